@@ -1,0 +1,10 @@
+# -DP2P_SANITIZE=address gives ASan+UBSan, -DP2P_SANITIZE=thread gives TSan.
+if(P2P_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(P2P_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT P2P_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "P2P_SANITIZE must be '', 'address' or 'thread', not '${P2P_SANITIZE}'")
+endif()

@@ -1,0 +1,57 @@
+#include "core/common/runtime.h"
+
+#include <dlfcn.h>
+#include <link.h>
+
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "core/common/error.h"
+
+namespace p2p {
+
+void configureThreads(int threads) {
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (at::get_num_threads() != threads) at::set_num_threads(threads);
+}
+
+int intraOpThreads() { return at::get_num_threads(); }
+
+bool cudaAvailable() { return torch::cuda::is_available(); }
+
+std::string resolveDevice(const std::string& requested) {
+    if (requested.empty() || requested == "auto") return cudaAvailable() ? "cuda" : "cpu";
+    if (requested == "cpu") return "cpu";
+    if (requested == "cuda" || requested.rfind("cuda:", 0) == 0) {
+        if (!cudaAvailable())
+            throw Error("device '" + requested + "' was requested, but this build of LibTorch or this machine has no CUDA");
+        return requested;
+    }
+    throw Error("unknown device '" + requested + "' (expected auto, cpu or cuda)");
+}
+
+std::string describeDevice(const std::string& device) {
+    if (device.rfind("cuda", 0) == 0) return "CUDA (" + std::to_string(torch::cuda::device_count()) + " GPU)";
+    return "CPU (" + std::to_string(at::get_num_threads()) + " threads)";
+}
+
+std::string activeBlas() {
+    void* handle = dlopen("libblas.so.3", RTLD_LAZY | RTLD_NOLOAD);
+    if (!handle) handle = dlopen("libblas.so.3", RTLD_LAZY);
+    if (!handle) return "unknown";
+    std::string name = "netlib reference";
+    if (dlsym(handle, "openblas_get_config")) {
+        using ConfigFn = char* (*)();
+        auto config = reinterpret_cast<ConfigFn>(dlsym(handle, "openblas_get_config"));
+        name = std::string("OpenBLAS ") + (config ? config() : "");
+    }
+    link_map* map = nullptr;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name) name += " [" + std::string(map->l_name) + "]";
+    dlclose(handle);
+    return name;
+}
+
+std::string version() { return P2P_VERSION; }
+
+}  // namespace p2p

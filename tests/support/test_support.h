@@ -1,0 +1,40 @@
+#pragma once
+
+// Shared helpers for the Qt Test suites: where ../shared is, tiny networks and tiny paired sets.
+
+#include <QString>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+#include <torch/torch.h>
+
+#include "core/nn/networks.h"
+
+namespace p2p::test {
+
+// ../shared beside the checkout (or $P2P_SHARED_DIR), if present.
+std::optional<std::string> sharedDir();
+// QSKIP-friendly: the absolute path of ../shared/<relative>, or nullopt when it does not exist.
+std::optional<std::string> sharedPath(const std::string& relative);
+
+// Reads raw little-endian float32 NCHW data (the fixtures' input.bin / output.bin).
+torch::Tensor readRawFloat32(const std::string& path, const std::vector<int64_t>& shape);
+
+// ngf 8 / ndf 8 networks for fast tests.
+GeneratorOptions tinyGeneratorOptions(const std::string& netG = "unet_128", Norm norm = Norm::Batch);
+
+// Writes `count` aligned A|B pairs of size (2*size)x size into `folder` (created). A is a pattern of
+// coloured rectangles, B a deterministic function of A, so a network can learn A->B.
+std::vector<std::string> writeTinyAlignedSet(const std::string& folder, int count, int size = 64, int seed = 0);
+
+double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b);
+
+}  // namespace p2p::test
+
+#define P2P_REQUIRE_SHARED(var, relative)                                                         \
+    const auto var##_opt = ::p2p::test::sharedPath(relative);                                     \
+    if (!var##_opt) QSKIP(qPrintable(QStringLiteral("../shared/%1 is not present").arg(relative))); \
+    const std::string var = *var##_opt
