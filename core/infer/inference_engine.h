@@ -1,0 +1,75 @@
+#pragma once
+
+// Translates images with a loaded generator. Torch-free interface (pimpl) so ui/ can hold one.
+// Not thread-safe: one engine per worker thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "core/io/model_file.h"
+
+namespace p2p {
+
+// How normalisation layers behave at inference.
+enum class NormStats {
+    Running,  // eval(): BatchNorm uses the running statistics stored in the model
+    Image,    // the image's own statistics (BatchNorm in train mode at batch 1), as the paper does at test time
+};
+
+enum class TranslateMode {
+    Preview,  // deterministic: no dropout; normalisation per EngineOptions::preview_norm
+    Paper,    // the paper's test time: dropout on, batch statistics, seeded for reproducible variations
+};
+
+struct EngineOptions {
+    std::string device = "auto";     // auto | cpu | cuda | cuda:N
+    std::string precision = "auto";  // auto | fp32 | bf16 | fp16; auto = fp16 on CUDA, bf16 on CPUs with
+                                     // avx512_bf16 when within tolerance of fp32, else fp32
+    bool fast_path = true;           // CPU: transposed convs rewritten onto the fast convolution path
+    int threads = 0;                 // intra-op threads for the calling thread; 0 = one per core
+    NormStats preview_norm = NormStats::Image;  // the better of the two for our embedded models
+    int tile_size = 1024;            // inputs larger than this (either side) run in overlapping tiles
+    int tile_overlap = 64;
+    void validate() const;
+};
+
+struct TranslateOptions {
+    TranslateMode mode = TranslateMode::Preview;
+    uint64_t seed = 0;  // Paper mode: dropout masks come from this seed
+};
+
+class InferenceEngine {
+public:
+    explicit InferenceEngine(EngineOptions options = {});
+    ~InferenceEngine();
+    InferenceEngine(const InferenceEngine&) = delete;
+    InferenceEngine& operator=(const InferenceEngine&) = delete;
+
+    // Loads (and warms up) a model file: ours or a reference .pth. Throws p2p::Error; the previous model
+    // stays loaded on failure.
+    ModelInfo load(const std::string& path, const ModelLoadOptions& options = {});
+    bool hasModel() const;
+    const ModelInfo& model() const;  // throws p2p::Error when none is loaded
+
+    // BGR CV_8UC3 (or CV_8UC1, CV_8UC4: converted) of any size in, BGR CV_8UC3 of the same size out.
+    cv::Mat translate(const cv::Mat& image, const TranslateOptions& options = {});
+
+    // D's per-patch probability (sigmoid of its logits), CV_32FC1, for input + output of the same size.
+    // Throws p2p::Error when the model has no discriminator.
+    bool hasDiscriminator() const;
+    cv::Mat discriminatorMap(const cv::Mat& input, const cv::Mat& output);
+
+    const EngineOptions& options() const;
+    std::string device() const;       // "cpu" or "cuda[:N]"
+    std::string precision() const;    // the resolved precision in use
+    std::string describe() const;     // "CPU, 2 threads, bf16, fast path"
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace p2p

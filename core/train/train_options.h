@@ -1,0 +1,65 @@
+#pragma once
+
+// Every trainer option, with the reference's defaults (options/base_options.py, train_options.py and
+// pix2pix_model.py), validated in one place. Field names follow the reference's flags.
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/data/paired_dataset.h"
+#include "core/nn/network_options.h"
+
+namespace p2p {
+
+struct TrainOptions {
+    // Data
+    std::string dataroot;
+    std::string direction = "AtoB";  // facades are photo|label: label->photo is BtoA
+    std::string preprocess = "resize_and_crop";
+    int load_size = 286;
+    int crop_size = 256;
+    bool no_flip = false;
+    int batch_size = 1;
+    int num_threads = 2;  // background decoding threads
+    // Networks
+    std::string netG = "unet_256";
+    std::string netD = "basic";
+    int n_layers_D = 3;
+    int ngf = 64;
+    int ndf = 64;
+    std::string norm = "batch";
+    bool dropout = true;  // the reference's --no_dropout off
+    double init_gain = 0.02;
+    // Optimisation
+    std::string gan_mode = "vanilla";  // vanilla (BCE with logits) | lsgan
+    double lambda_L1 = 100.0;
+    double lr = 0.0002;
+    double beta1 = 0.5;
+    int n_epochs = 100;        // constant lr
+    int n_epochs_decay = 100;  // then linear decay to zero
+    uint64_t seed = 0;
+    std::string device = "auto";
+    bool fast_path = true;  // the engine's fast transposed convolutions where exact
+    // Output and cadence (iterations unless named epochs)
+    std::string run_dir;
+    int save_epoch_freq = 5;  // keep a checkpoint every N epochs besides `latest`
+    int save_latest_freq = 500;
+    int sample_freq = 100;
+    int log_freq = 10;
+
+    void validate() const;  // throws p2p::Error naming the option
+    GeneratorOptions generatorOptions() const;
+    DiscriminatorOptions discriminatorOptions() const;
+    TransformOptions transformOptions() const;
+    Direction directionValue() const;
+    int totalEpochs() const { return n_epochs + n_epochs_decay; }
+    // The reference's linear rule: lr * (1 - max(0, epoch + 1 - n_epochs) / (n_epochs_decay + 1)), epoch 0-based.
+    double learningRateAt(int epoch) const;
+
+    nlohmann::json toJson() const;
+    static TrainOptions fromJson(const nlohmann::json& j);  // unknown keys are refused
+};
+
+}  // namespace p2p
