@@ -105,45 +105,51 @@ std::vector<UnetSkipConnectionBlock> UnetGeneratorImpl::blocks() const {
     return result;
 }
 
-PatchDiscriminatorImpl::PatchDiscriminatorImpl(const DiscriminatorOptions& options) : options_(options) {
-    options_.validate();
+PatchDiscriminatorImpl::PatchDiscriminatorImpl(const DiscriminatorOptions& options)
+    : options_(options), geometry_(discriminatorGeometry(options)) {
     const int64_t ndf = options_.ndf;
     const Norm norm = options_.norm;
     const bool bias = convBias(norm);
+    // Kernel, stride and padding come from discriminatorGeometry(), in order, so receptive fields computed
+    // from it describe exactly this network.
+    size_t next = 0;
+    auto conv = [this, &next](int64_t in, int64_t out, bool withBias) {
+        const ConvGeometry& g = geometry_.at(next++);
+        return nn::Conv2d(
+            nn::Conv2dOptions(in, out, g.kernel).stride(g.stride).padding(g.padding).bias(withBias));
+    };
     layers = nn::Sequential();
     if (options_.netD == "pixel") {
-        geometry_ = {{1, 1, 0}, {1, 1, 0}, {1, 1, 0}};
-        layers->push_back(nn::Conv2d(nn::Conv2dOptions(options_.input_nc, ndf, 1)));
+        layers->push_back(conv(options_.input_nc, ndf, true));
         layers->push_back(leaky());
-        layers->push_back(nn::Conv2d(nn::Conv2dOptions(ndf, ndf * 2, 1).bias(bias)));
+        layers->push_back(conv(ndf, ndf * 2, bias));
         layers->push_back(makeNorm(norm, ndf * 2));
         layers->push_back(leaky());
-        layers->push_back(nn::Conv2d(nn::Conv2dOptions(ndf * 2, 1, 1).bias(bias)));
+        layers->push_back(conv(ndf * 2, 1, bias));
         register_module("net", layers);
-        return;
-    }
-    const int n_layers = options_.effectiveLayers();
-    auto conv = [this](int64_t in, int64_t out, int stride, bool withBias) {
-        geometry_.push_back({4, stride, 1});
-        return nn::Conv2d(nn::Conv2dOptions(in, out, 4).stride(stride).padding(1).bias(withBias));
-    };
-    layers->push_back(conv(options_.input_nc, ndf, 2, true));
-    layers->push_back(leaky());
-    int64_t mult = 1;
-    for (int n = 1; n < n_layers; ++n) {
+    } else {
+        const int n_layers = options_.effectiveLayers();
+        layers->push_back(conv(options_.input_nc, ndf, true));
+        layers->push_back(leaky());
+        int64_t mult = 1;
+        for (int n = 1; n < n_layers; ++n) {
+            const int64_t prev = mult;
+            mult = std::min<int64_t>(int64_t(1) << n, 8);
+            layers->push_back(conv(ndf * prev, ndf * mult, bias));
+            layers->push_back(makeNorm(norm, ndf * mult));
+            layers->push_back(leaky());
+        }
         const int64_t prev = mult;
-        mult = std::min<int64_t>(int64_t(1) << n, 8);
-        layers->push_back(conv(ndf * prev, ndf * mult, 2, bias));
+        mult = std::min<int64_t>(int64_t(1) << n_layers, 8);
+        layers->push_back(conv(ndf * prev, ndf * mult, bias));
         layers->push_back(makeNorm(norm, ndf * mult));
         layers->push_back(leaky());
+        layers->push_back(conv(ndf * mult, 1, true));
+        register_module("model", layers);
     }
-    const int64_t prev = mult;
-    mult = std::min<int64_t>(int64_t(1) << n_layers, 8);
-    layers->push_back(conv(ndf * prev, ndf * mult, 1, bias));
-    layers->push_back(makeNorm(norm, ndf * mult));
-    layers->push_back(leaky());
-    layers->push_back(conv(ndf * mult, 1, 1, true));
-    register_module("model", layers);
+    if (next != geometry_.size())
+        throw Error("discriminator: built " + std::to_string(next) + " convolutions but the layer list has " +
+                    std::to_string(geometry_.size()));
 }
 
 torch::Tensor PatchDiscriminatorImpl::forward(const torch::Tensor& x) { return layers->forward(x); }

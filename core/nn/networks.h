@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "core/nn/network_options.h"
+#include "core/nn/receptive_field.h"
 
 namespace p2p {
 
@@ -47,13 +48,6 @@ private:
 };
 TORCH_MODULE(UnetGenerator);
 
-// One conv layer's geometry, so receptive fields are derived from the layers that exist.
-struct ConvGeometry {
-    int kernel;
-    int stride;
-    int padding;
-};
-
 // NLayerDiscriminator ("basic" = n_layers 3, or "n_layers") or PixelDiscriminator ("pixel"). Raw logits.
 class PatchDiscriminatorImpl : public torch::nn::Module {
 public:
@@ -68,7 +62,7 @@ public:
 
 private:
     DiscriminatorOptions options_;
-    std::vector<ConvGeometry> geometry_;  // recorded as each conv is built
+    std::vector<ConvGeometry> geometry_;  // discriminatorGeometry(options): the convs are built from it
 };
 TORCH_MODULE(PatchDiscriminator);
 

@@ -55,7 +55,8 @@ struct TrainOptions {
     TransformOptions transformOptions() const;
     Direction directionValue() const;
     int totalEpochs() const { return n_epochs + n_epochs_decay; }
-    // The reference's linear rule: lr * (1 - max(0, epoch + 1 - n_epochs) / (n_epochs_decay + 1)), epoch 0-based.
+    // The reference's linear rule: lr * (1 - max(0, epoch + 1 - n_epochs) / (n_epochs_decay + 1)), epoch
+    // 0-based.
     double learningRateAt(int epoch) const;
 
     nlohmann::json toJson() const;

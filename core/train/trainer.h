@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "core/data/paired_dataset.h"
 #include "core/train/train_options.h"
 #include "core/train/training_observer.h"
 
@@ -14,7 +15,8 @@ namespace p2p {
 
 class Trainer {
 public:
-    // A new run: creates options.run_dir (options.json, losses.jsonl, checkpoints/, samples/).
+    // A new run: creates options.run_dir (options.json, losses.jsonl, checkpoints/, samples/). Refuses a
+    // folder that already holds a run (options.json or checkpoints/latest.ckpt).
     explicit Trainer(TrainOptions options);
     // Continues the run in runDir from its latest checkpoint, exactly (weights, Adam, RNG, data order).
     static std::unique_ptr<Trainer> resume(const std::string& runDir);
@@ -23,7 +25,8 @@ public:
     // Trains until done or stopped; stop() saves. Returns the final state. Throws p2p::Error on failure
     // (bad data, non-finite loss) after keeping the last good checkpoint.
     TrainingState run(TrainingObserver& observer);
-    // Trains at most `steps` iterations then returns (tests, benchmarks). Saves nothing unless asked.
+    // Trains at most `steps` iterations then returns (tests, benchmarks). Saves nothing unless asked
+    // (no checkpoints, no model export); losses.jsonl and samples are still written at their cadence.
     void runSteps(int64_t steps, TrainingObserver& observer);
 
     void pause();
@@ -32,11 +35,20 @@ public:
     bool isPaused() const;
 
     const TrainOptions& options() const;
-    int64_t iteration() const;
-    int epoch() const;
-    std::string saveCheckpoint();  // writes latest (atomically) and returns its path
-    // Writes a generator-only model file (plus D) for the studio.
+    const DatasetScan& dataset() const;  // the scan of options().dataroot
+    int64_t datasetSize() const;         // training pairs
+    int64_t iterationsPerEpoch() const;
+    int64_t iteration() const;           // steps completed (safe to call from any thread)
+    int epoch() const;                   // 1-based epoch of the next step
+    double learningRate() const;         // what the next step uses
+    std::string device() const;          // resolved: "cpu" or "cuda[:N]"
+    std::string saveCheckpoint();        // writes latest (atomically) and returns its path
+    std::string lastCheckpoint() const;  // path of the last checkpoint written or resumed from; "" if none
+    // Writes a model file (generator plus D) for the studio and `pix2pix translate`.
     void exportModel(const std::string& path, bool half = false) const;
+
+    // Test hook: the input of the given 1-based iteration is replaced by NaN, as corrupt data would be.
+    void injectNonFiniteInputAt(int64_t iteration);
 
 private:
     Trainer();

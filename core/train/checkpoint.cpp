@@ -1,0 +1,271 @@
+#include "core/train/checkpoint.h"
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <type_traits>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/version.h>
+
+#include "core/common/atomic_file.h"
+#include "core/common/error.h"
+#include "core/common/runtime.h"
+
+namespace p2p {
+
+namespace {
+
+constexpr const char* kCheckpointTag = "pix2pix-studio-training-checkpoint/1";
+
+// LibTorch 1.13 keys optimizer state by the printed TensorImpl address, 2.x by the address itself.
+template <typename Map>
+typename Map::key_type stateKey(const torch::Tensor& parameter) {
+    using Key = typename Map::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream s;
+        s << parameter.unsafeGetTensorImpl();
+        return s.str();
+    } else {
+        return static_cast<Key>(parameter.unsafeGetTensorImpl());
+    }
+}
+
+template <typename Optimizer>
+auto& stateMap(Optimizer& optimizer) {
+    return optimizer.state();
+}
+
+c10::Dict<std::string, at::Tensor> toDict(const StateDict& state) {
+    c10::Dict<std::string, at::Tensor> dict;
+    for (const auto& [key, value] : state) dict.insert(key, value.detach().to(torch::kCPU).contiguous());
+    return dict;
+}
+
+StateDict fromDict(const c10::IValue& value, const std::string& what) {
+    if (!value.isGenericDict()) throw Error(what + " is not a tensor dictionary");
+    StateDict dict;
+    for (const auto& entry : value.toGenericDict()) {
+        if (!entry.key().isString() || !entry.value().isTensor())
+            throw Error(what + " holds a non-tensor entry");
+        dict.emplace_back(entry.key().toStringRef(), entry.value().toTensor());
+    }
+    return dict;
+}
+
+c10::Dict<std::string, at::Tensor> adamToDict(const AdamStateRecord& record) {
+    c10::Dict<std::string, at::Tensor> dict;
+    for (const auto& [name, param] : record) {
+        dict.insert(name + "/step", torch::tensor(param.step, torch::kInt64));
+        dict.insert(name + "/exp_avg", param.exp_avg.detach().to(torch::kCPU).contiguous());
+        dict.insert(name + "/exp_avg_sq", param.exp_avg_sq.detach().to(torch::kCPU).contiguous());
+    }
+    return dict;
+}
+
+AdamStateRecord adamFromDict(const c10::IValue& value, const std::string& what) {
+    const StateDict flat = fromDict(value, what);
+    std::map<std::string, AdamParamRecord> byName;
+    std::map<std::string, int> seen;
+    for (const auto& [key, tensor] : flat) {
+        const auto slash = key.rfind('/');
+        if (slash == std::string::npos) throw Error(what + " has an unexpected entry '" + key + "'");
+        const std::string name = key.substr(0, slash), field = key.substr(slash + 1);
+        auto& param = byName[name];
+        if (field == "step") {
+            if (tensor.numel() != 1 || tensor.scalar_type() != torch::kInt64)
+                throw Error(what + ": '" + key + "' is not an integer step count");
+            param.step = tensor.item<int64_t>();
+            if (param.step < 0) throw Error(what + ": '" + key + "' is negative");
+        } else if (field == "exp_avg") {
+            param.exp_avg = tensor;
+        } else if (field == "exp_avg_sq") {
+            param.exp_avg_sq = tensor;
+        } else {
+            throw Error(what + " has an unexpected entry '" + key + "'");
+        }
+        ++seen[name];
+    }
+    AdamStateRecord record;
+    for (auto& [name, param] : byName) {
+        if (seen[name] != 3 || !param.exp_avg.defined() || !param.exp_avg_sq.defined())
+            throw Error(what + ": the state of '" + name + "' is incomplete");
+        record.emplace_back(name, std::move(param));
+    }
+    return record;
+}
+
+nlohmann::json headerOf(const TrainingCheckpoint& c) {
+    return {{"options", c.options.toJson()},
+            {"epoch", c.position.epoch},
+            {"iteration", c.position.iteration},
+            {"epoch_iteration", c.position.epoch_iteration},
+            {"lr", c.lr},
+            {"dataset_size", c.dataset_size},
+            {"iterations_per_epoch", c.iterations_per_epoch},
+            {"elapsed_seconds", c.elapsed_seconds},
+            {"device", c.device},
+            {"seed", c.options.seed},
+            {"app_version", version()},
+            {"torch_version", TORCH_VERSION}};
+}
+
+void checkFinite(const StateDict& dict, const std::string& what) {
+    for (const auto& [key, t] : dict)
+        if (t.is_floating_point() && !torch::isfinite(t).all().item<bool>())
+            throw Error(what + ": '" + key + "' holds NaN or infinite values");
+}
+
+}  // namespace
+
+AdamStateRecord captureAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module) {
+    auto& state = stateMap(optimizer);
+    using Map = std::decay_t<decltype(state)>;
+    AdamStateRecord record;
+    for (const auto& item : module.named_parameters(/*recurse=*/true)) {
+        auto it = state.find(stateKey<Map>(item.value()));
+        if (it == state.end()) continue;
+        auto& adam = static_cast<torch::optim::AdamParamState&>(*it->second);
+        AdamParamRecord param;
+        param.step = adam.step();
+        param.exp_avg = adam.exp_avg().detach().clone();
+        param.exp_avg_sq = adam.exp_avg_sq().detach().clone();
+        record.emplace_back(item.key(), std::move(param));
+    }
+    return record;
+}
+
+void restoreAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module,
+                      const AdamStateRecord& record, const std::string& what) {
+    auto& state = stateMap(optimizer);
+    using Map = std::decay_t<decltype(state)>;
+    const auto parameters = module.named_parameters(/*recurse=*/true);
+    // Check everything before touching the optimizer.
+    for (const auto& [name, param] : record) {
+        const torch::Tensor* p = parameters.find(name);
+        if (!p)
+            throw Error(what + ": optimizer state for '" + name +
+                        "', which is not a parameter of the network");
+        if (param.exp_avg.sizes() != p->sizes() || param.exp_avg_sq.sizes() != p->sizes())
+            throw Error(what + ": optimizer state for '" + name + "' has the wrong shape");
+        if (!torch::isfinite(param.exp_avg).all().item<bool>() ||
+            !torch::isfinite(param.exp_avg_sq).all().item<bool>())
+            throw Error(what + ": optimizer state for '" + name + "' holds NaN or infinite values");
+    }
+    state.clear();
+    for (const auto& [name, param] : record) {
+        const torch::Tensor& p = *parameters.find(name);
+        auto adam = std::make_unique<torch::optim::AdamParamState>();
+        adam->step(param.step);
+        adam->exp_avg(param.exp_avg.to(p.device(), p.scalar_type()).contiguous().clone());
+        adam->exp_avg_sq(param.exp_avg_sq.to(p.device(), p.scalar_type()).contiguous().clone());
+        state[stateKey<Map>(p)] = std::move(adam);
+    }
+}
+
+torch::Tensor captureCpuRng() {
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    return generator.get_state();
+}
+
+void restoreCpuRng(const torch::Tensor& state) {
+    auto generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(state);
+}
+
+torch::Tensor captureCudaRng(const std::string& device) {
+    if (device.rfind("cuda", 0) != 0) return {};
+    auto generator = at::globalContext().defaultGenerator(c10::Device(device));
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    return generator.get_state();
+}
+
+void restoreCudaRng(const std::string& device, const torch::Tensor& state) {
+    if (device.rfind("cuda", 0) != 0 || !state.defined()) return;
+    auto generator = at::globalContext().defaultGenerator(c10::Device(device));
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(state);
+}
+
+void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::vector<std::string>& paths) {
+    torch::serialize::OutputArchive archive;
+    archive.write("format", c10::IValue(std::string(kCheckpointTag)));
+    archive.write("header", c10::IValue(headerOf(c).dump()));
+    archive.write("generator", c10::IValue(toDict(c.generator)));
+    archive.write("discriminator", c10::IValue(toDict(c.discriminator)));
+    archive.write("adam_generator", c10::IValue(adamToDict(c.adam_generator)));
+    archive.write("adam_discriminator", c10::IValue(adamToDict(c.adam_discriminator)));
+    archive.write("rng_cpu", c10::IValue(c.cpu_rng.to(torch::kCPU)));
+    if (c.cuda_rng.defined()) archive.write("rng_cuda", c10::IValue(c.cuda_rng.to(torch::kCPU)));
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    const std::string data = bytes.str();
+    for (const auto& path : paths) {
+        writeFileAtomically(path, [&](const std::string& temporary) {
+            std::ofstream out(temporary, std::ios::binary);
+            out.write(data.data(), static_cast<std::streamsize>(data.size()));
+            out.close();
+            if (!out) throw Error("cannot write " + temporary);
+        });
+    }
+}
+
+TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
+    std::ifstream probe(path, std::ios::binary);
+    if (!probe) throw Error(path + ": no such training checkpoint (or it cannot be read)");
+    probe.close();
+    TrainingCheckpoint c;
+    try {
+        torch::serialize::InputArchive archive;
+        archive.load_from(path);
+        c10::IValue format, header;
+        if (!archive.try_read("format", format) || !format.isString() ||
+            format.toStringRef() != kCheckpointTag)
+            throw Error(path + " is not a Pix2Pix Studio training checkpoint");
+        archive.read("header", header);
+        if (!header.isString()) throw Error(path + ": the checkpoint header is missing");
+        const auto h = nlohmann::json::parse(header.toStringRef());
+        c.options = TrainOptions::fromJson(h.at("options"));
+        c.position.epoch = h.at("epoch").get<int>();
+        c.position.iteration = h.at("iteration").get<int64_t>();
+        c.position.epoch_iteration = h.at("epoch_iteration").get<int64_t>();
+        c.lr = h.at("lr").get<double>();
+        c.dataset_size = h.at("dataset_size").get<int64_t>();
+        c.iterations_per_epoch = h.at("iterations_per_epoch").get<int64_t>();
+        c.elapsed_seconds = h.value("elapsed_seconds", 0.0);
+        c.device = h.value("device", "cpu");
+        if (c.position.epoch < 1 || c.position.iteration < 0 || c.position.epoch_iteration < 0 ||
+            !std::isfinite(c.lr) || c.lr < 0 || c.dataset_size < 0 || c.iterations_per_epoch < 0)
+            throw Error(path + ": the checkpoint header holds impossible values");
+
+        c10::IValue value;
+        archive.read("generator", value);
+        c.generator = fromDict(value, path + " (generator)");
+        archive.read("discriminator", value);
+        c.discriminator = fromDict(value, path + " (discriminator)");
+        archive.read("adam_generator", value);
+        c.adam_generator = adamFromDict(value, path + " (generator optimizer)");
+        archive.read("adam_discriminator", value);
+        c.adam_discriminator = adamFromDict(value, path + " (discriminator optimizer)");
+        archive.read("rng_cpu", value);
+        if (!value.isTensor()) throw Error(path + ": the random generator state is missing");
+        c.cpu_rng = value.toTensor();
+        if (archive.try_read("rng_cuda", value) && value.isTensor()) c.cuda_rng = value.toTensor();
+    } catch (const Error&) {
+        throw;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + ": the checkpoint header is not valid (" + e.what() + ")");
+    } catch (const std::exception& e) {
+        std::string reason = e.what();
+        throw Error(path + " is not a readable training checkpoint (truncated or corrupt?): " +
+                    reason.substr(0, reason.find('\n')));
+    }
+    checkFinite(c.generator, path + " (generator)");
+    checkFinite(c.discriminator, path + " (discriminator)");
+    return c;
+}
+
+}  // namespace p2p

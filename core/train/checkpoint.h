@@ -1,0 +1,69 @@
+#pragma once
+
+// Training checkpoints: everything needed to continue a run bit for bit (weights, both Adam states, the
+// position in the data order, the learning rate, the random generators). Internal to core: includes torch.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/io/state_dict.h"
+#include "core/train/train_options.h"
+
+namespace p2p {
+
+// One parameter's Adam moments, written explicitly so the file does not depend on LibTorch's own optimizer
+// archive layout (which differs between 1.13 and 2.x).
+struct AdamParamRecord {
+    int64_t step = 0;
+    torch::Tensor exp_avg;
+    torch::Tensor exp_avg_sq;
+};
+using AdamStateRecord = std::vector<std::pair<std::string, AdamParamRecord>>;  // by parameter name
+
+// Where the run stands between two steps.
+struct TrainingPosition {
+    int epoch = 1;                // 1-based epoch that the next step belongs to
+    int64_t iteration = 0;        // steps completed in the whole run
+    int64_t epoch_iteration = 0;  // steps completed within `epoch`
+};
+
+struct TrainingCheckpoint {
+    TrainOptions options;
+    TrainingPosition position;
+    double lr = 0;             // the learning rate the next step uses
+    int64_t dataset_size = 0;  // training pairs when the checkpoint was written
+    int64_t iterations_per_epoch = 0;
+    double elapsed_seconds = 0;  // training time so far, pauses excluded
+    std::string device;          // resolved device of the run ("cpu", "cuda")
+    StateDict generator;
+    StateDict discriminator;
+    AdamStateRecord adam_generator;
+    AdamStateRecord adam_discriminator;
+    torch::Tensor cpu_rng;   // the default CPU generator's state (dropout draws)
+    torch::Tensor cuda_rng;  // the default CUDA generator's state; undefined on CPU
+};
+
+// Reads the moments of every parameter of `module` from `optimizer`. Parameters without state (no step
+// taken yet) are left out.
+AdamStateRecord captureAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module);
+// Puts recorded moments back for the parameters of `module`. Every recorded name must be a parameter with
+// the same shape; throws p2p::Error naming `what` otherwise.
+void restoreAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module,
+                      const AdamStateRecord& record, const std::string& what);
+
+torch::Tensor captureCpuRng();
+void restoreCpuRng(const torch::Tensor& state);
+// Undefined tensor when `device` is not CUDA.
+torch::Tensor captureCudaRng(const std::string& device);
+void restoreCudaRng(const std::string& device, const torch::Tensor& state);
+
+// Serialises once and writes the bytes to every path atomically (temporary file, fsync, rename).
+void saveTrainingCheckpoint(const TrainingCheckpoint& checkpoint, const std::vector<std::string>& paths);
+// Throws p2p::Error naming the file for a missing, truncated, corrupt or foreign file.
+TrainingCheckpoint loadTrainingCheckpoint(const std::string& path);
+
+}  // namespace p2p

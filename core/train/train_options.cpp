@@ -1,0 +1,243 @@
+#include "core/train/train_options.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "core/common/error.h"
+
+namespace p2p {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& field, const std::string& reason) {
+    throw Error("training option " + field + ": " + reason);
+}
+
+void requireRange(const std::string& field, long long value, long long low, long long high) {
+    if (value < low || value > high)
+        fail(field, "must be in " + std::to_string(low) + ".." + std::to_string(high) + ", got " +
+                        std::to_string(value));
+}
+
+void requireFinite(const std::string& field, double value, double low, double high, bool lowInclusive) {
+    if (!std::isfinite(value) || value > high || (lowInclusive ? value < low : value <= low)) {
+        std::string range =
+            (lowInclusive ? "[" : "(") + std::to_string(low) + ", " + std::to_string(high) + "]";
+        fail(field, "must be a finite number in " + range + ", got " + std::to_string(value));
+    }
+}
+
+bool validDevice(const std::string& device) {
+    if (device == "auto" || device == "cpu" || device == "cuda") return true;
+    if (device.rfind("cuda:", 0) != 0 || device.size() == 5) return false;
+    return std::all_of(device.begin() + 5, device.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+void TrainOptions::validate() const {
+    if (dataroot.empty()) fail("dataroot", "the data folder is not set");
+    if (direction != "AtoB" && direction != "BtoA")
+        fail("direction", "must be AtoB or BtoA, got '" + direction + "'");
+    static const std::set<std::string> preprocesses = {"resize_and_crop", "crop", "scale_width",
+                                                       "scale_width_and_crop", "none"};
+    if (!preprocesses.count(preprocess))
+        fail("preprocess", "must be resize_and_crop, crop, scale_width, scale_width_and_crop or none, got '" +
+                               preprocess + "'");
+    requireRange("load_size", load_size, 1, 8192);
+    requireRange("crop_size", crop_size, 1, 8192);
+    if ((preprocess == "resize_and_crop" || preprocess == "scale_width_and_crop") && crop_size > load_size)
+        fail("crop_size", "(" + std::to_string(crop_size) + ") must not exceed load_size (" +
+                              std::to_string(load_size) + ") when preprocess is " + preprocess);
+    requireRange("batch_size", batch_size, 1, 1024);
+    requireRange("num_threads", num_threads, 0, 64);
+
+    if (netG != "unet_256" && netG != "unet_128")
+        fail("netG", "must be unet_256 or unet_128, got '" + netG + "'");
+    if (netD != "basic" && netD != "n_layers" && netD != "pixel")
+        fail("netD", "must be basic, n_layers or pixel, got '" + netD + "'");
+    requireRange("n_layers_D", n_layers_D, 1, 5);
+    requireRange("ngf", ngf, 1, 512);
+    requireRange("ndf", ndf, 1, 512);
+    if (norm != "batch" && norm != "instance" && norm != "none")
+        fail("norm", "must be batch, instance or none, got '" + norm + "'");
+    requireFinite("init_gain", init_gain, 0.0, 1.0, false);
+    // The U-Net's skip connections need the crop to be a multiple of 2^downs; scale_width and none produce
+    // sizes that depend on the images, and the data loader pads or resizes those to the multiple.
+    const int multiple = generatorOptions().sizeMultiple();
+    if ((preprocess == "resize_and_crop" || preprocess == "crop" || preprocess == "scale_width_and_crop") &&
+        crop_size % multiple != 0)
+        fail("crop_size", std::to_string(crop_size) + " is not a multiple of " + std::to_string(multiple) +
+                              ", which " + netG + " needs (" + std::to_string(generatorOptions().numDowns()) +
+                              " stride-2 downsamplings)");
+
+    if (gan_mode != "vanilla" && gan_mode != "lsgan")
+        fail("gan_mode", "must be vanilla or lsgan, got '" + gan_mode + "'");
+    requireFinite("lambda_L1", lambda_L1, 0.0, 1e6, true);
+    requireFinite("lr", lr, 0.0, 1.0, false);
+    requireFinite("beta1", beta1, 0.0, 0.999999, true);
+    requireRange("n_epochs", n_epochs, 0, 100000);
+    requireRange("n_epochs_decay", n_epochs_decay, 0, 100000);
+    if (totalEpochs() < 1) fail("n_epochs", "n_epochs + n_epochs_decay must be at least 1");
+    if (!validDevice(device)) fail("device", "must be auto, cpu, cuda or cuda:N, got '" + device + "'");
+
+    if (run_dir.empty()) fail("run_dir", "the run folder is not set");
+    requireRange("save_epoch_freq", save_epoch_freq, 0, 1000000);
+    requireRange("save_latest_freq", save_latest_freq, 0, 1000000000);
+    requireRange("sample_freq", sample_freq, 0, 1000000000);
+    requireRange("log_freq", log_freq, 1, 1000000000);
+}
+
+GeneratorOptions TrainOptions::generatorOptions() const {
+    GeneratorOptions g;
+    g.netG = netG;
+    g.ngf = ngf;
+    g.norm = normFromString(norm);
+    g.dropout = dropout;
+    return g;
+}
+
+DiscriminatorOptions TrainOptions::discriminatorOptions() const {
+    DiscriminatorOptions d;
+    d.netD = netD;
+    d.ndf = ndf;
+    d.n_layers = n_layers_D;
+    d.norm = normFromString(norm);
+    d.input_nc = 6;  // conditional D: cat(input, output)
+    return d;
+}
+
+TransformOptions TrainOptions::transformOptions() const {
+    TransformOptions t;
+    t.preprocess = preprocessFromString(preprocess);
+    t.load_size = load_size;
+    t.crop_size = crop_size;
+    t.flip = !no_flip;
+    t.size_multiple = generatorOptions().sizeMultiple();
+    return t;
+}
+
+Direction TrainOptions::directionValue() const {
+    return directionFromString(direction);
+}
+
+double TrainOptions::learningRateAt(int epoch) const {
+    // The reference builds LambdaLR with lambda_rule and calls scheduler.step() once at the end of each
+    // epoch, so the 0-based epoch e trains with lr * lambda_rule(e); epoch_count is 1.
+    const int e = std::max(epoch, 0);
+    const double factor = 1.0 - std::max(0, e + 1 - n_epochs) / static_cast<double>(n_epochs_decay + 1);
+    return lr * factor;
+}
+
+nlohmann::json TrainOptions::toJson() const {
+    return {{"dataroot", dataroot},
+            {"direction", direction},
+            {"preprocess", preprocess},
+            {"load_size", load_size},
+            {"crop_size", crop_size},
+            {"no_flip", no_flip},
+            {"batch_size", batch_size},
+            {"num_threads", num_threads},
+            {"netG", netG},
+            {"netD", netD},
+            {"n_layers_D", n_layers_D},
+            {"ngf", ngf},
+            {"ndf", ndf},
+            {"norm", norm},
+            {"dropout", dropout},
+            {"init_gain", init_gain},
+            {"gan_mode", gan_mode},
+            {"lambda_L1", lambda_L1},
+            {"lr", lr},
+            {"beta1", beta1},
+            {"n_epochs", n_epochs},
+            {"n_epochs_decay", n_epochs_decay},
+            {"seed", seed},
+            {"device", device},
+            {"fast_path", fast_path},
+            {"run_dir", run_dir},
+            {"save_epoch_freq", save_epoch_freq},
+            {"save_latest_freq", save_latest_freq},
+            {"sample_freq", sample_freq},
+            {"log_freq", log_freq}};
+}
+
+namespace {
+
+template <typename T>
+void readField(const nlohmann::json& j, const char* key, T& field) {
+    auto it = j.find(key);
+    if (it == j.end()) return;  // keeps the default, so older option files still load
+    try {
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!it->is_boolean()) throw Error("expected true or false");
+        } else if constexpr (std::is_same_v<T, std::string>) {
+            if (!it->is_string()) throw Error("expected a string");
+        } else if constexpr (std::is_integral_v<T>) {
+            if (!it->is_number_integer()) throw Error("expected an integer");
+            if constexpr (std::is_unsigned_v<T>) {
+                if (!it->is_number_unsigned()) throw Error("expected a non-negative integer");
+            } else {
+                const bool inRange = it->is_number_unsigned()
+                                         ? it->get<unsigned long long>() <=
+                                               static_cast<unsigned long long>(std::numeric_limits<T>::max())
+                                         : (it->get<long long>() >= std::numeric_limits<T>::min() &&
+                                            it->get<long long>() <= std::numeric_limits<T>::max());
+                if (!inRange) throw Error("the integer is out of range");
+            }
+        } else {
+            if (!it->is_number()) throw Error("expected a number");
+        }
+        field = it->get<T>();
+    } catch (const Error& e) {
+        throw Error(std::string("training option ") + key + " in JSON: " + e.what() + ", got " + it->dump());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("training option ") + key + " in JSON: " + e.what());
+    }
+}
+
+}  // namespace
+
+TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
+    if (!j.is_object())
+        throw Error("training options: expected a JSON object, got " + std::string(j.type_name()));
+    TrainOptions o;
+    const nlohmann::json known = o.toJson();
+    for (const auto& item : j.items())
+        if (!known.contains(item.key())) throw Error("training options: unknown key '" + item.key() + "'");
+    readField(j, "dataroot", o.dataroot);
+    readField(j, "direction", o.direction);
+    readField(j, "preprocess", o.preprocess);
+    readField(j, "load_size", o.load_size);
+    readField(j, "crop_size", o.crop_size);
+    readField(j, "no_flip", o.no_flip);
+    readField(j, "batch_size", o.batch_size);
+    readField(j, "num_threads", o.num_threads);
+    readField(j, "netG", o.netG);
+    readField(j, "netD", o.netD);
+    readField(j, "n_layers_D", o.n_layers_D);
+    readField(j, "ngf", o.ngf);
+    readField(j, "ndf", o.ndf);
+    readField(j, "norm", o.norm);
+    readField(j, "dropout", o.dropout);
+    readField(j, "init_gain", o.init_gain);
+    readField(j, "gan_mode", o.gan_mode);
+    readField(j, "lambda_L1", o.lambda_L1);
+    readField(j, "lr", o.lr);
+    readField(j, "beta1", o.beta1);
+    readField(j, "n_epochs", o.n_epochs);
+    readField(j, "n_epochs_decay", o.n_epochs_decay);
+    readField(j, "seed", o.seed);
+    readField(j, "device", o.device);
+    readField(j, "fast_path", o.fast_path);
+    readField(j, "run_dir", o.run_dir);
+    readField(j, "save_epoch_freq", o.save_epoch_freq);
+    readField(j, "save_latest_freq", o.save_latest_freq);
+    readField(j, "sample_freq", o.sample_freq);
+    readField(j, "log_freq", o.log_freq);
+    return o;
+}
+
+}  // namespace p2p

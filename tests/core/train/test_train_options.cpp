@@ -1,0 +1,249 @@
+// TrainOptions: validation names the field, JSON round trip refuses unknown keys, and the learning-rate
+// rule is the reference's LambdaLR stepped at the end of each epoch.
+
+#include <QtTest/QtTest>
+
+#include <functional>
+
+#include "core/common/error.h"
+#include "core/train/train_options.h"
+
+using p2p::TrainOptions;
+using Mutation = std::function<void(TrainOptions&)>;
+Q_DECLARE_METATYPE(Mutation)
+
+namespace {
+
+TrainOptions validOptions() {
+    TrainOptions o;
+    o.dataroot = "/data/facades";
+    o.run_dir = "/runs/facades";
+    return o;
+}
+
+}  // namespace
+
+class TestTrainOptions : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void defaultsAreTheReferences() {
+        const TrainOptions o;
+        QCOMPARE(o.netG, std::string("unet_256"));
+        QCOMPARE(o.ngf, 64);
+        QCOMPARE(o.ndf, 64);
+        QCOMPARE(o.lr, 0.0002);
+        QCOMPARE(o.beta1, 0.5);
+        QCOMPARE(o.lambda_L1, 100.0);
+        QCOMPARE(o.load_size, 286);
+        QCOMPARE(o.crop_size, 256);
+        QCOMPARE(o.n_epochs, 100);
+        QCOMPARE(o.n_epochs_decay, 100);
+        QCOMPARE(o.gan_mode, std::string("vanilla"));
+        QCOMPARE(o.norm, std::string("batch"));
+        validOptions().validate();  // does not throw
+    }
+
+    void validateNamesTheField_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<Mutation>("mutate");
+        auto row = [](const char* name, const char* field, Mutation m) {
+            QTest::newRow(name) << QString(field) << m;
+        };
+        row("dataroot empty", "dataroot", [](TrainOptions& o) { o.dataroot.clear(); });
+        row("run_dir empty", "run_dir", [](TrainOptions& o) { o.run_dir.clear(); });
+        row("direction", "direction", [](TrainOptions& o) { o.direction = "AtoC"; });
+        row("preprocess", "preprocess", [](TrainOptions& o) { o.preprocess = "zoom"; });
+        row("load_size 0", "load_size", [](TrainOptions& o) { o.load_size = 0; });
+        row("crop_size 0", "crop_size", [](TrainOptions& o) { o.crop_size = 0; });
+        row("crop > load", "crop_size", [](TrainOptions& o) { o.crop_size = 512; });
+        row("crop not multiple", "crop_size", [](TrainOptions& o) { o.crop_size = 200; });
+        row("batch_size", "batch_size", [](TrainOptions& o) { o.batch_size = 0; });
+        row("num_threads", "num_threads", [](TrainOptions& o) { o.num_threads = -1; });
+        row("netG", "netG", [](TrainOptions& o) { o.netG = "resnet_9blocks"; });
+        row("netD", "netD", [](TrainOptions& o) { o.netD = "huge"; });
+        row("n_layers_D", "n_layers_D", [](TrainOptions& o) { o.n_layers_D = 0; });
+        row("ngf", "ngf", [](TrainOptions& o) { o.ngf = 0; });
+        row("ndf", "ndf", [](TrainOptions& o) { o.ndf = 10000; });
+        row("norm", "norm", [](TrainOptions& o) { o.norm = "group"; });
+        row("init_gain", "init_gain", [](TrainOptions& o) { o.init_gain = 0; });
+        row("init_gain nan", "init_gain", [](TrainOptions& o) { o.init_gain = std::nan(""); });
+        row("gan_mode", "gan_mode", [](TrainOptions& o) { o.gan_mode = "wgangp"; });
+        row("lambda_L1", "lambda_L1", [](TrainOptions& o) { o.lambda_L1 = -1; });
+        row("lr", "lr", [](TrainOptions& o) { o.lr = 0; });
+        row("lr inf", "lr", [](TrainOptions& o) { o.lr = INFINITY; });
+        row("beta1", "beta1", [](TrainOptions& o) { o.beta1 = 1.0; });
+        row("n_epochs", "n_epochs", [](TrainOptions& o) { o.n_epochs = -1; });
+        row("n_epochs_decay", "n_epochs_decay", [](TrainOptions& o) { o.n_epochs_decay = -3; });
+        row("no epochs", "n_epochs", [](TrainOptions& o) { o.n_epochs = o.n_epochs_decay = 0; });
+        row("device", "device", [](TrainOptions& o) { o.device = "tpu"; });
+        row("device index", "device", [](TrainOptions& o) { o.device = "cuda:x"; });
+        row("save_epoch_freq", "save_epoch_freq", [](TrainOptions& o) { o.save_epoch_freq = -1; });
+        row("save_latest_freq", "save_latest_freq", [](TrainOptions& o) { o.save_latest_freq = -1; });
+        row("sample_freq", "sample_freq", [](TrainOptions& o) { o.sample_freq = -1; });
+        row("log_freq", "log_freq", [](TrainOptions& o) { o.log_freq = 0; });
+    }
+    void validateNamesTheField() {
+        QFETCH(QString, field);
+        QFETCH(Mutation, mutate);
+        TrainOptions o = validOptions();
+        mutate(o);
+        try {
+            o.validate();
+            QFAIL("validate() accepted a bad value");
+        } catch (const p2p::Error& e) {
+            const QString message = QString::fromStdString(e.what());
+            QVERIFY2(message.contains(field), qPrintable(message));
+        }
+    }
+
+    void acceptsValidVariants() {
+        TrainOptions o = validOptions();
+        o.netG = "unet_128";
+        o.load_size = 142;
+        o.crop_size = 128;
+        o.device = "cuda:1";
+        o.gan_mode = "lsgan";
+        o.norm = "instance";
+        o.preprocess = "none";
+        o.n_epochs = 0;
+        o.n_epochs_decay = 1;
+        o.validate();
+        QCOMPARE(o.generatorOptions().sizeMultiple(), 128);
+        QCOMPARE(o.transformOptions().size_multiple, 128);
+        QCOMPARE(o.discriminatorOptions().input_nc, 6);
+    }
+
+    void jsonRoundTrip() {
+        TrainOptions o = validOptions();
+        o.direction = "BtoA";
+        o.preprocess = "crop";
+        o.load_size = 300;
+        o.crop_size = 128;
+        o.no_flip = true;
+        o.batch_size = 4;
+        o.num_threads = 3;
+        o.netG = "unet_128";
+        o.netD = "n_layers";
+        o.n_layers_D = 4;
+        o.ngf = 32;
+        o.ndf = 16;
+        o.norm = "instance";
+        o.dropout = false;
+        o.init_gain = 0.03;
+        o.gan_mode = "lsgan";
+        o.lambda_L1 = 10.5;
+        o.lr = 1e-3;
+        o.beta1 = 0.9;
+        o.n_epochs = 7;
+        o.n_epochs_decay = 9;
+        o.seed = 18446744073709551557ULL;
+        o.device = "cpu";
+        o.fast_path = false;
+        o.save_epoch_freq = 2;
+        o.save_latest_freq = 77;
+        o.sample_freq = 0;
+        o.log_freq = 3;
+        const auto j = o.toJson();
+        const TrainOptions back = TrainOptions::fromJson(nlohmann::json::parse(j.dump()));
+        QCOMPARE(back.toJson().dump(), j.dump());
+        QCOMPARE(back.seed, o.seed);
+        QCOMPARE(back.lambda_L1, o.lambda_L1);
+        QCOMPARE(back.dropout, false);
+    }
+
+    void jsonMissingKeysKeepDefaults() {
+        const TrainOptions back = TrainOptions::fromJson(nlohmann::json{{"ngf", 16}});
+        QCOMPARE(back.ngf, 16);
+        QCOMPARE(back.lr, TrainOptions().lr);
+    }
+
+    void jsonRefusesUnknownKeys() {
+        auto j = validOptions().toJson();
+        j["learning_rate"] = 0.1;
+        QVERIFY_EXCEPTION_THROWN(TrainOptions::fromJson(j), p2p::Error);
+        try {
+            TrainOptions::fromJson(j);
+        } catch (const p2p::Error& e) {
+            QVERIFY(QString(e.what()).contains("learning_rate"));
+        }
+    }
+
+    void jsonRefusesWrongTypes_data() {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("string for int") << "ngf"
+                                        << "\"64\"";
+        QTest::newRow("float for int") << "batch_size"
+                                       << "1.5";
+        QTest::newRow("int for bool") << "no_flip"
+                                      << "1";
+        QTest::newRow("number for string") << "netG"
+                                           << "256";
+        QTest::newRow("negative seed") << "seed"
+                                       << "-1";
+        QTest::newRow("int overflow") << "load_size"
+                                      << "4294967296";
+        QTest::newRow("string for double") << "lr"
+                                           << "\"fast\"";
+    }
+    void jsonRefusesWrongTypes() {
+        QFETCH(QString, key);
+        QFETCH(QString, value);
+        nlohmann::json j = nlohmann::json::object();
+        j[key.toStdString()] = nlohmann::json::parse(value.toStdString());
+        try {
+            TrainOptions::fromJson(j);
+            QFAIL("fromJson accepted a value of the wrong type");
+        } catch (const p2p::Error& e) {
+            QVERIFY2(QString(e.what()).contains(key), e.what());
+        }
+        QVERIFY_EXCEPTION_THROWN(TrainOptions::fromJson(nlohmann::json::array()), p2p::Error);
+    }
+
+    // lambda_rule(e) = 1 - max(0, e + 1 - n_epochs) / (n_epochs_decay + 1), stepped at each epoch's end,
+    // so the 0-based epoch e trains with lr * lambda_rule(e).
+    void learningRateSchedule_data() {
+        QTest::addColumn<int>("nEpochs");
+        QTest::addColumn<int>("nDecay");
+        QTest::addColumn<int>("epoch");
+        QTest::addColumn<double>("factor");
+        QTest::newRow("100+100 first") << 100 << 100 << 0 << 1.0;
+        QTest::newRow("100+100 last constant") << 100 << 100 << 99 << 1.0;
+        QTest::newRow("100+100 first decay") << 100 << 100 << 100 << 100.0 / 101.0;
+        QTest::newRow("100+100 last") << 100 << 100 << 199 << 1.0 / 101.0;
+        QTest::newRow("2+3 e1") << 2 << 3 << 1 << 1.0;
+        QTest::newRow("2+3 e2") << 2 << 3 << 2 << 0.75;
+        QTest::newRow("2+3 e3") << 2 << 3 << 3 << 0.5;
+        QTest::newRow("2+3 e4") << 2 << 3 << 4 << 0.25;
+        QTest::newRow("no decay") << 5 << 0 << 4 << 1.0;
+        QTest::newRow("decay only e0") << 0 << 3 << 0 << 0.75;
+    }
+    void learningRateSchedule() {
+        QFETCH(int, nEpochs);
+        QFETCH(int, nDecay);
+        QFETCH(int, epoch);
+        QFETCH(double, factor);
+        TrainOptions o;
+        o.lr = 0.0002;
+        o.n_epochs = nEpochs;
+        o.n_epochs_decay = nDecay;
+        QCOMPARE(o.learningRateAt(epoch), 0.0002 * factor);
+    }
+
+    void learningRateNeverReachesZeroWithinTheRun() {
+        TrainOptions o;
+        o.n_epochs = 3;
+        o.n_epochs_decay = 4;
+        double previous = o.learningRateAt(0);
+        for (int e = 1; e < o.totalEpochs(); ++e) {
+            const double lr = o.learningRateAt(e);
+            QVERIFY(lr <= previous);
+            QVERIFY(lr > 0);
+            previous = lr;
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainOptions)
+#include "test_train_options.moc"

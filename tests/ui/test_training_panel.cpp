@@ -1,0 +1,462 @@
+// The training panel and its controller: a tiny paired set trains for a few iterations on the controller's
+// thread, and the GUI thread sees progress, losses, samples and heatmaps; pause holds the step counter and
+// resume continues it; problems end the run cleanly with a message.
+
+#include <QtTest/QtTest>
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/nn/receptive_field.h"
+#include "core/train/trainer.h"
+#include "tests/support/test_support.h"
+#include "ui/training/heatmap_view.h"
+#include "ui/training/loss_chart.h"
+#include "ui/training/training_controller.h"
+#include "ui/training/training_panel.h"
+
+using namespace p2p;
+using namespace p2p::ui;
+
+namespace {
+
+constexpr int kTimeoutMs = 120000;  // generous: the machine may be busy; nothing here measures time
+
+// unet_128 needs 128x128 inputs; ngf/ndf 8 keeps a step in the tens of milliseconds.
+std::string writeSet(const QTemporaryDir& dir, int count) {
+    const std::string root = dir.filePath("data").toStdString();
+    test::writeTinyAlignedSet(root + "/train", count, 128, 3);
+    return root;
+}
+
+TrainOptions tinyOptions(const std::string& dataroot, const std::string& runDir) {
+    TrainOptions o;
+    o.dataroot = dataroot;
+    o.run_dir = runDir;
+    o.netG = "unet_128";
+    o.ngf = 8;
+    o.ndf = 8;
+    o.preprocess = "crop";
+    o.load_size = 128;
+    o.crop_size = 128;
+    o.num_threads = 1;
+    o.n_epochs = 1;
+    o.n_epochs_decay = 1;
+    o.device = "cpu";
+    o.log_freq = 1;
+    o.sample_freq = 2;
+    o.save_latest_freq = 0;
+    o.save_epoch_freq = 0;
+    return o;
+}
+
+// Clicks `button` of the next modal message box. It is created inside the caller's nested event loop, so
+// poll for it from a timer.
+void answerNextMessageBox(QMessageBox::StandardButton button) {
+    auto* poll = new QTimer;
+    auto tries = std::make_shared<int>(0);
+    QObject::connect(poll, &QTimer::timeout, [poll, button, tries] {
+        if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+            poll->stop();
+            poll->deleteLater();
+            box->button(button)->click();
+        } else if (++*tries > 3000) {
+            poll->stop();
+            poll->deleteLater();
+        }
+    });
+    poll->start(10);
+}
+
+}  // namespace
+
+class TestTrainingPanel : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // QSettings and the runs folder stay out of the user's
+        QCoreApplication::setOrganizationName("pix2pix-studio-tests");
+        QCoreApplication::setApplicationName("test_training_panel");
+        registerTrainingMetaTypes();
+    }
+
+    void controllerTrainsAndReportsEverything() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        TrainOptions o = tinyOptions(writeSet(dir, 3), dir.filePath("run").toStdString());
+        TrainingController controller;
+        QSignalSpy started(&controller, &TrainingController::started);
+        QSignalSpy progress(&controller, &TrainingController::progressChanged);
+        QSignalSpy losses(&controller, &TrainingController::lossesReady);
+        QSignalSpy samples(&controller, &TrainingController::sampleReady);
+        QSignalSpy failed(&controller, &TrainingController::failed);
+        QSignalSpy finished(&controller, &TrainingController::finished);
+
+        QVERIFY(controller.start(o));
+        QVERIFY(controller.isRunning());
+        QVERIFY(!controller.start(o));  // one run at a time
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(failed.count(), 0);
+        QVERIFY(!controller.isRunning());
+
+        // 3 pairs, 2 epochs, batch 1: 6 steps; losses every step, a sample every 2.
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(losses.count(), 6);
+        for (int i = 0; i < losses.count(); ++i) {
+            const auto l = losses.at(i).at(0).value<LossSample>();
+            QCOMPARE(l.iteration, int64_t(i + 1));
+            QVERIFY(std::isfinite(l.G_GAN) && std::isfinite(l.G_L1) && l.G_L1 > 0);
+            QVERIFY(l.lr > 0);
+        }
+        QVERIFY(progress.count() >= 1);
+        const auto last = progress.last().at(0).value<TrainingProgress>();
+        QCOMPARE(last.iteration, int64_t(6));
+        QCOMPARE(last.total_iterations, int64_t(6));
+        QCOMPARE(samples.count(), 3);
+        const auto sample = samples.last().at(0).value<TrainingSampleImages>();
+        QCOMPARE(sample.iteration, qint64(6));
+        for (const QImage* img : {&sample.input, &sample.generated, &sample.target}) {
+            QVERIFY(!img->isNull());
+            QCOMPARE(img->size(), QSize(128, 128));
+        }
+        // D's patch maps: 14x14 at 128 for the 70x70 PatchGAN (128 -> 64 -> 32 -> 16 -> 15 -> 14), sigmoids.
+        const int cells = convOutputSize(discriminatorGeometry(o.discriminatorOptions()), 128);
+        QCOMPARE(cells, 14);
+        for (const cv::Mat* m : {&sample.dReal, &sample.dFake}) {
+            QCOMPARE(m->type(), CV_32FC1);
+            QCOMPARE(m->rows, cells);
+            QCOMPARE(m->cols, cells);
+            double lo = 0, hi = 0;
+            cv::minMaxLoc(*m, &lo, &hi);
+            QVERIFY(lo >= 0.0 && hi <= 1.0);
+        }
+        const auto state = finished.last().at(0).value<TrainingState>();
+        QCOMPARE(state, TrainingState::Finished);
+        const QString model = finished.last().at(2).toString();
+        QVERIFY(QFile::exists(model));
+        QCOMPARE(controller.exportedModel(), model);
+    }
+
+    void pauseHoldsTheStepCounterAndResumeContinues() {
+        QTemporaryDir dir;
+        TrainOptions o = tinyOptions(writeSet(dir, 3), dir.filePath("run").toStdString());
+        o.n_epochs = 200;  // long enough to still run when we stop it
+        o.sample_freq = 0;
+        TrainingController controller;
+        QSignalSpy losses(&controller, &TrainingController::lossesReady);
+        QSignalSpy states(&controller, &TrainingController::stateChanged);
+        QSignalSpy finished(&controller, &TrainingController::finished);
+        QVERIFY(controller.start(o));
+        QTRY_VERIFY_WITH_TIMEOUT(losses.count() >= 2, kTimeoutMs);
+
+        controller.pause();
+        QTRY_VERIFY_WITH_TIMEOUT(controller.isPaused(), kTimeoutMs);
+        QCOMPARE(states.last().at(0).value<TrainingState>(), TrainingState::Paused);
+        const qint64 pausedAt = controller.iteration();
+        QVERIFY(pausedAt >= 2);
+        QTest::qWait(200);  // let any signal of the step that finished before the pause arrive
+        const int lossesAtPause = losses.count();
+        QTest::qWait(1500);  // several steps' worth of time: none may happen
+        QCOMPARE(controller.iteration(), pausedAt);
+        QCOMPARE(losses.count(), lossesAtPause);
+        QVERIFY(controller.isRunning());
+
+        controller.resume();
+        QTRY_VERIFY_WITH_TIMEOUT(controller.iteration() >= pausedAt + 2, kTimeoutMs);
+        QVERIFY(!controller.isPaused());
+        QTRY_VERIFY_WITH_TIMEOUT(losses.count() > lossesAtPause, kTimeoutMs);
+        const auto next = losses.at(lossesAtPause).at(0).value<LossSample>();
+        QCOMPARE(next.iteration, pausedAt + 1);  // continues where it stopped, nothing skipped
+
+        // Stop saves: a checkpoint and the model.
+        controller.stop();
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(finished.last().at(0).value<TrainingState>(), TrainingState::Stopped);
+        QVERIFY(QFile::exists(dir.filePath("run/checkpoints/latest.ckpt")));
+        QVERIFY(QFile::exists(finished.last().at(2).toString()));
+        const qint64 stoppedAt = losses.last().at(0).value<LossSample>().iteration;
+
+        // Resume run: the history comes back and the steps continue after the checkpoint.
+        QSignalSpy history(&controller, &TrainingController::historyLoaded);
+        const int before = losses.count();
+        QVERIFY(controller.resumeRun(dir.filePath("run")));
+        QTRY_VERIFY_WITH_TIMEOUT(losses.count() > before, kTimeoutMs);
+        QCOMPARE(history.count(), 1);
+        const auto loaded = history.first().at(0).value<std::vector<LossSample>>();
+        QCOMPARE(qint64(loaded.size()), stoppedAt);
+        QCOMPARE(losses.at(before).at(0).value<LossSample>().iteration, stoppedAt + 1);
+        controller.stop();
+        QVERIFY(finished.wait(kTimeoutMs));
+    }
+
+    void pauseBeforeTheTrainerExistsIsKept() {
+        QTemporaryDir dir;
+        TrainOptions o = tinyOptions(writeSet(dir, 2), dir.filePath("run").toStdString());
+        TrainingController controller;
+        QSignalSpy losses(&controller, &TrainingController::lossesReady);
+        QSignalSpy finished(&controller, &TrainingController::finished);
+        QVERIFY(controller.start(o));
+        controller.pause();  // the worker is still building the trainer
+        QTRY_VERIFY_WITH_TIMEOUT(controller.isPaused(), kTimeoutMs);
+        QCOMPARE(controller.iteration(), qint64(0));
+        QCOMPARE(losses.count(), 0);
+        controller.stop();
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(losses.count(), 0);
+    }
+
+    void nonFiniteLossFailsCleanly() {
+        QTemporaryDir dir;
+        TrainOptions o = tinyOptions(writeSet(dir, 3), dir.filePath("run").toStdString());
+        o.n_epochs = 5;
+        TrainingController controller;
+        controller.setTrainerSetup([](Trainer& t) { t.injectNonFiniteInputAt(3); });
+        QSignalSpy losses(&controller, &TrainingController::lossesReady);
+        QSignalSpy failed(&controller, &TrainingController::failed);
+        QSignalSpy finished(&controller, &TrainingController::finished);
+        QVERIFY(controller.start(o));
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(failed.count(), 1);
+        const QString error = failed.first().at(0).toString();
+        QVERIFY2(error.contains("not finite"), qPrintable(error));
+        QVERIFY2(error.contains("iteration 3"), qPrintable(error));
+        QCOMPARE(finished.last().at(0).value<TrainingState>(), TrainingState::Failed);
+        QCOMPARE(losses.count(), 2);  // the two good steps, nothing after
+        QVERIFY(!controller.isRunning());
+        // The controller can run again after a failure.
+        controller.setTrainerSetup({});
+        o.run_dir = dir.filePath("run2").toStdString();
+        o.n_epochs = 1;
+        o.n_epochs_decay = 0;
+        QVERIFY(controller.start(o));
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(finished.last().at(0).value<TrainingState>(), TrainingState::Finished);
+    }
+
+    void badFolderFailsWithItsName() {
+        QTemporaryDir dir;
+        TrainOptions o =
+            tinyOptions(dir.filePath("nothing-here").toStdString(), dir.filePath("run").toStdString());
+        TrainingController controller;
+        QSignalSpy failed(&controller, &TrainingController::failed);
+        QSignalSpy finished(&controller, &TrainingController::finished);
+        QVERIFY(controller.start(o));
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.first().at(0).toString().contains("nothing-here"),
+                 qPrintable(failed.first().at(0).toString()));
+        QCOMPARE(finished.last().at(0).value<TrainingState>(), TrainingState::Failed);
+    }
+
+    void destructorStopsARunningRun() {
+        QTemporaryDir dir;
+        TrainOptions o = tinyOptions(writeSet(dir, 3), dir.filePath("run").toStdString());
+        o.n_epochs = 200;
+        {
+            TrainingController controller;
+            QSignalSpy losses(&controller, &TrainingController::lossesReady);
+            QVERIFY(controller.start(o));
+            QTRY_VERIFY_WITH_TIMEOUT(losses.count() >= 1, kTimeoutMs);
+        }  // stops, saves, joins the thread
+        QVERIFY(QFile::exists(dir.filePath("run/checkpoints/latest.ckpt")));
+        QVERIFY(QFile::exists(dir.filePath("run/model.p2pm")));
+    }
+
+    void panelScansAFolder() {
+        QTemporaryDir dir;
+        const std::string root = writeSet(dir, 3);
+        // Something the scan must skip, with its reason.
+        {
+            QFile bad(QString::fromStdString(root) + "/train/broken.png");
+            QVERIFY(bad.open(QIODevice::WriteOnly));
+            bad.write("not a png");
+        }
+        TrainingPanel panel;
+        QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
+        QSignalSpy scanProgress(panel.findChild<DatasetScanner*>(), &DatasetScanner::progress);
+        panel.setDatasetFolder(QString::fromStdString(root));
+        QVERIFY(scanned.wait(kTimeoutMs));
+        QVERIFY(panel.datasetReady());
+        QVERIFY(scanProgress.count() >= 1);
+        const DatasetScanResult& scan = panel.lastScan();
+        QVERIFY(scan.error.isEmpty());
+        QCOMPARE(int(scan.scan.split("train").size()), 3);
+        QCOMPARE(int(scan.scan.skipped.size()), 1);
+        QVERIFY(QString::fromStdString(scan.scan.skipped.front().path).endsWith("broken.png"));
+        QCOMPARE(scan.sampleA.size(), QSize(128, 128));
+        QCOMPARE(scan.sampleB.size(), QSize(128, 128));
+        auto* skipped = panel.findChild<QTreeWidget*>();
+        QVERIFY(skipped);
+        QCOMPARE(skipped->topLevelItemCount(), 1);
+        QCOMPARE(skipped->topLevelItem(0)->text(0), QString("broken.png"));
+        QVERIFY(!skipped->topLevelItem(0)->text(1).isEmpty());
+
+        // A folder that is not a dataset: the problem shows in the panel and Start stays off.
+        panel.setDatasetFolder(dir.filePath("missing"));
+        QVERIFY(scanned.wait(kTimeoutMs));
+        QVERIFY(!panel.datasetReady());
+        QVERIFY2(panel.errorText().contains("missing"), qPrintable(panel.errorText()));
+        QVERIFY(!panel.startTraining());
+    }
+
+    void presetsSetTheModel() {
+        const TrainOptions tiny = TrainingPanel::presetOptions(TrainingPanel::Preset::Tiny);
+        QCOMPARE(tiny.netG, std::string("unet_128"));
+        QCOMPARE(tiny.ngf, 32);
+        QCOMPARE(tiny.crop_size, 128);
+        tiny.validate();
+        const TrainOptions standard = TrainingPanel::presetOptions(TrainingPanel::Preset::Standard);
+        QCOMPARE(standard.netG, std::string("unet_256"));
+        QCOMPARE(standard.ngf, 64);
+        QCOMPARE(standard.crop_size, 256);
+        QCOMPARE(standard.load_size, 286);
+        standard.validate();
+
+        TrainingPanel panel;
+        panel.setPreset(TrainingPanel::Preset::Standard);
+        QCOMPARE(panel.options().netG, std::string("unet_256"));
+        panel.setPreset(TrainingPanel::Preset::Tiny);
+        QCOMPARE(panel.options().netG, std::string("unet_128"));
+        QCOMPARE(panel.options().crop_size, 128);
+        // Custom keeps what is there and exposes every option; the controls round-trip.
+        panel.setPreset(TrainingPanel::Preset::Custom);
+        TrainOptions custom = panel.options();
+        custom.ngf = 24;
+        custom.netD = "n_layers";
+        custom.n_layers_D = 2;
+        custom.gan_mode = "lsgan";
+        custom.lambda_L1 = 50;
+        custom.lr = 0.0005;
+        custom.batch_size = 4;
+        custom.direction = "BtoA";
+        panel.setOptions(custom);
+        const TrainOptions back = panel.options();
+        QCOMPARE(back.ngf, 24);
+        QCOMPARE(back.netD, std::string("n_layers"));
+        QCOMPARE(back.n_layers_D, 2);
+        QCOMPARE(back.gan_mode, std::string("lsgan"));
+        QCOMPARE(back.lambda_L1, 50.0);
+        QCOMPARE(back.lr, 0.0005);
+        QCOMPARE(back.batch_size, 4);
+        QCOMPARE(back.direction, std::string("BtoA"));
+    }
+
+    void panelTrainsShowsTheViewsAndClosesCleanly() {
+        QTemporaryDir dir;
+        const std::string root = writeSet(dir, 3);
+        TrainingPanel panel;
+        panel.resize(1400, 900);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
+        panel.setDatasetFolder(QString::fromStdString(root));
+        QVERIFY(scanned.wait(kTimeoutMs));
+        panel.setPreset(TrainingPanel::Preset::Custom);
+        TrainOptions o = tinyOptions(root, dir.filePath("run").toStdString());
+        o.n_epochs = 200;
+        o.sample_freq = 1;
+        panel.setOptions(o);
+        panel.setRunFolder(dir.filePath("run"));
+
+        QSignalSpy active(&panel, &TrainingPanel::trainingActiveChanged);
+        QSignalSpy samples(panel.controller(), &TrainingController::sampleReady);
+        QVERIFY2(panel.startTraining(), qPrintable(panel.errorText()));
+        QVERIFY(panel.isTraining());
+        QTRY_VERIFY_WITH_TIMEOUT(samples.count() >= 2, kTimeoutMs);
+
+        // Loss curves arrive in batches on the chart's timer.
+        QTRY_VERIFY_WITH_TIMEOUT(panel.lossChart()->samplesShown() >= 2, kTimeoutMs);
+        // Heatmaps of the newest sample, on the sample's images, with cells mapped to pixels.
+        HeatmapView* real = panel.realHeatmap();
+        HeatmapView* fake = panel.fakeHeatmap();
+        QCOMPARE(real->mapRows(), 14);
+        QCOMPARE(fake->mapCols(), 14);
+        QVERIFY(real->fieldKnown());
+        QVERIFY(fake->fieldKnown());
+        QCOMPARE(real->image().size(), QSize(128, 128));
+        // Cell (13, 13) at 128: [8*13 - 23, 8*13 + 46] = [81, 150], clipped to [81, 127].
+        QCOMPARE(real->cellField(13, 13), QRect(QPoint(81, 81), QPoint(127, 127)));
+        // Hovering a cell in one view mirrors it in the other.
+        panel.findChild<QTabWidget*>()->setCurrentIndex(2);
+        QTRY_VERIFY(real->isVisible());
+        QTest::mouseMove(real, real->cellRectInWidget(4, 9).center().toPoint());
+        QTRY_COMPARE(real->hoveredRow(), 4);
+        QCOMPARE(real->hoveredCol(), 9);
+        QCOMPARE(fake->hoveredRow(), 4);
+        QCOMPARE(fake->hoveredCol(), 9);
+
+        // Closing while training asks, then stops and saves.
+        answerNextMessageBox(QMessageBox::Yes);
+        QVERIFY(panel.confirmClose());
+        QVERIFY(!panel.isTraining());
+        QVERIFY(QFile::exists(dir.filePath("run/checkpoints/latest.ckpt")));
+        QVERIFY(active.count() >= 2);
+        QCOMPARE(active.last().at(0).toBool(), false);
+
+        // "Use in studio" hands over the model the stop exported.
+        QSignalSpy use(&panel, &TrainingPanel::useModelRequested);
+        auto buttons = panel.findChildren<QPushButton*>();
+        QPushButton* useButton = nullptr;
+        for (QPushButton* b : buttons)
+            if (b->text() == "Use in studio") useButton = b;
+        QVERIFY(useButton);
+        QVERIFY(useButton->isEnabled());
+        useButton->click();
+        QCOMPARE(use.count(), 1);
+        QCOMPARE(use.first().at(0).toString(), dir.filePath("run/model.p2pm"));
+        QVERIFY(panel.confirmClose());  // nothing running: closes without asking
+    }
+
+    void closingCanBeCancelled() {
+        QTemporaryDir dir;
+        const std::string root = writeSet(dir, 3);
+        TrainingPanel panel;
+        QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
+        panel.setDatasetFolder(QString::fromStdString(root));
+        QVERIFY(scanned.wait(kTimeoutMs));
+        panel.setPreset(TrainingPanel::Preset::Custom);
+        TrainOptions o = tinyOptions(root, dir.filePath("run").toStdString());
+        o.n_epochs = 200;
+        panel.setOptions(o);
+        panel.setRunFolder(dir.filePath("run"));
+        QVERIFY(panel.startTraining());
+        answerNextMessageBox(QMessageBox::Cancel);
+        QVERIFY(!panel.confirmClose());
+        QVERIFY(panel.isTraining());
+        panel.controller()->stop();
+        QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
+        QVERIFY(!panel.isTraining());
+    }
+
+    void useInStudioExportsTheNewestCheckpointWhileRunning() {
+        QTemporaryDir dir;
+        TrainOptions o = tinyOptions(writeSet(dir, 3), dir.filePath("run").toStdString());
+        o.n_epochs = 200;
+        o.save_latest_freq = 2;
+        TrainingController controller;
+        QSignalSpy checkpoints(&controller, &TrainingController::checkpointSaved);
+        QSignalSpy exported(&controller, &TrainingController::modelExported);
+        QVERIFY(!controller.exportLatestCheckpoint());  // nothing yet
+        QVERIFY(controller.start(o));
+        QTRY_VERIFY_WITH_TIMEOUT(checkpoints.count() >= 1, kTimeoutMs);
+        QVERIFY(controller.exportLatestCheckpoint());
+        QVERIFY(exported.wait(kTimeoutMs));
+        const QString model = exported.first().at(0).toString();
+        QVERIFY(model.endsWith("model-latest.p2pm"));
+        QVERIFY(QFile::exists(model));
+        QVERIFY(controller.isRunning());  // exporting did not disturb the run
+        controller.stop();
+        QVERIFY(controller.waitForFinished(kTimeoutMs));
+    }
+};
+
+QTEST_MAIN(TestTrainingPanel)
+#include "test_training_panel.moc"

@@ -1,0 +1,50 @@
+#pragma once
+
+// Scans a paired folder (p2p::scanPairedFolder) on a pool thread with progress, and loads one sample pair to
+// show. A new scan supersedes (cancels) the previous one; only the newest scan reports.
+
+#include <QFutureWatcher>
+#include <QImage>
+#include <QObject>
+#include <QString>
+
+#include <atomic>
+#include <memory>
+
+#include "core/data/paired_dataset.h"
+
+namespace p2p::ui {
+
+struct DatasetScanResult {
+    QString folder;
+    QString error;  // empty on success
+    p2p::DatasetScan scan;
+    QString sampleName;
+    QImage sampleA, sampleB;  // the first training pair's A and B halves (as stored, before direction)
+    QString sampleNote;       // why no sample could be shown, if none
+};
+
+class DatasetScanner : public QObject {
+    Q_OBJECT
+
+public:
+    explicit DatasetScanner(QObject* parent = nullptr);
+    ~DatasetScanner() override;  // cancels and waits
+
+    void scan(const QString& folder);
+    void cancel();
+    bool isRunning() const { return watcher_.isRunning(); }
+
+Q_SIGNALS:
+    void progress(int done, int total);
+    void finished(const p2p::ui::DatasetScanResult& result);
+
+private:
+    QFutureWatcher<DatasetScanResult> watcher_;
+    std::shared_ptr<std::atomic<bool>> cancel_;
+    int generation_ = 0;
+};
+
+}  // namespace p2p::ui
+
+Q_DECLARE_METATYPE(p2p::ui::DatasetScanResult)
