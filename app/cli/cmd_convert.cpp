@@ -70,6 +70,7 @@ int run(const ConvertArgs& args) {
     save.metadata = model.info.metadata;
     save.metadata.erase("warnings");
     save.metadata.erase("tensors");
+    save.metadata.erase("source");
     save.metadata["converted_from"] = std::filesystem::absolute(args.model).string();
     save.metadata["converted_from_format"] = model.info.format;
     p2p::saveModel(args.output, model.generator, model.discriminator, save);

@@ -126,10 +126,16 @@ ModelInfo describe(const std::string& path, const StateDict& dict, const ModelLo
     if (options.generator_override) {
         info.generator = *options.generator_override;
         info.architecture_inferred = inferred && sameArchitecture(*inferred, info.generator);
+        info.metadata["dropout_source"] = "given by the caller";
     } else if (inferred) {
         info.generator = *inferred;
-        if (auto it = trainOptions.find("no_dropout"); it != trainOptions.end())
+        if (auto it = trainOptions.find("no_dropout"); it != trainOptions.end()) {
             info.generator.dropout = it->second != "True";
+            info.metadata["dropout_source"] = "train_opt.txt";
+        } else {
+            info.metadata["dropout_source"] =
+                "assumed on (the reference default; a state dict does not record it)";
+        }
     } else {
         std::string d;
         if (const auto disc = inferDiscriminatorOptions(dict, &d))

@@ -283,10 +283,6 @@ std::string readFile(const std::string& path) {
     return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Inputs the fuzzer found crashing or hanging before they were fixed (tools/fuzz/run-fuzzers.sh).
-// Each must now give a p2p::Error.
-const std::vector<std::pair<const char*, std::string>> kFuzzRegressions = {};
-
 std::string expectError(const std::string& bytes, const std::string& what = "case.pth") {
     try {
         readTorchStateDictFromBuffer(bytes, what);
@@ -602,8 +598,13 @@ private Q_SLOTS:
             lying[lying.size() - 11] = '\x13';
             row("entry count does not fit", lying, "does not fit");
         }
-        for (const auto& [name, hex] : kFuzzRegressions)
-            row(name, QByteArray::fromHex(hex.c_str()).toStdString(), "");
+        row("self-referencing list",
+            withPickle(std::string("\x80\x02]q\x00h\x00"
+                                   "a.",
+                                   9)),
+            "not a state dict");
+        row("marks nested too deep", withPickle("\x80\x02" + std::string(5000, '(') + "."),
+            "implausibly deep");
     }
     void malformedInputsGiveClearErrors() {
         QFETCH(QByteArray, bytes);
@@ -794,7 +795,9 @@ private Q_SLOTS:
         writeFile(path, networkAsPth(*g));
 
         // Dropout leaves no trace: the default is on, an override turns it off.
-        QVERIFY(loadModel(path).info.generator.dropout);
+        const LoadedModel defaults = loadModel(path);
+        QVERIFY(defaults.info.generator.dropout);
+        QVERIFY(defaults.info.metadata["dropout_source"].get<std::string>().find("assumed") == 0);
         ModelLoadOptions noDropout;
         noDropout.generator_override = g->options();
         noDropout.generator_override->dropout = false;
@@ -886,6 +889,7 @@ private Q_SLOTS:
         const ModelInfo info = inspectModel(path);
         QCOMPARE(info.direction, std::string("BtoA"));
         QVERIFY(!info.generator.dropout);
+        QCOMPARE(info.metadata["dropout_source"].get<std::string>(), std::string("train_opt.txt"));
         QCOMPARE(info.metadata["train_opt"]["name"].get<std::string>(), std::string("facades_label2photo"));
         QVERIFY(!loadModel(path).info.generator.dropout);
     }
