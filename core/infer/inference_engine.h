@@ -16,7 +16,7 @@ namespace p2p {
 // How normalisation layers behave at inference.
 enum class NormStats {
     Running,  // eval(): BatchNorm uses the running statistics stored in the model
-    Image,    // the image's own statistics (BatchNorm in train mode at batch 1), as the paper does at test time
+    Image,  // the image's own statistics (BatchNorm in train mode at batch 1), as the paper does at test time
 };
 
 enum class TranslateMode {
@@ -31,15 +31,23 @@ struct EngineOptions {
     bool fast_path = true;           // CPU: transposed convs rewritten onto the fast convolution path
     int threads = 0;                 // intra-op threads for the calling thread; 0 = one per core
     NormStats preview_norm = NormStats::Image;  // the better of the two for our embedded models
-    int tile_size = 1024;            // inputs larger than this (either side) run in overlapping tiles
-    int tile_overlap = 64;
-    void validate() const;
+    int tile_size = 1024;   // inputs larger than this (either side) run in overlapping tiles
+    int tile_overlap = 64;  // pixels shared by neighbouring tiles, blended with linear ramps
+    // bf16 on CPU is used for precision "auto" only when, on a synthetic check image at load, its output
+    // differs from fp32 by at most these (outputs are in [-1, 1]; one 8-bit level is 2/255 = 0.0078).
+    double bf16_max_abs_error = 0.1;
+    double bf16_mean_abs_error = 0.01;
+    bool warm_up = true;    // one forward at load, so the first translate is not the slow one
+    void validate() const;  // throws p2p::Error naming the option
 };
 
 struct TranslateOptions {
     TranslateMode mode = TranslateMode::Preview;
     uint64_t seed = 0;  // Paper mode: dropout masks come from this seed
 };
+
+// True when the CPU executes AVX-512 BF16 instructions (cpuid), i.e. bf16 convolutions are fast.
+bool cpuHasAvx512Bf16();
 
 class InferenceEngine {
 public:
@@ -63,9 +71,11 @@ public:
     cv::Mat discriminatorMap(const cv::Mat& input, const cv::Mat& output);
 
     const EngineOptions& options() const;
-    std::string device() const;       // "cpu" or "cuda[:N]"
-    std::string precision() const;    // the resolved precision in use
-    std::string describe() const;     // "CPU, 2 threads, bf16, fast path"
+    std::string device() const;     // "cpu" or "cuda[:N]"
+    std::string precision() const;  // the resolved precision in use
+    std::string describe() const;   // "CPU · 2 threads · bf16 · fast path"
+    // How the precision was chosen, e.g. "bf16: max |bf16 - fp32| 0.012, mean 0.0011 (limits 0.1, 0.01)".
+    std::string precisionReport() const;
 
 private:
     struct Impl;

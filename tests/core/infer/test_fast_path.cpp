@@ -1,0 +1,235 @@
+#include <QtTest/QtTest>
+
+#include <fstream>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "core/io/model_io.h"
+#include "core/nn/fast_unet.h"
+#include "tests/support/test_support.h"
+
+using namespace p2p;
+
+namespace {
+
+// A generator with non-trivial running statistics (a few train-mode passes) and BatchNorm affine
+// parameters away from 1/0, so folding is really exercised.
+UnetGenerator makeGenerator(const std::string& netG, Norm norm, bool dropout, int seed) {
+    torch::manual_seed(seed);
+    GeneratorOptions o = test::tinyGeneratorOptions(netG, norm);
+    o.dropout = dropout;
+    UnetGenerator g(o);
+    initWeights(*g);
+    torch::NoGradGuard noGrad;
+    for (auto& m : g->modules(false))
+        if (auto* bn = m->as<torch::nn::BatchNorm2dImpl>()) {
+            bn->weight.normal_(1.0, 0.3);
+            bn->bias.normal_(0.0, 0.3);
+        }
+    const int size = o.sizeMultiple();
+    g->train();
+    for (int i = 0; i < 3; ++i) g->forward(torch::randn({2, 3, size, size}));
+    g->eval();
+    return g;
+}
+
+// The reference: the module itself. Image statistics = train mode (batch statistics), on a copy so the
+// running statistics of `g` stay as they are.
+torch::Tensor referenceOutput(const UnetGenerator& g, const torch::Tensor& x, bool batchStats) {
+    UnetGenerator copy(g->options());
+    loadStateDict(*copy, stateDictOf(*g), "copy");
+    torch::NoGradGuard noGrad;
+    if (batchStats)
+        copy->train();
+    else
+        copy->eval();
+    return copy->forward(x);
+}
+
+}  // namespace
+
+class TestFastPath : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { torch::set_num_threads(2); }
+
+    void transposedConvEquivalence_data() {
+        QTest::addColumn<int>("cin");
+        QTest::addColumn<int>("cout");
+        QTest::addColumn<int>("size");
+        QTest::addColumn<bool>("bias");
+        QTest::newRow("1x1 input, no bias") << 16 << 8 << 1 << false;
+        QTest::newRow("odd, bias") << 6 << 5 << 7 << true;
+        QTest::newRow("rectangular-ish 8") << 8 << 3 << 8 << true;
+    }
+    void transposedConvEquivalence() {
+        QFETCH(int, cin);
+        QFETCH(int, cout);
+        QFETCH(int, size);
+        QFETCH(bool, bias);
+        torch::manual_seed(1);
+        auto x = torch::randn({2, cin, size, size + 3}, torch::requires_grad());
+        auto w = torch::randn({cin, cout, 4, 4}, torch::requires_grad());
+        auto b = bias ? torch::randn({cout}, torch::requires_grad()) : torch::Tensor();
+        auto expected = torch::conv_transpose2d(x, w, b, 2, 1);
+        auto actual = fastConvTranspose2d(x, w, b);
+        QCOMPARE(actual.sizes(), expected.sizes());
+        QVERIFY(test::maxAbsDiff(actual, expected) < 1e-4);
+
+        // Gradients agree too: the trainer may use it.
+        auto g = torch::randn_like(expected);
+        auto gradsExpected = torch::autograd::grad(
+            {expected}, bias ? std::vector<torch::Tensor>{x, w, b} : std::vector<torch::Tensor>{x, w}, {g});
+        auto gradsActual = torch::autograd::grad(
+            {actual}, bias ? std::vector<torch::Tensor>{x, w, b} : std::vector<torch::Tensor>{x, w}, {g});
+        for (size_t i = 0; i < gradsExpected.size(); ++i)
+            QVERIFY2(test::maxAbsDiff(gradsActual[i], gradsExpected[i]) < 1e-3,
+                     qPrintable(QString::number(i)));
+
+        // The inference-side interleave writes into a strided destination (a concatenation buffer).
+        torch::NoGradGuard noGrad;
+        auto phases = torch::conv2d(x, subpixelKernel(w), bias ? b.repeat({4}) : torch::Tensor(), 1, 1)
+                          .contiguous(at::MemoryFormat::ChannelsLast);
+        auto buffer =
+            torch::zeros({2, cout + 4, 2 * size, 2 * (size + 3)}).contiguous(at::MemoryFormat::ChannelsLast);
+        interleavePhases(phases, buffer.narrow(1, 4, cout));
+        QVERIFY(test::maxAbsDiff(buffer.narrow(1, 4, cout), expected) < 1e-4);
+        QCOMPARE(buffer.narrow(1, 0, 4).abs().max().item<double>(), 0.0);
+    }
+
+    void moduleHasTheSameParameters() {
+        FastConvTranspose2d fast(6, 4, true);
+        torch::nn::ConvTranspose2d reference(torch::nn::ConvTranspose2dOptions(6, 4, 4).stride(2).padding(1));
+        QCOMPARE(fast->weight.sizes(), reference->weight.sizes());
+        QCOMPARE(fast->bias.sizes(), reference->bias.sizes());
+        torch::NoGradGuard noGrad;
+        fast->weight.copy_(reference->weight);
+        fast->bias.copy_(reference->bias);
+        auto x = torch::randn({1, 6, 5, 9});
+        QVERIFY(test::maxAbsDiff(fast->forward(x), reference->forward(x)) < 1e-5);
+    }
+
+    void equalsTheModule_data() {
+        QTest::addColumn<QString>("netG");
+        QTest::addColumn<int>("norm");
+        QTest::addColumn<bool>("imageStats");
+        QTest::addColumn<bool>("channelsLast");
+        for (const char* netG : {"unet_128", "unet_256"})
+            for (Norm norm : {Norm::Batch, Norm::Instance})
+                for (bool imageStats : {false, true})
+                    QTest::addRow("%s %s %s", netG, toString(norm).c_str(), imageStats ? "image" : "running")
+                        << QString(netG) << int(norm) << imageStats << true;
+        QTest::newRow("unet_128 batch running NCHW") << "unet_128" << int(Norm::Batch) << false << false;
+    }
+    void equalsTheModule() {
+        QFETCH(QString, netG);
+        QFETCH(int, norm);
+        QFETCH(bool, imageStats);
+        QFETCH(bool, channelsLast);
+        auto g = makeGenerator(netG.toStdString(), Norm(norm), /*dropout=*/false, 5);
+        const int size = netG == "unet_128" ? 64 : 256;
+        // unet_128 needs multiples of 128: batch 2 of 128x128 keeps it fast and tests batch handling.
+        torch::manual_seed(7);
+        auto x =
+            torch::randn({2, 3, std::max(size, g->options().sizeMultiple()), g->options().sizeMultiple()});
+        const auto expected = referenceOutput(g, x, imageStats);
+
+        FastUnetOptions options;
+        options.channels_last = channelsLast;
+        FastUnet fast(g, options);
+        UnetRunOptions run;
+        run.batch_stats = imageStats;
+        c10::InferenceMode guard;
+        const auto actual = fast.forward(x, run);
+        const double diff = test::maxAbsDiff(actual, expected);
+        QVERIFY2(diff < 1e-4, qPrintable(QString("max |fast - module| = %1").arg(diff)));
+
+        // The unfolded variant (what Image stats use) also equals eval when given running statistics.
+        if (!imageStats) {
+            options.fold_batchnorm = false;
+            FastUnet unfolded(g, options);
+            QVERIFY(test::maxAbsDiff(unfolded.forward(x, run), expected) < 1e-4);
+        }
+    }
+
+    void neverTouchesRunningStatistics() {
+        auto g = makeGenerator("unet_128", Norm::Batch, true, 2);
+        const auto before = stateDictOf(*g);
+        std::vector<torch::Tensor> copies;
+        for (const auto& [k, v] : before) copies.push_back(v.clone());
+        FastUnet fast(g);
+        UnetRunOptions run;
+        run.batch_stats = true;
+        run.dropout = at::make_generator<at::CPUGeneratorImpl>(3);
+        c10::InferenceMode guard;
+        fast.forward(torch::randn({1, 3, 128, 128}), run);
+        for (size_t i = 0; i < before.size(); ++i) QVERIFY(torch::equal(before[i].second, copies[i]));
+    }
+
+    void recordedStatisticsReplayExactly() {
+        auto g = makeGenerator("unet_128", Norm::Batch, false, 4);
+        FastUnet fast(g);
+        c10::InferenceMode guard;
+        auto x = torch::randn({1, 3, 128, 256});
+        std::vector<NormStatistics> stats;
+        UnetRunOptions record;
+        record.batch_stats = true;
+        record.record = &stats;
+        const auto a = fast.forward(x, record);
+        QCOMPARE(static_cast<int>(stats.size()), fast.normLayers());
+        UnetRunOptions replay;
+        replay.fixed = &stats;
+        QVERIFY(test::maxAbsDiff(fast.forward(x, replay), a) < 1e-5);
+    }
+
+    void bf16StaysClose() {
+        auto g = makeGenerator("unet_128", Norm::Batch, false, 6);
+        FastUnetOptions options;
+        options.dtype = torch::kBFloat16;
+        FastUnet fast(g, options);
+        c10::InferenceMode guard;
+        auto x = torch::rand({1, 3, 128, 128}) * 2 - 1;
+        const auto expected = referenceOutput(g, x, false);
+        const auto actual = fast.forward(x).to(torch::kFloat32);
+        QCOMPARE(actual.scalar_type(), torch::kFloat32);
+        const double maxErr = test::maxAbsDiff(actual, expected);
+        QVERIFY2(maxErr < 0.1, qPrintable(QString::number(maxErr)));
+    }
+
+    void referenceFixture() {
+        P2P_REQUIRE_SHARED(dir, "fixtures/g_unet256_ngf8_batch_eval");
+        LoadedModel model;
+        try {
+            model = loadModel(dir + "/net_G.pth");
+        } catch (const std::exception& e) {
+            QSKIP(qPrintable(QString("the .pth reader cannot load the fixture yet: %1").arg(e.what())));
+        }
+        auto x = test::readRawFloat32(dir + "/input.bin", {1, 3, 256, 256});
+        auto expected = test::readRawFloat32(dir + "/output.bin", {1, 3, 256, 256});
+        FastUnet fast(model.generator);
+        c10::InferenceMode guard;
+        const double diff = test::maxAbsDiff(fast.forward(x), expected);
+        QVERIFY2(diff < 1e-4, qPrintable(QString::number(diff)));
+    }
+
+    void referenceFixtureBatchStatistics() {
+        P2P_REQUIRE_SHARED(dir, "fixtures/g_unet256_ngf8_batch_trainstats_nodropout");
+        LoadedModel model;
+        try {
+            model = loadModel(dir + "/net_G.pth");
+        } catch (const std::exception& e) {
+            QSKIP(qPrintable(QString("the .pth reader cannot load the fixture yet: %1").arg(e.what())));
+        }
+        auto x = test::readRawFloat32(dir + "/input.bin", {2, 3, 256, 256});
+        auto expected = test::readRawFloat32(dir + "/output.bin", {2, 3, 256, 256});
+        FastUnet fast(model.generator);
+        UnetRunOptions run;
+        run.batch_stats = true;
+        c10::InferenceMode guard;
+        const double diff = test::maxAbsDiff(fast.forward(x, run), expected);
+        QVERIFY2(diff < 1e-4, qPrintable(QString::number(diff)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFastPath)
+#include "test_fast_path.moc"
