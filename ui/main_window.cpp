@@ -131,6 +131,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     connect(preview_, &ImageViewport::viewChanged, canvas_, &ImageViewport::setView);
     connect(canvas_, &CanvasView::colourPicked, this, &MainWindow::onColourPicked);
     connect(canvas_, &CanvasView::hoverChanged, this, &MainWindow::onHover);
+    connect(canvas_, &ImageViewport::viewChanged, this, [this] { updateCaptions(); });
 
     auto pane = [this](QLabel*& caption, QWidget* view) {
         auto* w = new QWidget;
@@ -282,6 +283,7 @@ void MainWindow::createActions() {
     deterministicAct_ =
         make(tr("&Deterministic Preview"), QString(), QKeySequence(tr("Ctrl+D")), [this](bool on) {
             seedSpin_->setEnabled(!on);
+            updateCaptions();
             requestPreview();
         });
     deterministicAct_->setCheckable(true);
@@ -449,6 +451,7 @@ void MainWindow::createToolBars() {
     seedSpin_->setEnabled(false);
     connect(seedSpin_, &QSpinBox::valueChanged, this, [this] {
         if (deterministicAct_->isChecked()) return;
+        updateCaptions();
         requestPreview();
     });
     preview->addWidget(seedSpin_);
@@ -479,6 +482,7 @@ void MainWindow::createDocks() {
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
                       QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
+    resizeDocks({dock}, {190}, Qt::Horizontal);
     viewMenu_->addAction(dock->toggleViewAction());
 
     // Number keys select classes; a window-wide shortcut so they work wherever the focus is.
@@ -495,14 +499,23 @@ void MainWindow::createStatusBar() {
     deviceLabel_ = new QLabel;
     modelLabel_ = new QLabel;
     latencyLabel_ = new QLabel;
-    for (QLabel* l : {deviceLabel_, modelLabel_, latencyLabel_}) l->setContentsMargins(8, 0, 8, 0);
     latencyLabel_->setMinimumWidth(
         QFontMetrics(font()).horizontalAdvance(QStringLiteral("latency 0000 ms · 00.0 fps")));
     latencyLabel_->setToolTip(tr("Time of the last translation, and the frames per second that time allows"));
-    statusBar()->addPermanentWidget(cursorLabel_);
-    statusBar()->addPermanentWidget(deviceLabel_);
-    statusBar()->addPermanentWidget(modelLabel_);
-    statusBar()->addPermanentWidget(latencyLabel_);
+    deviceLabel_->setToolTip(tr("Where the model runs"));
+    statusBar()->setStyleSheet(QStringLiteral("QStatusBar::item { border: none; }"));
+    bool first = true;
+    for (QLabel* l : {cursorLabel_, deviceLabel_, modelLabel_, latencyLabel_}) {
+        if (!first) {
+            auto* separator = new QFrame;
+            separator->setFrameShape(QFrame::VLine);
+            separator->setFrameShadow(QFrame::Sunken);
+            statusBar()->addPermanentWidget(separator);
+        }
+        first = false;
+        l->setContentsMargins(6, 0, 6, 0);
+        statusBar()->addPermanentWidget(l);
+    }
 }
 
 // --------------------------------------------------------------------------------------------- settings
@@ -734,12 +747,14 @@ void MainWindow::loadModelForMode() {
                                                             : kNoModel);
         showStatus(kNoModel, 0);
         updateCaptions();
+        updateModelStatus();
         return;
     }
     if (model_ && QFileInfo(QString::fromStdString(model_->info.path)) == QFileInfo(path)) {
         modelForMode_[index(mode_)] = path;
         preview_->setPlaceholder(QString());
         updateCaptions();
+        updateModelStatus();
         requestPreview();
         return;
     }
@@ -747,16 +762,19 @@ void MainWindow::loadModelForMode() {
 }
 
 void MainWindow::updateModelStatus() {
-    heatmapAct_->setEnabled(model_ && model_->has_discriminator);
-    if (!model_) {
+    const bool serving = modelServesMode();
+    heatmapAct_->setEnabled(serving && model_->has_discriminator);
+    modelInfoAct_->setEnabled(model_.has_value());
+    if (!serving) {
         deviceLabel_->setText(QString());
         deviceLabel_->setVisible(false);
-        modelLabel_->setText(tr("no model"));
+        modelLabel_->setText(mode_ == CanvasKind::Edges ? tr("no edges model") : tr("no model"));
+        modelLabel_->setToolTip(QString());
         latencyLabel_->setText(QString());
         return;
     }
-    deviceLabel_->setVisible(true);
     // The device first (CPU or CUDA), then how the engine runs on it.
+    deviceLabel_->setVisible(true);
     deviceLabel_->setText(model_->description.startsWith(model_->device) ? model_->description
                                                                          : model_->device);
     deviceLabel_->setToolTip(model_->description);
@@ -781,6 +799,7 @@ void MainWindow::newVariation() {
     seedSpin_->setEnabled(true);
     const QSignalBlocker block(seedSpin_);
     seedSpin_->setValue(int(QRandomGenerator::global()->bounded(std::numeric_limits<int>::max())));
+    updateCaptions();
     requestPreview();
 }
 
@@ -794,6 +813,7 @@ void MainWindow::setMode(CanvasKind kind) {
     onDocumentReset();
     onHistoryChanged();
     updatePaletteForMode();
+    updateModelStatus();
     lastResult_ = QImage();
     if (catalogWatcher_.isFinished() || !options_.loadStartupModel || !modelForMode_[index(kind)].isEmpty())
         loadModelForMode();
@@ -882,12 +902,16 @@ void MainWindow::updateTitle() {
 
 void MainWindow::updateCaptions() {
     const QSize s = document()->size();
-    canvasCaption_->setText(tr("<b>Canvas</b>&nbsp;&nbsp;<span style='color:gray'>%1 · %2 × %3</span>")
+    canvasCaption_->setText(tr("<b>Canvas</b>&nbsp;&nbsp;<span style='color:gray'>%1 · %2 × %3 · %4%</span>")
                                 .arg(displayName(mode_))
                                 .arg(s.width())
-                                .arg(s.height()));
-    const QString model =
+                                .arg(s.height())
+                                .arg(std::lround(canvas_->zoom() * 100)));
+    QString model =
         modelServesMode() ? QString::fromStdString(model_->info.name).toHtmlEscaped() : tr("no model");
+    if (modelServesMode())
+        model += deterministicAct_->isChecked() ? tr(" · deterministic")
+                                                : tr(" · variation, seed %1").arg(seedSpin_->value());
     previewCaption_->setText(tr("<b>Preview</b>&nbsp;&nbsp;<span style='color:gray'>%1</span>").arg(model));
 }
 

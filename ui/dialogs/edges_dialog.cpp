@@ -70,7 +70,9 @@ EdgesDialog::EdgesDialog(const cv::Mat& photo, const QString& name, QWidget* par
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto* form = new QFormLayout;
-    form->addRow(tr("&Threshold:"), thresholdRow);
+    auto* thresholdLabel = new QLabel(tr("&Threshold:"), this);
+    thresholdLabel->setBuddy(threshold_);
+    form->addRow(thresholdLabel, thresholdRow);
     form->addRow(tr("&Line width:"), thickness_);
     form->addRow(tr("&Size:"), size_);
     auto* layout = new QVBoxLayout(this);
