@@ -66,6 +66,27 @@ torch::Tensor FastConvTranspose2dImpl::forward(const torch::Tensor& x) {
     return fastConvTranspose2d(x, weight, bias);
 }
 
+namespace {
+
+torch::Tensor blockForwardFast(UnetSkipConnectionBlockImpl& block, const torch::Tensor& x) {
+    torch::Tensor h = x;
+    for (auto& layer : *block.model) {
+        if (auto* deconv = layer.ptr()->as<nn::ConvTranspose2dImpl>())
+            h = fastConvTranspose2d(h, deconv->weight, deconv->bias);
+        else if (auto* sub = layer.ptr()->as<UnetSkipConnectionBlockImpl>())
+            h = blockForwardFast(*sub, h);
+        else
+            h = layer.forward(h);
+    }
+    return block.kind == Kind::Outermost ? h : torch::cat({x, h}, 1);
+}
+
+}  // namespace
+
+torch::Tensor unetForwardFast(const UnetGenerator& generator, const torch::Tensor& x) {
+    return blockForwardFast(*generator.ptr()->model, x);
+}
+
 void interleavePhases(const torch::Tensor& phases, const torch::Tensor& out) {
     const int64_t n = out.size(0), c = out.size(1), h = out.size(2) / 2, w = out.size(3) / 2;
     TORCH_CHECK(phases.size(1) == 4 * c && phases.size(2) == h + 1 && phases.size(3) == w + 1,
@@ -110,6 +131,9 @@ FastUnet::FastUnet(const UnetGenerator& generator, FastUnetOptions options)
         if (!seenDown || !seenUp) throw Error("FastUnet: a U-Net block without its convolutions");
         blocks_.push_back(std::move(b));
     }
+    can_prepack_ = options_.prepack && options_.device.is_cpu() && at::hasMKLDNN() &&
+                   options_.channels_last &&
+                   (options_.dtype == torch::kFloat32 || options_.dtype == torch::kBFloat16);
     // Norm layers in forward order (down norms outer to inner, then up norms inner to outer).
     for (auto& b : blocks_)
         if (b.down_norm.kind != p2p::Norm::None) b.down_norm.index = norm_layers_++;
@@ -121,7 +145,7 @@ int FastUnet::normLayers() const {
     return norm_layers_;
 }
 
-const FastUnet::Weights& FastUnet::weights(bool folded) {
+FastUnet::Weights& FastUnet::weights(bool folded) {
     auto& slot = folded ? folded_ : raw_;
     if (slot) return *slot;
     torch::NoGradGuard noGrad;
@@ -163,6 +187,8 @@ const FastUnet::Weights& FastUnet::weights(bool folded) {
         w.up_w.push_back(finish(uw));
         w.up_b.push_back(finish(ub));
     }
+    w.down_packed.resize(w.down_w.size());
+    w.up_packed.resize(w.up_w.size());
     slot = std::move(w);
     return *slot;
 }
@@ -174,13 +200,27 @@ void FastUnet::mark(const std::string& name) {
     mark_time_ = now;
 }
 
-torch::Tensor FastUnet::down(size_t i, const torch::Tensor& x, const Weights& w) {
-    return at::conv2d(x, w.down_w[i], w.down_b[i], 2, 1);
+torch::Tensor FastUnet::conv(const torch::Tensor& x, const torch::Tensor& weight, torch::Tensor& packed,
+                             const torch::Tensor& bias, int64_t stride, int64_t padding) {
+    // Prepacking pays where reading the weights dominates: at::conv2d reorders them at every call. Where the
+    // activations are larger, oneDNN's blocked weights force activation reorders and plain channels-last
+    // wins.
+    if (can_prepack_ && weight.numel() >= x.numel()) {
+        if (!packed.defined())
+            packed = at::mkldnn_reorder_conv2d_weight(weight.contiguous().to_mkldnn(), {padding, padding},
+                                                      {stride, stride}, {1, 1}, 1);
+        return at::mkldnn_convolution(x, packed, bias, {padding, padding}, {stride, stride}, {1, 1}, 1);
+    }
+    return at::conv2d(x, weight, bias, stride, padding);
 }
 
-void FastUnet::up(size_t i, const torch::Tensor& x, const Weights& w, const torch::Tensor& out) {
+torch::Tensor FastUnet::down(size_t i, const torch::Tensor& x, Weights& w) {
+    return conv(x, w.down_w[i], w.down_packed[i], w.down_b[i], 2, 1);
+}
+
+void FastUnet::up(size_t i, const torch::Tensor& x, Weights& w, const torch::Tensor& out) {
     if (options_.subpixel) {
-        const auto phases = at::conv2d(x, w.up_w[i], w.up_b[i], 1, 1);
+        const auto phases = conv(x, w.up_w[i], w.up_packed[i], w.up_b[i], 1, 1);
         mark("up" + std::to_string(i) + " conv");
         interleavePhases(phases, out);
         mark("up" + std::to_string(i) + " interleave");
@@ -221,7 +261,7 @@ void FastUnet::normalize(const torch::Tensor& t, const Norm& norm, bool folded, 
     t.mul_(scale.to(t.scalar_type())).add_(shift.to(t.scalar_type()));
 }
 
-torch::Tensor FastUnet::runBlock(size_t i, const torch::Tensor& x, const Weights& w, bool folded,
+torch::Tensor FastUnet::runBlock(size_t i, const torch::Tensor& x, Weights& w, bool folded,
                                  const UnetRunOptions& run) {
     const Block& b = blocks_[i];
     const std::string name = std::to_string(i);
@@ -264,7 +304,7 @@ torch::Tensor FastUnet::forward(const torch::Tensor& input, const UnetRunOptions
     }
     const bool hasBatchNorm = generator_.norm == p2p::Norm::Batch;
     const bool folded = options_.fold_batchnorm && hasBatchNorm && !run.batch_stats && !run.fixed;
-    const Weights& w = weights(folded);
+    Weights& w = weights(folded);
     const auto format =
         options_.channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
     auto x = input.to(options_.device, options_.dtype).contiguous(format);

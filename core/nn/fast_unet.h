@@ -40,6 +40,10 @@ public:
 };
 TORCH_MODULE(FastConvTranspose2d);
 
+// generator->forward(x) with every ConvTranspose2d computed by fastConvTranspose2d: the same parameters, the
+// same train/eval behaviour (BatchNorm statistics, dropout) and full autograd. For training on CPU.
+torch::Tensor unetForwardFast(const UnetGenerator& generator, const torch::Tensor& x);
+
 // Writes phases [N, 4*C, H+1, W+1] (the 2x2 conv output) into out [N, C, 2H, 2W]; `out` may be a strided view
 // (a channel slice of a concatenation buffer). No autograd.
 void interleavePhases(const torch::Tensor& phases, const torch::Tensor& out);
@@ -62,6 +66,10 @@ struct FastUnetOptions {
     bool subpixel = true;        // transposed convolutions as sub-pixel Conv2d; false: at::conv_transpose2d
     bool fold_batchnorm = true;  // running statistics folded into conv weights
     bool channels_last = true;
+    // CPU: weight-heavy convolutions (weights >= input activations: the inner layers) run on oneDNN with
+    // weights reordered once into its blocked layout, instead of at every call. Measured with pix2pix-bench
+    // --micro.
+    bool prepack = true;
     torch::Dtype dtype = torch::kFloat32;  // float32 | bfloat16 (CPU) | float16 (CUDA)
     torch::Device device = torch::kCPU;
 };
@@ -101,13 +109,15 @@ private:
     };
     struct Weights {  // prepared for one mode (folded or not)
         std::vector<torch::Tensor> down_w, down_b, up_w, up_b;
+        std::vector<torch::Tensor> down_packed, up_packed;  // oneDNN layout, made on first use
     };
 
-    const Weights& weights(bool folded);
-    torch::Tensor runBlock(size_t i, const torch::Tensor& x, const Weights& w, bool folded,
-                           const UnetRunOptions& run);
-    torch::Tensor down(size_t i, const torch::Tensor& x, const Weights& w);
-    void up(size_t i, const torch::Tensor& x, const Weights& w, const torch::Tensor& out);
+    Weights& weights(bool folded);
+    torch::Tensor runBlock(size_t i, const torch::Tensor& x, Weights& w, bool folded, const UnetRunOptions& run);
+    torch::Tensor conv(const torch::Tensor& x, const torch::Tensor& weight, torch::Tensor& packed,
+                       const torch::Tensor& bias, int64_t stride, int64_t padding);
+    torch::Tensor down(size_t i, const torch::Tensor& x, Weights& w);
+    void up(size_t i, const torch::Tensor& x, Weights& w, const torch::Tensor& out);
     void normalize(const torch::Tensor& t, const Norm& norm, bool folded, const UnetRunOptions& run);
     void mark(const std::string& name);
 
@@ -116,6 +126,7 @@ private:
     std::vector<Block> blocks_;
     std::optional<Weights> folded_, raw_;
     int norm_layers_ = 0;
+    bool can_prepack_ = false;
     bool profiling_ = false;
     std::vector<std::pair<std::string, double>> profile_;
     double mark_time_ = 0;

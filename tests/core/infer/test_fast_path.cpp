@@ -152,6 +152,32 @@ private Q_SLOTS:
         }
     }
 
+    void trainingForwardMatchesTheModule() {
+        // Train mode with dropout: the same RNG draws in the same order, so outputs and gradients agree.
+        auto g = makeGenerator("unet_128", Norm::Batch, /*dropout=*/true, 8);
+        UnetGenerator twin(g->options());
+        loadStateDict(*twin, stateDictOf(*g), "twin");
+        g->train();
+        twin->train();
+        auto x = torch::randn({1, 3, 128, 128});
+        auto target = torch::randn({1, 3, 128, 128});
+        torch::manual_seed(21);
+        auto expected = g->forward(x);
+        torch::manual_seed(21);
+        auto actual = unetForwardFast(twin, x);
+        QVERIFY(test::maxAbsDiff(actual, expected) < 1e-4);
+        torch::l1_loss(expected, target).backward();
+        torch::l1_loss(actual, target).backward();
+        const auto pe = g->named_parameters(), pa = twin->named_parameters();
+        for (const auto& item : pe) {
+            const double d = test::maxAbsDiff(pa[item.key()].grad(), item.value().grad());
+            QVERIFY2(d < 1e-4, qPrintable(QString::fromStdString(item.key()) + ": " + QString::number(d)));
+        }
+        // Running statistics moved the same way.
+        const auto be = g->named_buffers(), ba = twin->named_buffers();
+        for (const auto& item : be) QVERIFY(test::maxAbsDiff(ba[item.key()].to(torch::kDouble), item.value().to(torch::kDouble)) < 1e-5);
+    }
+
     void neverTouchesRunningStatistics() {
         auto g = makeGenerator("unet_128", Norm::Batch, true, 2);
         const auto before = stateDictOf(*g);
