@@ -15,13 +15,23 @@ namespace fs = std::filesystem;
 
 namespace p2p {
 
+namespace {
+
+std::string number(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+}  // namespace
+
 void EdgeOptions::validate() const {
     if (!(low >= 0) || !(high >= 0) || low > 10000 || high > 10000)
-        throw Error("edge thresholds must be between 0 and 10000 (low " + std::to_string(low) + ", high " +
-                    std::to_string(high) + ")");
+        throw Error("edge thresholds must be between 0 and 10000 (low " + number(low) + ", high " +
+                    number(high) + ")");
     if (low > high)
-        throw Error("the low edge threshold (" + std::to_string(low) + ") must not exceed the high one (" +
-                    std::to_string(high) + ")");
+        throw Error("the low edge threshold (" + number(low) + ") must not exceed the high one (" +
+                    number(high) + ")");
     if (blur != 0 && (blur < 3 || blur > 31 || blur % 2 == 0))
         throw Error("blur must be 0 (none) or an odd kernel size from 3 to 31, got " + std::to_string(blur));
     if (thickness < 1 || thickness > 15)

@@ -13,6 +13,27 @@
 namespace p2p {
 
 const std::vector<LabelClass>& cmpClasses() {
+    return labelClasses(LabelPalette::Cmp);
+}
+
+std::string toString(LabelPalette palette) {
+    return palette == LabelPalette::Cmp ? "cmp" : "facades";
+}
+
+LabelPalette labelPaletteFromString(const std::string& s) {
+    if (s == "cmp") return LabelPalette::Cmp;
+    if (s == "facades") return LabelPalette::Pix2PixFacades;
+    throw Error("palette '" + s + "' is not one of cmp, facades");
+}
+
+const std::vector<LabelClass>& labelClasses(LabelPalette palette) {
+    static const std::vector<LabelClass> facades{
+        {1, "background", {0, 0, 222}}, {2, "facade", {0, 48, 255}},    {3, "window", {0, 128, 255}},
+        {4, "door", {0, 207, 255}},     {5, "cornice", {32, 255, 223}}, {6, "sill", {112, 255, 143}},
+        {7, "balcony", {192, 255, 63}}, {8, "blind", {255, 240, 0}},    {9, "deco", {255, 159, 0}},
+        {10, "molding", {255, 80, 0}},  {11, "pillar", {255, 0, 0}},    {12, "shop", {174, 0, 0}},
+    };
+    if (palette == LabelPalette::Pix2PixFacades) return facades;
     static const std::vector<LabelClass> classes{
         {1, "background", {0, 0, 170}}, {2, "facade", {0, 0, 255}},    {3, "window", {0, 85, 255}},
         {4, "door", {0, 170, 255}},     {5, "cornice", {0, 255, 255}}, {6, "sill", {85, 255, 170}},
@@ -35,7 +56,7 @@ int cmpClassId(const std::string& name) {
     return 0;
 }
 
-cv::Mat colourToLabels(const cv::Mat& bgr) {
+cv::Mat colourToLabels(const cv::Mat& bgr, LabelPalette palette) {
     if (bgr.empty() || bgr.type() != CV_8UC3) throw Error("colourToLabels expects a BGR CV_8UC3 image");
     // Squared distance to each class colour, kept as a running minimum: a dozen whole-image passes of
     // vectorised OpenCV arithmetic, exact (no quantised lookup table).
@@ -48,7 +69,7 @@ cv::Mat colourToLabels(const cv::Mat& bgr) {
     cv::Mat best(bgr.size(), CV_32F, cv::Scalar(std::numeric_limits<float>::max()));
     cv::Mat ids(bgr.size(), CV_8UC1, cv::Scalar(0));
     cv::Mat dist, diff, closer;
-    for (const auto& c : cmpClasses()) {
+    for (const auto& c : labelClasses(palette)) {
         const cv::Vec3b col = c.bgr();
         cv::subtract(planes[0], cv::Scalar(col[0]), diff);
         cv::multiply(diff, diff, dist);
@@ -63,7 +84,7 @@ cv::Mat colourToLabels(const cv::Mat& bgr) {
     return ids;
 }
 
-cv::Mat labelsToColour(const cv::Mat& ids) {
+cv::Mat labelsToColour(const cv::Mat& ids, LabelPalette palette) {
     if (ids.empty() || ids.type() != CV_8UC1) throw Error("labelsToColour expects CV_8UC1 class ids");
     double maxId = 0;
     cv::minMaxLoc(ids, nullptr, &maxId);
@@ -71,15 +92,15 @@ cv::Mat labelsToColour(const cv::Mat& ids) {
         throw Error("label id " + std::to_string(static_cast<int>(maxId)) + " is outside 0.." +
                     std::to_string(cmpClasses().size()));
     cv::Mat lut(1, 256, CV_8UC3, cv::Scalar::all(0));
-    for (const auto& c : cmpClasses()) lut.at<cv::Vec3b>(0, c.id) = c.bgr();
+    for (const auto& c : labelClasses(palette)) lut.at<cv::Vec3b>(0, c.id) = c.bgr();
     cv::Mat ids3, out;
     cv::cvtColor(ids, ids3, cv::COLOR_GRAY2BGR);
     cv::LUT(ids3, lut, out);
     return out;
 }
 
-cv::Mat snapToPalette(const cv::Mat& bgr) {
-    return labelsToColour(colourToLabels(bgr));
+cv::Mat snapToPalette(const cv::Mat& bgr, LabelPalette palette) {
+    return labelsToColour(colourToLabels(bgr, palette), palette);
 }
 
 std::vector<int64_t> classHistogram(const cv::Mat& ids) {
@@ -119,7 +140,7 @@ std::vector<cv::Vec3b> pngPalette(const std::vector<uint8_t>& bytes, const std::
 
 }  // namespace
 
-LabelMap loadLabelMap(const std::string& path) {
+LabelMap loadLabelMap(const std::string& path, LabelPalette palette) {
     const ImageHeader header = readImageHeader(path);
     LabelMap map;
     const int classes = static_cast<int>(cmpClasses().size());
@@ -127,12 +148,11 @@ LabelMap loadLabelMap(const std::string& path) {
         // OpenCV always expands palettes, so recover each pixel's index from its colour: lossless, and exact
         // as long as the used palette entries have distinct colours.
         const std::vector<uint8_t> bytes = readFileBytes(path);
-        const std::vector<cv::Vec3b> palette = pngPalette(bytes, path);
+        const std::vector<cv::Vec3b> plte = pngPalette(bytes, path);
         std::unordered_map<uint32_t, int> indexOf;
         bool duplicates = false;
-        for (size_t i = 0; i < palette.size(); ++i) {
-            const uint32_t key =
-                (uint32_t{palette[i][0]} << 16) | (uint32_t{palette[i][1]} << 8) | palette[i][2];
+        for (size_t i = 0; i < plte.size(); ++i) {
+            const uint32_t key = (uint32_t{plte[i][0]} << 16) | (uint32_t{plte[i][1]} << 8) | plte[i][2];
             duplicates = duplicates || indexOf.count(key);
             indexOf.emplace(key, static_cast<int>(i));
         }
@@ -157,10 +177,10 @@ LabelMap loadLabelMap(const std::string& path) {
             map.notes.push_back("read palette indices as class ids");
             return map;
         }
-        map.ids = colourToLabels(bgr);
-        map.notes.push_back(duplicates ? "palette has repeated colours: colours snapped to the CMP classes"
+        map.ids = colourToLabels(bgr, palette);
+        map.notes.push_back(duplicates ? "palette has repeated colours: colours snapped to the classes"
                                        : "palette indices above " + std::to_string(classes) +
-                                             ": colours snapped to the CMP classes");
+                                             ": colours snapped to the classes");
         return map;
     }
     if (header.channels == 1 && header.bit_depth == 8) {
@@ -176,9 +196,9 @@ LabelMap loadLabelMap(const std::string& path) {
         }
     }
     LoadedImage image = loadImage(path);
-    map.ids = colourToLabels(image.bgr);
+    map.ids = colourToLabels(image.bgr, palette);
     map.notes = std::move(image.notes);
-    map.notes.push_back("colours snapped to the nearest CMP class");
+    map.notes.push_back("colours snapped to the nearest class (" + toString(palette) + " palette)");
     return map;
 }
 

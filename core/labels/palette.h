@@ -1,8 +1,15 @@
 #pragma once
 
-// The CMP Facade label palette (Tylecek & Sara, GCPR 2013): 12 classes, ids 1-12, exactly as the palette of
-// the dataset's label PNGs (index i of their PLTE is class i; index 0 is black and unused) and as the colour
-// label halves of the pix2pix facades set. Torch-free.
+// Facade label palettes. Torch-free.
+//
+// Cmp: the CMP Facade Database (Tylecek & Sara, GCPR 2013), 12 classes, ids 1-12, exactly the PLTE of the
+//   dataset's label PNGs (index i is class i; index 0 is black and unused): MATLAB's jet(12).
+// Pix2PixFacades: the colours of the label halves of the pix2pix `facades` set (../shared/data/facades). They
+//   are NOT the CMP colours: the same 12 classes, drawn with other samples of the jet colour map (e.g. facade
+//   (0,48,255), not (0,0,255)). Measured, since the set is JPEG: 310 of its 506 images were matched to CMP
+//   base photos, and each class's colour is the median over the pixels that class covers in the CMP label
+//   PNG, away from class borders (then set on the jet path, e.g. b = 255 - r). A model trained on that set
+//   expects these colours as input, so paint with this palette for it.
 
 #include <string>
 #include <vector>
@@ -19,20 +26,25 @@ struct LabelClass {
     cv::Scalar bgrScalar() const { return cv::Scalar(rgb[2], rgb[1], rgb[0]); }
 };
 
+enum class LabelPalette { Cmp, Pix2PixFacades };
+std::string toString(LabelPalette palette);                 // cmp | facades
+LabelPalette labelPaletteFromString(const std::string& s);  // throws p2p::Error
+
 // background, facade, window, door, cornice, sill, balcony, blind, deco, molding, pillar, shop (ids 1..12).
-const std::vector<LabelClass>& cmpClasses();
+const std::vector<LabelClass>& labelClasses(LabelPalette palette);
+const std::vector<LabelClass>& cmpClasses();  // labelClasses(LabelPalette::Cmp)
 // The class with this id; throws p2p::Error for ids outside 1..12.
 const LabelClass& cmpClass(int id);
 // The id of the class with this name (case-sensitive), or 0.
 int cmpClassId(const std::string& name);
 
 // Nearest class colour (Euclidean in RGB; ties go to the lower id) for every pixel. BGR CV_8UC3 in and out.
-cv::Mat snapToPalette(const cv::Mat& bgr);
+cv::Mat snapToPalette(const cv::Mat& bgr, LabelPalette palette = LabelPalette::Cmp);
 // Nearest class id per pixel: BGR CV_8UC3 -> CV_8UC1 with values 1..12.
-cv::Mat colourToLabels(const cv::Mat& bgr);
+cv::Mat colourToLabels(const cv::Mat& bgr, LabelPalette palette = LabelPalette::Cmp);
 // CV_8UC1 ids -> BGR CV_8UC3 class colours; id 0 becomes black (the CMP PNGs' unused index 0). Ids above 12
 // throw p2p::Error.
-cv::Mat labelsToColour(const cv::Mat& ids);
+cv::Mat labelsToColour(const cv::Mat& ids, LabelPalette palette = LabelPalette::Cmp);
 // Pixels per class id (index 0..12).
 std::vector<int64_t> classHistogram(const cv::Mat& ids);
 
@@ -44,7 +56,7 @@ struct LabelMap {
 
 // Reads a label map. A palette PNG whose indices are all within 0..12 (the CMP label PNGs) and an 8-bit grey
 // image with values within 0..12 are read by their values as ids; anything else is read as colours and
-// snapped to the nearest class. Throws p2p::Error naming the path.
-LabelMap loadLabelMap(const std::string& path);
+// snapped to the nearest class of `palette`. Throws p2p::Error naming the path.
+LabelMap loadLabelMap(const std::string& path, LabelPalette palette = LabelPalette::Cmp);
 
 }  // namespace p2p
