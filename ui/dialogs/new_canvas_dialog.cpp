@@ -64,7 +64,9 @@ NewCanvasDialog::NewCanvasDialog(CanvasKind kind, QSize size, QWidget* parent) :
     auto* form = new QFormLayout(this);
     form->addRow(tr("&Kind:"), kind_);
     form->addRow(tr("&Preset:"), preset_);
-    form->addRow(tr("&Size:"), sizeRow);
+    auto* sizeLabel = new QLabel(tr("&Size:"), this);
+    sizeLabel->setBuddy(width_);
+    form->addRow(sizeLabel, sizeRow);
     form->addRow(hint);
     form->addRow(buttons);
 }

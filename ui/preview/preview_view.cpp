@@ -2,6 +2,10 @@
 
 #include <QPainter>
 
+#include <opencv2/core.hpp>
+
+#include "ui/image_convert.h"
+
 namespace p2p::ui {
 
 PreviewView::PreviewView(QWidget* parent) : ImageViewport(parent) {}
@@ -52,8 +56,9 @@ void PreviewView::paintOverlay(QPainter& painter) {
         painter.drawImage(target, heatmap_);
         painter.setOpacity(1.0);
     }
+    if (heatmapVisible_ && !heatmap_.isNull() && !displayedImage().isNull()) paintHeatmapLegend(painter);
     if (displayedImage().isNull() && !placeholder_.isEmpty()) {
-        painter.setPen(palette().color(QPalette::BrightText));
+        painter.setPen(QColor(0xe6, 0xe8, 0xeb));
         QFont f = font();
         f.setPointSizeF(f.pointSizeF() * 1.1);
         painter.setFont(f);
@@ -67,6 +72,34 @@ void PreviewView::paintOverlay(QPainter& painter) {
         painter.setBrush(QColor(255, 190, 40));
         painter.drawEllipse(QPointF(width() - 16, 16), 5, 5);
     }
+}
+
+void PreviewView::paintHeatmapLegend(QPainter& painter) {
+    // The colour scale, drawn with the same colour map as the heatmap itself.
+    if (legend_.isNull()) {
+        cv::Mat ramp(1, 128, CV_32FC1);
+        for (int i = 0; i < ramp.cols; ++i) ramp.at<float>(0, i) = i / float(ramp.cols - 1);
+        legend_ = probabilityMapToHeatmap(ramp);
+    }
+    const QFontMetrics fm(font());
+    const int barWidth = 120, barHeight = 8, pad = 8;
+    const QString low = tr("fake"), high = tr("real"), title = tr("D(label, output)");
+    const int boxWidth = barWidth + 2 * pad;
+    const int boxHeight = fm.height() * 2 + barHeight + 2 * pad;
+    const QRect box(width() - boxWidth - 10, height() - boxHeight - 10, boxWidth, boxHeight);
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(20, 22, 25, 190));
+    painter.drawRoundedRect(box, 6, 6);
+    painter.setPen(QColor(0xe6, 0xe8, 0xeb));
+    painter.drawText(QRect(box.left() + pad, box.top() + pad, barWidth, fm.height()),
+                     Qt::AlignLeft | Qt::AlignVCenter, title);
+    const QRect bar(box.left() + pad, box.top() + pad + fm.height() + 2, barWidth, barHeight);
+    painter.drawImage(bar, legend_);
+    painter.drawText(QRect(bar.left(), bar.bottom() + 2, barWidth, fm.height()),
+                     Qt::AlignLeft | Qt::AlignVCenter, low);
+    painter.drawText(QRect(bar.left(), bar.bottom() + 2, barWidth, fm.height()),
+                     Qt::AlignRight | Qt::AlignVCenter, high);
 }
 
 }  // namespace p2p::ui

@@ -31,7 +31,10 @@ protected:
     void paintOverlay(QPainter& painter) override;
 
 private:
+    void paintHeatmapLegend(QPainter& painter);
+
     QImage heatmap_;
+    QImage legend_;
     bool heatmapVisible_ = false;
     double heatmapOpacity_ = 0.55;
     QString placeholder_;
