@@ -166,6 +166,7 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
         updateButtons();
     });
 
+    setOptions(p2p::TrainOptions{});  // the reference's defaults, then the preset on top
     QSettings settings;
     settings.beginGroup("training");
     const int presetIndex = settings.value("preset", int(Preset::Tiny)).toInt();
