@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/common/error.h"
+#include "core/data/deterministic_random.h"
 #include "core/io/image_io.h"
 
 namespace fs = std::filesystem;
@@ -316,9 +317,17 @@ DatasetScan scanPairedFolder(const std::string& rootPath, const ScanProgress& pr
                                 " cannot be split into equal A|B halves");
                 pairSize.width /= 2;
             } else {
-                const ImageHeader hb = readImageHeader(c.b);
-                if (hb.format == ImageFormat::Gif)
-                    throw Error(c.b + ": GIF is not supported (convert it to PNG)");
+                ImageHeader hb;
+                try {
+                    hb = readImageHeader(c.b);
+                    if (hb.format == ImageFormat::Gif)
+                        throw Error(c.b + ": GIF is not supported (convert it to PNG)");
+                } catch (const Error& e) {
+                    std::string reason = e.what();
+                    if (reason.rfind(c.b + ": ", 0) == 0) reason = reason.substr(c.b.size() + 2);
+                    scan.skipped.push_back({c.b, reason});
+                    continue;
+                }
                 if (hb.size != ha.size)
                     throw Error(c.a + ": A is " + sizeKey(ha.size) + " but B (" + c.b + ") is " +
                                 sizeKey(hb.size));
@@ -440,18 +449,6 @@ ImagePair loadPair(const PairEntry& entry, DatasetLayout layout, Direction direc
 
 namespace {
 
-// Uniform in [0, n] from a 64-bit generator without the modulo bias, portable across standard libraries
-// (std::uniform_int_distribution is not).
-int uniformInclusive(std::mt19937_64& rng, int n) {
-    if (n <= 0) return 0;
-    const uint64_t range = static_cast<uint64_t>(n) + 1;
-    const uint64_t limit = UINT64_MAX - (UINT64_MAX % range);
-    uint64_t v;
-    do v = rng();
-    while (v >= limit);
-    return static_cast<int>(v % range);
-}
-
 // __scale_width's output size.
 cv::Size scaleWidthSize(cv::Size in, int target, int crop) {
     if (in.width == target && in.height >= crop) return in;
@@ -499,8 +496,10 @@ TransformParams drawTransformParams(const TransformOptions& options, cv::Size si
     }
     std::mt19937_64 rng(seed);
     TransformParams params;
-    params.crop_x = uniformInclusive(rng, std::max(0, newW - options.crop_size));
-    params.crop_y = uniformInclusive(rng, std::max(0, newH - options.crop_size));
+    params.crop_x = static_cast<int>(
+        detail::uniformBelow(rng, static_cast<uint64_t>(std::max(0, newW - options.crop_size)) + 1));
+    params.crop_y = static_cast<int>(
+        detail::uniformBelow(rng, static_cast<uint64_t>(std::max(0, newH - options.crop_size)) + 1));
     params.flip = options.flip && (rng() >> 63) != 0;
     return params;
 }

@@ -11,10 +11,17 @@ torch::Tensor imageToTensor(const cv::Mat& image) {
     if (image.depth() != CV_8U) throw Error("expected an 8-bit image");
     cv::Mat rgb;
     switch (image.channels()) {
-        case 1: cv::cvtColor(image, rgb, cv::COLOR_GRAY2RGB); break;
-        case 3: cv::cvtColor(image, rgb, cv::COLOR_BGR2RGB); break;
-        case 4: cv::cvtColor(image, rgb, cv::COLOR_BGRA2RGB); break;
-        default: throw Error("expected 1, 3 or 4 channels, got " + std::to_string(image.channels()));
+        case 1:
+            cv::cvtColor(image, rgb, cv::COLOR_GRAY2RGB);
+            break;
+        case 3:
+            cv::cvtColor(image, rgb, cv::COLOR_BGR2RGB);
+            break;
+        case 4:
+            cv::cvtColor(image, rgb, cv::COLOR_BGRA2RGB);
+            break;
+        default:
+            throw Error("expected 1, 3 or 4 channels, got " + std::to_string(image.channels()));
     }
     auto t = torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8)
                  .permute({2, 0, 1})

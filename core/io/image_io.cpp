@@ -319,6 +319,8 @@ ImageHeader parseHeader(ByteSource& src, const std::string& what, uint64_t* jpeg
     } else if (n >= 4 && (std::memcmp(sig, "II*\0", 4) == 0 || std::memcmp(sig, "MM\0*", 4) == 0 ||
                           std::memcmp(sig, "II+\0", 4) == 0 || std::memcmp(sig, "MM\0+", 4) == 0)) {
         header = parseTiff(src, what);
+    } else if (n < 8 && n >= 2 && std::memcmp(sig, "\x89PNG\r\n\x1a\n", n) == 0) {
+        fail(what, "truncated PNG (the file ends inside the signature)");
     } else {
         fail(what, size < 8 ? "not an image (only " + std::to_string(size) + " bytes, no known signature)"
                             : "not an image (unrecognised content: not JPEG, PNG, BMP, WebP or TIFF)");

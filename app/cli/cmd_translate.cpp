@@ -1,0 +1,179 @@
+// pix2pix translate: runs a generator over one image or every image in a folder and writes PNGs.
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "app/cli/command_registry.h"
+#include "core/common/error.h"
+#include "core/infer/inference_engine.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TranslateArgs {
+    std::string model, input, output;
+    std::string direction = "AtoB";
+    std::string netG, norm;
+    int ngf = 0;
+    std::string mode = "preview";
+    uint64_t seed = 0;
+    std::string norm_stats = "image";
+    std::string device = "auto";
+    std::string precision = "auto";
+    bool aligned = false;
+    std::string aligned_side;  // left | right; default from --direction
+    int tile_size = 1024;
+    int threads = 0;
+};
+
+bool isImageFile(const fs::path& p) {
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const char* e : {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm"})
+        if (ext == e) return true;
+    return false;
+}
+
+std::vector<fs::path> collectInputs(const std::string& input) {
+    if (!fs::exists(input)) throw p2p::Error(input + ": no such file or folder");
+    if (!fs::is_directory(input)) return {fs::path(input)};
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(input))
+        if (entry.is_regular_file() && isImageFile(entry.path())) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) throw p2p::Error(input + ": the folder holds no images (png, jpg, bmp, tif, webp)");
+    return files;
+}
+
+int run(const TranslateArgs& a) {
+    p2p::EngineOptions options;
+    options.device = a.device;
+    options.precision = a.precision;
+    options.preview_norm = a.norm_stats == "running" ? p2p::NormStats::Running : p2p::NormStats::Image;
+    options.tile_size = a.tile_size;
+    options.tile_overlap = std::min(options.tile_overlap, a.tile_size / 2);
+    options.threads = a.threads;
+    p2p::InferenceEngine engine(options);
+
+    p2p::ModelLoadOptions load;
+    if (!a.netG.empty() || a.ngf > 0 || !a.norm.empty()) {
+        p2p::GeneratorOptions g;
+        if (!a.netG.empty()) g.netG = a.netG;
+        if (a.ngf > 0) g.ngf = a.ngf;
+        if (!a.norm.empty()) g.norm = p2p::normFromString(a.norm);
+        g.validate();
+        load.generator_override = g;
+    }
+    const p2p::ModelInfo info = engine.load(a.model, load);
+    std::cerr << "model:  " << info.name << " (" << info.generator.describe() << ")\n"
+              << "engine: " << engine.describe() << "\n";
+
+    const auto inputs = collectInputs(a.input);
+    fs::create_directories(a.output);
+    if (!fs::is_directory(a.output)) throw p2p::Error(a.output + ": cannot create the output folder");
+
+    p2p::TranslateOptions translate;
+    translate.mode = a.mode == "paper" ? p2p::TranslateMode::Paper : p2p::TranslateMode::Preview;
+    translate.seed = a.seed;
+    const bool aligned = a.aligned || !a.aligned_side.empty();
+    const std::string side =
+        !a.aligned_side.empty() ? a.aligned_side : (a.direction == "AtoB" ? "left" : "right");
+
+    int failed = 0;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+        const fs::path& path = inputs[i];
+        const fs::path target = fs::path(a.output) / (path.stem().string() + ".png");
+        const auto start = std::chrono::steady_clock::now();
+        std::cerr << "[" << (i + 1) << "/" << inputs.size() << "] " << path.string() << " -> "
+                  << target.string();
+        try {
+            cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
+            if (image.empty()) throw p2p::Error(path.string() + ": not a readable image");
+            if (aligned) {
+                if (image.cols < 2)
+                    throw p2p::Error(path.string() + ": too narrow to be an aligned A|B pair");
+                const int half = image.cols / 2;
+                image = image(cv::Rect(side == "left" ? 0 : half, 0, half, image.rows)).clone();
+            }
+            const cv::Mat out = engine.translate(image, translate);
+            if (!cv::imwrite(target.string(), out))
+                throw p2p::Error(target.string() + ": cannot write the image");
+            const double ms =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+            std::cerr << " (" << out.cols << "x" << out.rows << ", " << static_cast<int>(ms) << " ms)\n";
+        } catch (const std::exception& e) {
+            ++failed;
+            std::cerr << "\nerror: " << e.what() << "\n";
+        }
+    }
+    if (failed > 0) {
+        std::cerr << failed << " of " << inputs.size() << " images failed\n";
+        return p2p::cli::kExitFailure;
+    }
+    std::cerr << inputs.size() << " image" << (inputs.size() == 1 ? "" : "s") << " written to " << a.output
+              << "\n";
+    return p2p::cli::kExitOk;
+}
+
+P2P_REGISTER_COMMAND("translate", [](CLI::App& app) -> std::function<int()> {
+    auto args = std::make_shared<TranslateArgs>();
+    auto* sub =
+        app.add_subcommand("translate", "Translate one image or every image in a folder with a generator");
+    sub->add_option("--model", args->model, "Model file: ours (.p2pm) or a reference latest_net_G.pth")
+        ->required()
+        ->check(CLI::ExistingFile);
+    sub->add_option("--input", args->input, "An image or a folder of images")
+        ->required()
+        ->check(CLI::ExistingPath);
+    sub->add_option("--output", args->output, "Folder for the PNG results (created)")->required();
+    sub->add_option("--direction", args->direction,
+                    "AtoB or BtoA: which half of an --aligned A|B image is the input")
+        ->check(CLI::IsMember({"AtoB", "BtoA"}))
+        ->capture_default_str();
+    sub->add_flag("--aligned", args->aligned,
+                  "Inputs are aligned A|B pairs side by side; translate one half");
+    sub->add_option("--aligned-side", args->aligned_side,
+                    "Take this half of an aligned pair (implies --aligned)")
+        ->check(CLI::IsMember({"left", "right"}));
+    sub->add_option("--netG", args->netG, "Architecture of a .pth whose keys do not tell it")
+        ->check(CLI::IsMember({"unet_128", "unet_256"}));
+    sub->add_option("--ngf", args->ngf, "Generator filters in the first layer (for a .pth)")
+        ->check(CLI::Range(1, 1024));
+    sub->add_option("--norm", args->norm, "Normalisation of a .pth: batch, instance or none")
+        ->check(CLI::IsMember({"batch", "instance", "none"}));
+    sub->add_option("--mode", args->mode, "preview (deterministic) or paper (dropout on, seeded)")
+        ->check(CLI::IsMember({"preview", "paper"}))
+        ->capture_default_str();
+    sub->add_option("--seed", args->seed, "Paper mode: seed of the dropout masks")->capture_default_str();
+    sub->add_option("--norm-stats", args->norm_stats,
+                    "Preview BatchNorm statistics: image (the image's own, as the paper) or running (stored)")
+        ->check(CLI::IsMember({"running", "image"}))
+        ->capture_default_str();
+    sub->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")
+        ->check(CLI::Validator(
+            [](std::string& value) -> std::string {
+                const bool ok = value == "auto" || value == "cpu" || value == "cuda" ||
+                                (value.rfind("cuda:", 0) == 0 && value.size() > 5 &&
+                                 value.find_first_not_of("0123456789", 5) == std::string::npos);
+                return ok ? std::string() : "expected auto, cpu, cuda or cuda:N, got '" + value + "'";
+            },
+            "DEVICE", "device"))
+        ->capture_default_str();
+    sub->add_option("--precision", args->precision, "auto, fp32, bf16 (CPU) or fp16 (CUDA)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}))
+        ->capture_default_str();
+    sub->add_option("--tile-size", args->tile_size,
+                    "Images larger than this on a side run in overlapping tiles")
+        ->check(CLI::Range(64, 1 << 16))
+        ->capture_default_str();
+    sub->add_option("--threads", args->threads, "CPU threads (0 = one per core)")->check(CLI::Range(0, 1024));
+    return [args] { return run(*args); };
+});
+
+}  // namespace

@@ -1,0 +1,218 @@
+#include "ui/image_viewport.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace p2p::ui {
+
+namespace {
+constexpr double kZoomStep = 1.25;
+constexpr int kFitMargin = 12;
+}  // namespace
+
+ImageViewport::ImageViewport(QWidget* parent) : QWidget(parent) {
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setMinimumSize(160, 160);
+}
+
+QPointF ImageViewport::mapToImage(const QPointF& widgetPos) const {
+    return (widgetPos - offset_) / zoom_;
+}
+
+QPoint ImageViewport::pixelAt(const QPointF& widgetPos) const {
+    const QPointF p = mapToImage(widgetPos);
+    return {static_cast<int>(std::floor(p.x())), static_cast<int>(std::floor(p.y()))};
+}
+
+QRectF ImageViewport::mapFromImage(const QRectF& imageRect) const {
+    return {offset_ + imageRect.topLeft() * zoom_, imageRect.size() * zoom_};
+}
+
+void ImageViewport::setImageSize(QSize size) {
+    if (size == imageSize_) return;
+    imageSize_ = size;
+    fit_ = true;
+    applyFit();
+    update();
+}
+
+void ImageViewport::setDisplayedImage(const QImage& image) {
+    image_ = image;
+    setImageSize(image.size());
+    update();
+}
+
+void ImageViewport::applyFit() {
+    if (!fit_ || imageSize_.isEmpty()) return;
+    const double zx = double(std::max(1, width() - 2 * kFitMargin)) / imageSize_.width();
+    const double zy = double(std::max(1, height() - 2 * kFitMargin)) / imageSize_.height();
+    double z = std::min(zx, zy);
+    // Whole steps when magnifying keep every image pixel the same number of screen pixels.
+    if (z >= 1.0) z = std::floor(z);
+    zoom_ = std::clamp(z, kMinZoom, kMaxZoom);
+    offset_ =
+        QPointF((width() - imageSize_.width() * zoom_) / 2.0, (height() - imageSize_.height() * zoom_) / 2.0);
+    offset_ = QPointF(std::round(offset_.x()), std::round(offset_.y()));
+}
+
+void ImageViewport::announce() {
+    update();
+    Q_EMIT viewChanged(zoom_, offset_, fit_);
+}
+
+void ImageViewport::zoomAbout(double factor, const QPointF& widgetPos) {
+    if (imageSize_.isEmpty()) return;
+    const double z = std::clamp(zoom_ * factor, kMinZoom, kMaxZoom);
+    const QPointF anchor = mapToImage(widgetPos);
+    zoom_ = z;
+    offset_ = widgetPos - anchor * zoom_;
+    fit_ = false;
+    announce();
+}
+
+void ImageViewport::zoomIn() {
+    zoomAbout(kZoomStep, rect().center());
+}
+void ImageViewport::zoomOut() {
+    zoomAbout(1.0 / kZoomStep, rect().center());
+}
+
+void ImageViewport::zoomToFit() {
+    fit_ = true;
+    applyFit();
+    announce();
+}
+
+void ImageViewport::zoomActualSize() {
+    zoomAbout(1.0 / zoom_, rect().center());
+}
+
+void ImageViewport::setView(double zoom, const QPointF& offset, bool fit) {
+    if (fit) {
+        fit_ = true;
+        applyFit();
+    } else {
+        fit_ = false;
+        zoom_ = zoom;
+        offset_ = offset;
+    }
+    update();
+}
+
+void ImageViewport::paintOverlay(QPainter&) {}
+
+void ImageViewport::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    painter.fillRect(rect(), palette().color(QPalette::Dark));
+    if (!imageSize_.isEmpty()) {
+        const QRectF target = mapFromImage(QRectF(QPointF(0, 0), QSizeF(imageSize_)));
+        painter.setPen(QPen(palette().color(QPalette::Shadow), 1));
+        painter.drawRect(target.adjusted(-1, -1, 0, 0));
+        if (!image_.isNull()) {
+            painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+            painter.drawImage(target, image_);
+        }
+    }
+    paintOverlay(painter);
+}
+
+void ImageViewport::resizeEvent(QResizeEvent*) {
+    if (fit_) {
+        applyFit();
+        Q_EMIT viewChanged(zoom_, offset_, fit_);
+    }
+}
+
+void ImageViewport::wheelEvent(QWheelEvent* event) {
+    const QPoint angle = event->angleDelta();
+    if (event->modifiers() & Qt::ControlModifier) {
+        if (angle.y() != 0) zoomAbout(std::pow(kZoomStep, angle.y() / 120.0), event->position());
+    } else {
+        QPointF delta =
+            event->pixelDelta().isNull() ? QPointF(angle) / 120.0 * 40.0 : QPointF(event->pixelDelta());
+        if (event->modifiers() & Qt::ShiftModifier) delta = QPointF(delta.y(), delta.x());
+        offset_ += delta;
+        fit_ = false;
+        announce();
+    }
+    event->accept();
+}
+
+void ImageViewport::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::MiddleButton || (event->button() == Qt::LeftButton && spaceHeld_)) {
+        panning_ = true;
+        panStart_ = event->position();
+        panOffsetStart_ = offset_;
+        updateCursor();
+        event->accept();
+        return;
+    }
+    event->ignore();
+}
+
+void ImageViewport::mouseMoveEvent(QMouseEvent* event) {
+    if (panning_) {
+        offset_ = panOffsetStart_ + (event->position() - panStart_);
+        fit_ = false;
+        announce();
+        event->accept();
+        return;
+    }
+    event->ignore();
+}
+
+void ImageViewport::mouseReleaseEvent(QMouseEvent* event) {
+    if (panning_ && (event->button() == Qt::MiddleButton || event->button() == Qt::LeftButton)) {
+        panning_ = false;
+        updateCursor();
+        event->accept();
+        return;
+    }
+    event->ignore();
+}
+
+void ImageViewport::keyPressEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        spaceHeld_ = true;
+        updateCursor();
+        return;
+    }
+    QWidget::keyPressEvent(event);
+}
+
+void ImageViewport::keyReleaseEvent(QKeyEvent* event) {
+    if (event->key() == Qt::Key_Space && !event->isAutoRepeat()) {
+        spaceHeld_ = false;
+        updateCursor();
+        return;
+    }
+    QWidget::keyReleaseEvent(event);
+}
+
+void ImageViewport::focusOutEvent(QFocusEvent* event) {
+    spaceHeld_ = false;
+    updateCursor();
+    QWidget::focusOutEvent(event);
+}
+
+QCursor ImageViewport::idleCursor() const {
+    return Qt::ArrowCursor;
+}
+
+void ImageViewport::updateCursor() {
+    if (panning_)
+        setCursor(Qt::ClosedHandCursor);
+    else if (spaceHeld_)
+        setCursor(Qt::OpenHandCursor);
+    else
+        setCursor(idleCursor());
+}
+
+}  // namespace p2p::ui

@@ -1,0 +1,134 @@
+#include "ui/preview/preview_worker.h"
+
+#include <QElapsedTimer>
+#include <QMetaObject>
+
+#include "core/common/error.h"
+#include "core/common/runtime.h"
+#include "core/io/model_probe.h"
+#include "ui/image_convert.h"
+
+namespace p2p::ui {
+
+namespace {
+
+QString deviceLabel(const std::string& device) {
+    return QString::fromStdString(device).startsWith(QLatin1String("cuda")) ? QStringLiteral("CUDA")
+                                                                            : QStringLiteral("CPU");
+}
+
+}  // namespace
+
+PreviewWorker::PreviewWorker(EngineOptions options) : options_(std::move(options)) {}
+
+PreviewWorker::~PreviewWorker() = default;
+
+InferenceEngine& PreviewWorker::engine() {
+    if (!engine_) {
+        configureThreads(options_.threads);
+        engine_ = std::make_unique<InferenceEngine>(options_);
+    }
+    return *engine_;
+}
+
+void PreviewWorker::submit(PreviewRequest request) {
+    if (cancelled_.load()) return;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_ = std::move(request);
+    }
+    if (!scheduled_.exchange(true))
+        QMetaObject::invokeMethod(this, &PreviewWorker::process, Qt::QueuedConnection);
+}
+
+void PreviewWorker::cancel() {
+    cancelled_.store(true);
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.reset();
+}
+
+void PreviewWorker::process() {
+    std::optional<PreviewRequest> request;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        request.swap(pending_);
+        // Cleared under the lock: a submit() after this point queues a fresh process() call.
+        scheduled_.store(false);
+    }
+    if (!request || cancelled_.load()) return;
+
+    busy_.store(true);
+    Q_EMIT busyChanged(true);
+    try {
+        InferenceEngine& e = engine();
+        if (!e.hasModel()) throw Error("no model loaded — File ▸ Load model…");
+        QElapsedTimer timer;
+        timer.start();
+        const cv::Mat output = e.translate(request->image, request->options);
+        ++inferences_;
+        PreviewResult result;
+        result.id = request->id;
+        if (request->discriminator_map && e.hasDiscriminator()) {
+            const cv::Mat probabilities = e.discriminatorMap(request->image, output);
+            result.heatmap = probabilityMapToHeatmap(probabilities, QSize(output.cols, output.rows));
+        }
+        result.latency_ms = timer.nsecsElapsed() / 1e6;
+        result.image = matToQImage(output);
+        Q_EMIT resultReady(result);
+    } catch (const std::exception& e) {
+        Q_EMIT failed(QString::fromStdString(e.what()));
+    } catch (...) {
+        Q_EMIT failed(tr("The preview failed for an unknown reason."));
+    }
+    busy_.store(false);
+    Q_EMIT busyChanged(false);
+}
+
+LoadedModelSummary PreviewWorker::summary() const {
+    LoadedModelSummary s;
+    s.info = engine_->model();
+    s.device = deviceLabel(engine_->device());
+    s.description = QString::fromStdString(engine_->describe());
+    return s;
+}
+
+void PreviewWorker::loadModel(const QString& path, const ModelLoadOptions& options) {
+    busy_.store(true);
+    Q_EMIT busyChanged(true);
+    try {
+        engine().load(path.toStdString(), options);
+        current_ = std::make_pair(path, options);
+        Q_EMIT modelLoaded(summary());
+    } catch (const std::exception& e) {
+        bool architectureRequired = false;
+        if (!options.generator_override) {
+            try {
+                architectureRequired = generatorArchitectureUnknown(path.toStdString());
+            } catch (const std::exception&) {
+                architectureRequired = false;  // unreadable: the load error already says why
+            }
+        }
+        Q_EMIT modelLoadFailed(path, QString::fromStdString(e.what()), architectureRequired);
+    }
+    busy_.store(false);
+    Q_EMIT busyChanged(false);
+}
+
+void PreviewWorker::setEngineOptions(const EngineOptions& options) {
+    busy_.store(true);
+    Q_EMIT busyChanged(true);
+    try {
+        options.validate();
+        auto fresh = std::make_unique<InferenceEngine>(options);
+        if (current_) fresh->load(current_->first.toStdString(), current_->second);
+        options_ = options;
+        engine_ = std::move(fresh);
+        if (engine_->hasModel()) Q_EMIT modelLoaded(summary());
+    } catch (const std::exception& e) {
+        Q_EMIT failed(QString::fromStdString(e.what()));
+    }
+    busy_.store(false);
+    Q_EMIT busyChanged(false);
+}
+
+}  // namespace p2p::ui
