@@ -474,7 +474,7 @@ QWidget* TrainingPanel::buildButtons() {
     connect(stopButton_, &QPushButton::clicked, this, [this] {
         stopping_ = true;
         controller_->stop();
-        progressLabel_->setText(tr("Stopping: finishing the step, saving a checkpoint and the model…"));
+        showProgress();
         updateButtons();
     });
     connect(resumeRunButton_, &QPushButton::clicked, this, &TrainingPanel::chooseRunToResume);
@@ -783,6 +783,7 @@ bool TrainingPanel::startTraining() {
     realHeatmap_->clear();
     fakeHeatmap_->clear();
     stopping_ = false;
+    haveProgress_ = false;
     lastMessage_.clear();
     log(tr("starting %1 on %2 → %3")
             .arg(QString::fromStdString(o.generatorOptions().describe()), QString::fromStdString(o.dataroot),
@@ -800,6 +801,7 @@ bool TrainingPanel::resumeRun(const QString& runDir) {
     realHeatmap_->clear();
     fakeHeatmap_->clear();
     stopping_ = false;
+    haveProgress_ = false;
     lastMessage_.clear();
     log(tr("resuming %1").arg(runDir));
     progressBar_->setFormat(tr("Resuming…"));
@@ -835,7 +837,15 @@ void TrainingPanel::onStarted(const QString& runDir, const p2p::TrainingProgress
     log(tr("run folder %1").arg(runDir));
 }
 
-void TrainingPanel::onProgress(const p2p::TrainingProgress& p) {
+void TrainingPanel::onProgress(const p2p::TrainingProgress& progress) {
+    lastProgress_ = progress;
+    haveProgress_ = true;
+    showProgress();
+}
+
+void TrainingPanel::showProgress() {
+    if (!haveProgress_) return;
+    const p2p::TrainingProgress& p = lastProgress_;
     const double fraction = p.total_iterations > 0 ? double(p.iteration) / double(p.total_iterations) : 0.0;
     progressBar_->setValue(int(std::lround(fraction * 1000)));
     progressBar_->setFormat(QString("%1%").arg(fraction * 100.0, 0, 'f', 1));
@@ -844,12 +854,14 @@ void TrainingPanel::onProgress(const p2p::TrainingProgress& p) {
                        .arg(p.total_epochs)
                        .arg(withSeparators(p.iteration))
                        .arg(withSeparators(p.total_iterations));
-    if (p.iterations_per_second > 0)
+    if (controller_->isPaused()) {
+        text += tr(" · paused");
+    } else if (p.iterations_per_second > 0) {
         text += tr(" · %1 it/s · ETA %2")
                     .arg(p.iterations_per_second, 0, 'f', p.iterations_per_second < 10 ? 2 : 1)
                     .arg(formatDuration(p.eta_seconds));
-    if (controller_->isPaused()) text += tr(" · paused");
-    if (stopping_) text += tr(" · stopping…");
+    }
+    if (stopping_) text += tr(" · stopping: saving a checkpoint and the model…");
     progressLabel_->setText(text);
 }
 

@@ -100,6 +100,7 @@ private:
     void onStarted(const QString& runDir, const p2p::TrainingProgress& progress,
                    const p2p::TrainOptions& options);
     void onProgress(const p2p::TrainingProgress& progress);
+    void showProgress();
     void onSample(const TrainingSampleImages& sample);
     void onStateChanged(p2p::TrainingState state);
     void onFinished(p2p::TrainingState state, const QString& runDir, const QString& modelPath);
@@ -118,6 +119,8 @@ private:
     bool stopping_ = false;
     bool exportForStudio_ = false;
     QString lastMessage_;
+    p2p::TrainingProgress lastProgress_;
+    bool haveProgress_ = false;
     p2p::TrainOptions runningOptions_;
 
     // Dataset
