@@ -308,29 +308,6 @@ const std::map<QString, Draw>& drawings() {
              p.setBrush(warm(m));
              p.drawEllipse(QPointF(16.5, 8.5), 1.8, 1.8);
          }},
-        {QStringLiteral("app"),
-         [](QPainter& p, QIcon::Mode) {
-             // A facade label map on the left, the generated photo's warm tones on the right.
-             p.setPen(Qt::NoPen);
-             p.setBrush(QColor(0x00, 0x00, 0xaa));
-             p.drawRoundedRect(QRectF(1, 1, 22, 22), 4, 4);
-             p.setBrush(QColor(0x00, 0x55, 0xff));
-             p.drawRect(QRectF(3, 4, 9, 17));
-             p.setBrush(QColor(0xc8, 0x8a, 0x5a));
-             p.drawRect(QRectF(12, 4, 9, 17));
-             p.setBrush(QColor(0x00, 0xff, 0xff));
-             for (int r = 0; r < 3; ++r) {
-                 p.drawRect(QRectF(4.5, 5.5 + r * 5, 2.5, 3));
-                 p.drawRect(QRectF(8, 5.5 + r * 5, 2.5, 3));
-             }
-             p.setBrush(QColor(0x4a, 0x55, 0x66));
-             for (int r = 0; r < 3; ++r) {
-                 p.drawRect(QRectF(13.5, 5.5 + r * 5, 2.5, 3));
-                 p.drawRect(QRectF(17, 5.5 + r * 5, 2.5, 3));
-             }
-             p.setBrush(Qt::white);
-             p.drawRect(QRectF(11.5, 3, 1, 19));
-         }},
     };
     return all;
 }

@@ -15,6 +15,8 @@ constexpr double kZoomStep = 1.25;
 constexpr int kFitMargin = 12;
 }  // namespace
 
+const QColor ImageViewport::kBackdrop(0x3b, 0x3e, 0x43);
+
 ImageViewport::ImageViewport(QWidget* parent) : QWidget(parent) {
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
@@ -54,8 +56,9 @@ void ImageViewport::applyFit() {
     const double zx = double(std::max(1, width() - 2 * kFitMargin)) / imageSize_.width();
     const double zy = double(std::max(1, height() - 2 * kFitMargin)) / imageSize_.height();
     double z = std::min(zx, zy);
-    // Whole steps when magnifying keep every image pixel the same number of screen pixels.
-    if (z >= 1.0) z = std::floor(z);
+    // From 2x up, whole steps keep every image pixel the same number of screen pixels; below that the
+    // view would be half empty, and uneven 1-2 pixel columns are the lesser evil.
+    if (z >= 2.0) z = std::floor(z);
     zoom_ = std::clamp(z, kMinZoom, kMaxZoom);
     offset_ =
         QPointF((width() - imageSize_.width() * zoom_) / 2.0, (height() - imageSize_.height() * zoom_) / 2.0);
@@ -110,11 +113,11 @@ void ImageViewport::paintOverlay(QPainter&) {}
 
 void ImageViewport::paintEvent(QPaintEvent*) {
     QPainter painter(this);
-    painter.fillRect(rect(), palette().color(QPalette::Dark));
+    painter.fillRect(rect(), kBackdrop);
     if (!imageSize_.isEmpty()) {
         const QRectF target = mapFromImage(QRectF(QPointF(0, 0), QSizeF(imageSize_)));
-        painter.setPen(QPen(palette().color(QPalette::Shadow), 1));
-        painter.drawRect(target.adjusted(-1, -1, 0, 0));
+        painter.fillRect(target.adjusted(2, 2, 4, 4), QColor(0, 0, 0, 60));  // a soft drop shadow
+        painter.fillRect(target, QColor(0x5a, 0x5e, 0x64));
         if (!image_.isNull()) {
             painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
             painter.drawImage(target, image_);

@@ -4,6 +4,7 @@
 // zoom and device pixel ratio. Ctrl+wheel zooms about the cursor, the wheel scrolls, middle drag or
 // space+drag pans. Subclasses draw on top (paintOverlay) and handle the left button.
 
+#include <QColor>
 #include <QImage>
 #include <QPointF>
 #include <QWidget>
@@ -25,6 +26,7 @@ public:
         const QPointF& widgetPos) const;  // the image pixel under a widget position (may be outside)
     QRectF mapFromImage(const QRectF& imageRect) const;
 
+    static const QColor kBackdrop;  // neutral and dark, so the image's colours read true
     static constexpr double kMinZoom = 0.05;
     static constexpr double kMaxZoom = 64.0;
 

@@ -125,7 +125,10 @@ private Q_SLOTS:
         QTest::mouseMove(view_, at(to.x(), to.y()));
         QTest::mouseRelease(view_, Qt::LeftButton, {}, at(to.x(), to.y()));
 
-        const QRect r = QRect(from, to).normalized().intersected(QRect(0, 0, 64, 48));
+        // Both corners included, whichever way the drag went (QRect::normalized() would be off by one).
+        const QRect r = QRect(QPoint(std::min(from.x(), to.x()), std::min(from.y(), to.y())),
+                              QPoint(std::max(from.x(), to.x()), std::max(from.y(), to.y())))
+                            .intersected(QRect(0, 0, 64, 48));
         const cv::Mat after = doc_->image().clone();
         for (int y = 0; y < after.rows; ++y)
             for (int x = 0; x < after.cols; ++x)

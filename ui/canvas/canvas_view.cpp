@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "ui/canvas/label_document.h"
+#include "ui/icons.h"
 #include "ui/image_convert.h"
 
 namespace p2p::ui {
@@ -90,8 +91,11 @@ void CanvasView::paintOverlay(QPainter& painter) {
     }
     painter.setRenderHint(QPainter::Antialiasing, true);
     if (rectangleDragging_) {
-        const QRect r = QRect(rectangleStart_, rectangleEnd_).normalized();
-        const QRectF w = mapFromImage(QRectF(r.topLeft(), QSizeF(r.width() + 1, r.height() + 1)));
+        const QPointF topLeft(std::min(rectangleStart_.x(), rectangleEnd_.x()),
+                              std::min(rectangleStart_.y(), rectangleEnd_.y()));
+        const QPointF bottomRight(std::max(rectangleStart_.x(), rectangleEnd_.x()) + 1,
+                                  std::max(rectangleStart_.y(), rectangleEnd_.y()) + 1);
+        const QRectF w = mapFromImage(QRectF(topLeft, bottomRight));
         painter.setPen(QPen(Qt::white, 1));
         painter.setBrush(Qt::NoBrush);
         painter.drawRect(w);

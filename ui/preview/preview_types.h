@@ -31,6 +31,7 @@ struct LoadedModelSummary {
     ModelInfo info;
     QString device;       // "CPU" or "CUDA"
     QString description;  // the engine's own line, e.g. "CPU · 2 threads · bf16 · fast path"
+    bool has_discriminator = false;
 };
 
 }  // namespace p2p::ui

@@ -53,7 +53,7 @@ void PreviewView::paintOverlay(QPainter& painter) {
         painter.setOpacity(1.0);
     }
     if (displayedImage().isNull() && !placeholder_.isEmpty()) {
-        painter.setPen(palette().color(QPalette::BrightText));
+        painter.setPen(QColor(0xe6, 0xe8, 0xeb));
         QFont f = font();
         f.setPointSizeF(f.pointSizeF() * 1.1);
         painter.setFont(f);

@@ -89,6 +89,7 @@ LoadedModelSummary PreviewWorker::summary() const {
     s.info = engine_->model();
     s.device = deviceLabel(engine_->device());
     s.description = QString::fromStdString(engine_->describe());
+    s.has_discriminator = engine_->hasDiscriminator();
     return s;
 }
 
@@ -125,7 +126,11 @@ void PreviewWorker::setEngineOptions(const EngineOptions& options) {
         engine_ = std::move(fresh);
         if (engine_->hasModel()) Q_EMIT modelLoaded(summary());
     } catch (const std::exception& e) {
-        Q_EMIT failed(QString::fromStdString(e.what()));
+        // The old engine (and its model) stays.
+        if (current_)
+            Q_EMIT modelLoadFailed(current_->first, QString::fromStdString(e.what()), false);
+        else
+            Q_EMIT failed(QString::fromStdString(e.what()));
     }
     busy_.store(false);
     Q_EMIT busyChanged(false);

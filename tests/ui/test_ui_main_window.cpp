@@ -1,0 +1,283 @@
+// The studio window, non-interactive (no message boxes): files in and out, errors that leave the canvas as
+// it was, the live preview with a real tiny model, settings that persist.
+
+#include <QtTest/QtTest>
+
+#include <QLabel>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTemporaryDir>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/io/model_io.h"
+#include "core/labels/palette.h"
+#include "tests/support/test_support.h"
+#include "ui/canvas/canvas_view.h"
+#include "ui/image_convert.h"
+#include "ui/main_window.h"
+#include "ui/palette_widget.h"
+#include "ui/preview/preview_view.h"
+
+using namespace p2p;
+using namespace p2p::ui;
+
+namespace {
+
+bool identical(const cv::Mat& a, const cv::Mat& b) {
+    return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
+}
+
+bool everyPixelIsAClass(const cv::Mat& bgr) {
+    for (int y = 0; y < bgr.rows; ++y)
+        for (int x = 0; x < bgr.cols; ++x) {
+            bool found = false;
+            for (const auto& c : cmpClasses()) found = found || c.bgr() == bgr.at<cv::Vec3b>(y, x);
+            if (!found) return false;
+        }
+    return true;
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString modelPath_;
+
+    MainWindowOptions options() const {
+        MainWindowOptions o;
+        o.interactive = false;
+        o.loadStartupModel = false;
+        o.settingsFile = dir_.filePath(QStringLiteral("studio.ini"));
+        o.engine.device = "cpu";
+        o.engine.threads = 1;
+        o.engine.warm_up = false;
+        return o;
+    }
+
+    QString writeFile(const QString& name, const QByteArray& bytes) {
+        const QString path = dir_.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly)) return {};
+        f.write(bytes);
+        return path;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        torch::manual_seed(3);
+        UnetGenerator g(test::tinyGeneratorOptions("unet_128"));
+        SaveModelOptions o;
+        o.name = "tiny-facades";
+        o.input_kind = "facade-labels";
+        modelPath_ = dir_.filePath(QStringLiteral("tiny.p2pm"));
+        saveModel(modelPath_.toStdString(), g, PatchDiscriminator{nullptr}, o);
+    }
+
+    void startsWithAFacadeOnABackgroundBorder() {
+        MainWindow w(options());
+        const cv::Mat& image = w.document()->image();
+        QCOMPARE(image.size(), cv::Size(256, 256));
+        const cv::Vec3b background = cmpClass(cmpClassId("background")).bgr();
+        const cv::Vec3b facade = cmpClass(cmpClassId("facade")).bgr();
+        QCOMPARE(image.at<cv::Vec3b>(0, 0), background);
+        QCOMPARE(image.at<cv::Vec3b>(255, 255), background);
+        QCOMPARE(image.at<cv::Vec3b>(128, 128), facade);
+        QVERIFY(everyPixelIsAClass(image));
+        QVERIFY(!w.hasModel());
+        QCOMPARE(w.previewView()->placeholder(), QStringLiteral("no model loaded — File ▸ Load model…"));
+        QCOMPARE(w.paletteWidget()->entries().size(), 12);
+        QCOMPARE(w.paletteWidget()->entries()[2].name, QStringLiteral("window"));
+    }
+
+    void corruptFilesLeaveTheCanvasUnchanged_data() {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("name");
+        QTest::newRow("garbage .png") << QByteArray("definitely not a png") << QStringLiteral("garbage.png");
+        QByteArray truncated = QByteArray::fromHex("89504e470d0a1a0a0000000d49484452");
+        QTest::newRow("truncated png") << truncated << QStringLiteral("truncated.png");
+        QTest::newRow("empty .jpg") << QByteArray() << QStringLiteral("empty.jpg");
+    }
+    void corruptFilesLeaveTheCanvasUnchanged() {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, name);
+        MainWindow w(options());
+        w.canvasView()->setColour(cmpClass(3).bgr());
+        w.document()->fillRectangle({10, 10}, {40, 40}, cmpClass(3).bgr());
+        const cv::Mat before = w.document()->image().clone();
+        QSignalSpy errors(&w, &MainWindow::errorReported);
+        const QString path = writeFile(name, bytes);
+        QVERIFY(!w.openFile(path));
+        QCOMPARE(errors.count(), 1);
+        QVERIFY2(errors.at(0).at(0).toString().contains(name), qPrintable(errors.at(0).at(0).toString()));
+        QVERIFY(w.statusBar()->currentMessage().contains(name));
+        QVERIFY(identical(w.document()->image(), before));
+        QVERIFY(w.document()->history()->canUndo());  // the history is untouched as well
+        QVERIFY(!w.openFile(dir_.filePath(QStringLiteral("does-not-exist.png"))));
+        QVERIFY(identical(w.document()->image(), before));
+    }
+
+    void colourImagesSnapToClasses() {
+        MainWindow w(options());
+        cv::Mat photoish(40, 60, CV_8UC3);
+        cv::randu(photoish, cv::Scalar::all(0), cv::Scalar::all(256));
+        const QString path = dir_.filePath(QStringLiteral("noisy.png"));
+        QVERIFY(cv::imwrite(path.toStdString(), photoish));
+        QVERIFY(w.openFile(path));
+        QCOMPARE(w.document()->image().size(), cv::Size(60, 40));
+        QVERIFY(everyPixelIsAClass(w.document()->image()));
+        QVERIFY(!w.document()->isModified());
+        QCOMPARE(w.document()->filePath(), path);
+    }
+
+    void palettePngOpensWithItsClasses() {
+        // An indexed PNG like the CMP label maps: index i is class i.
+        QImage indexed(8, 4, QImage::Format_Indexed8);
+        QVector<QRgb> table(13, qRgb(0, 0, 0));
+        for (const auto& c : cmpClasses()) table[c.id] = qRgb(c.rgb[0], c.rgb[1], c.rgb[2]);
+        indexed.setColorTable(table);
+        for (int y = 0; y < 4; ++y)
+            for (int x = 0; x < 8; ++x) indexed.setPixel(x, y, uint(1 + (x + y) % 12));
+        const QString path = dir_.filePath(QStringLiteral("cmp.png"));
+        QVERIFY(indexed.save(path, "PNG"));
+
+        MainWindow w(options());
+        w.setMode(CanvasKind::Edges);  // a palette PNG is a label map whatever the mode
+        QVERIFY(w.openFile(path));
+        QVERIFY(w.mode() == CanvasKind::FacadeLabels);
+        for (int y = 0; y < 4; ++y)
+            for (int x = 0; x < 8; ++x)
+                QCOMPARE(w.document()->image().at<cv::Vec3b>(y, x), cmpClass(1 + (x + y) % 12).bgr());
+    }
+
+    void saveIsLosslessPng() {
+        MainWindow w(options());
+        w.document()->fillRectangle({3, 4}, {100, 90}, cmpClass(3).bgr());
+        w.document()->fillRectangle({50, 50}, {60, 200}, cmpClass(4).bgr());
+        QVERIFY(w.document()->isModified());
+        const QString path = dir_.filePath(QStringLiteral("saved.png"));
+        QVERIFY(w.saveCanvas(path));
+        QVERIFY(!w.document()->isModified());
+        const cv::Mat back = cv::imread(path.toStdString(), cv::IMREAD_COLOR);
+        QVERIFY(identical(back, w.document()->image()));
+        QSettings s(options().settingsFile, QSettings::IniFormat);
+        QVERIFY(s.value(QStringLiteral("recentFiles"))
+                    .toStringList()
+                    .contains(QFileInfo(path).absoluteFilePath()));
+    }
+
+    void newCanvasOfAnySize() {
+        MainWindow w(options());
+        w.newCanvas(CanvasKind::FacadeLabels, QSize(512, 256));
+        QCOMPARE(w.document()->image().size(), cv::Size(512, 256));
+        QVERIFY(everyPixelIsAClass(w.document()->image()));
+        w.newCanvas(CanvasKind::Edges, QSize(128, 96));
+        QVERIFY(w.mode() == CanvasKind::Edges);
+        QCOMPARE(w.document()->image().size(), cv::Size(128, 96));
+        QCOMPARE(cv::countNonZero(w.document()->image().reshape(1) != 255), 0);  // white paper
+        QCOMPARE(w.paletteWidget()->entries().size(), 2);                        // ink and paper
+        QCOMPARE(w.canvasView()->eraserColour(), cv::Vec3b(255, 255, 255));
+        w.setMode(CanvasKind::FacadeLabels);  // each mode keeps its canvas
+        QCOMPARE(w.document()->image().size(), cv::Size(512, 256));
+        QCOMPARE(w.canvasView()->eraserColour(), cmpClass(cmpClassId("background")).bgr());
+    }
+
+    void paletteKeysAndEyedropperSelectClasses() {
+        MainWindow w(options());
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        w.selectClass(2);
+        QCOMPARE(w.canvasView()->colour(), cmpClass(3).bgr());  // window
+        QTest::keyClick(&w, Qt::Key_4);
+        QCOMPARE(w.paletteWidget()->currentIndex(), 3);  // door
+        QCOMPARE(w.canvasView()->colour(), cmpClass(4).bgr());
+        const int size = w.canvasView()->brushSize();
+        QTest::keyClick(&w, Qt::Key_BracketRight);
+        QVERIFY(w.canvasView()->brushSize() > size);
+        QTest::keyClick(&w, Qt::Key_BracketLeft);
+        QTest::keyClick(&w, Qt::Key_BracketLeft);
+        QVERIFY(w.canvasView()->brushSize() < size);
+        Q_EMIT w.canvasView()->colourPicked(cmpClass(cmpClassId("balcony")).bgr());
+        QCOMPARE(w.paletteWidget()->currentIndex(), cmpClassId("balcony") - 1);
+    }
+
+    void livePreviewWithARealModel() {
+        MainWindow w(options());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        w.loadModel(modelPath_);
+        QVERIFY(QTest::qWaitFor([&] { return ready.count() == 1; }, 60000));
+        QCOMPARE(ready.at(0).at(0).toString(), QStringLiteral("tiny-facades"));
+        QVERIFY(QTest::qWaitFor([&] { return shown.count() >= 1; }, 60000));
+        QVERIFY(w.previewView()->placeholder().isEmpty());
+        QCOMPARE(w.lastResult().size(), QSize(256, 256));
+
+        // A stroke: the preview follows it (a result for a request made after the stroke began).
+        CanvasView* view = w.canvasView();
+        const QPoint a = view->mapFromImage(QRectF(60, 60, 1, 1)).center().toPoint();
+        const QPoint b = view->mapFromImage(QRectF(120, 90, 1, 1)).center().toPoint();
+        const int before = shown.count();
+        QTest::mousePress(view, Qt::LeftButton, {}, a);
+        QTest::mouseMove(view, b);
+        QVERIFY(QTest::qWaitFor([&] { return shown.count() > before; }, 60000));  // while the button is down
+        QTest::mouseRelease(view, Qt::LeftButton, {}, b);
+
+        // The status bar names device, model, latency and fps.
+        QStringList texts;
+        for (QLabel* l : w.statusBar()->findChildren<QLabel*>()) texts << l->text();
+        const QString all = texts.join(QLatin1Char('|'));
+        QVERIFY2(all.contains(QStringLiteral("CPU")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral("tiny-facades")), qPrintable(all));
+        QVERIFY2(all.contains(QStringLiteral(" ms")) && all.contains(QStringLiteral("fps")), qPrintable(all));
+
+        // Exports: the result, and canvas | result.
+        const QString result = dir_.filePath(QStringLiteral("result.png"));
+        const QString side = dir_.filePath(QStringLiteral("side.png"));
+        QVERIFY(w.exportResult(result));
+        QVERIFY(w.exportSideBySide(side));
+        QCOMPARE(cv::imread(result.toStdString()).size(), cv::Size(256, 256));
+        const cv::Mat both = cv::imread(side.toStdString());
+        QCOMPARE(both.size(), cv::Size(512, 256));
+        QVERIFY(identical(both(cv::Rect(0, 0, 256, 256)), w.document()->image()));
+
+        w.close();  // saves settings: the model is remembered for the mode
+        QSettings s(options().settingsFile, QSettings::IniFormat);
+        QCOMPARE(s.value(QStringLiteral("model/facade-labels")).toString(), modelPath_);
+    }
+
+    void aBadModelIsReportedNotFatal() {
+        MainWindow w(options());
+        QSignalSpy errors(&w, &MainWindow::errorReported);
+        w.loadModel(writeFile(QStringLiteral("bad.p2pm"), "nope"));
+        QVERIFY(QTest::qWaitFor([&] { return errors.count() == 1; }, 30000));
+        QVERIFY(errors.at(0).at(0).toString().contains(QStringLiteral("bad.p2pm")));
+        QVERIFY(!w.hasModel());
+        QCOMPARE(w.previewView()->placeholder(), QStringLiteral("no model loaded — File ▸ Load model…"));
+    }
+
+    void settingsPersistAcrossWindows() {
+        const QString settingsFile = dir_.filePath(QStringLiteral("persist.ini"));
+        MainWindowOptions o = options();
+        o.settingsFile = settingsFile;
+        {
+            MainWindow w(o);
+            w.canvasView()->setBrushSize(21);
+            w.setMode(CanvasKind::Edges);
+            w.resize(900, 640);
+            w.close();
+        }
+        MainWindow again(o);
+        QCOMPARE(again.canvasView()->brushSize(), 21);
+        QVERIFY(again.mode() == CanvasKind::Edges);
+        QCOMPARE(again.size(), QSize(900, 640));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_ui_main_window.moc"

@@ -1,0 +1,232 @@
+// The live preview's worker thread with real (tiny) models saved by core: newest request wins, the GUI
+// thread keeps running while a slow model works, errors come back as signals.
+
+#include <QtTest/QtTest>
+
+#include <QElapsedTimer>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/infer/inference_engine.h"
+#include "core/io/model_io.h"
+#include "tests/support/test_support.h"
+#include "ui/image_convert.h"
+#include "ui/preview/preview_controller.h"
+
+using namespace p2p;
+using namespace p2p::ui;
+
+namespace {
+
+std::string saveTinyModel(const QString& dir, const std::string& name, GeneratorOptions g, bool withD) {
+    torch::manual_seed(7);
+    UnetGenerator generator(g);
+    PatchDiscriminator discriminator{nullptr};
+    if (withD) {
+        DiscriminatorOptions d;
+        d.ndf = 8;
+        discriminator = PatchDiscriminator(d);
+    }
+    SaveModelOptions o;
+    o.name = name;
+    o.input_kind = "facade-labels";
+    const std::string path = QDir(dir).filePath(QString::fromStdString(name + ".p2pm")).toStdString();
+    saveModel(path, generator, discriminator, o);
+    return path;
+}
+
+EngineOptions testEngine() {
+    EngineOptions o;
+    o.device = "cpu";
+    o.threads = 1;
+    o.precision = "fp32";  // the same arithmetic in the worker and in the test's reference engine
+    o.warm_up = false;
+    return o;
+}
+
+// Distinct canvases: request i has a rectangle whose position and colour depend on i.
+cv::Mat canvas(int i, int size = 128) {
+    cv::Mat m(size, size, CV_8UC3, cv::Scalar(255, 85, 0));
+    cv::rectangle(m, cv::Rect(4 + 3 * i, 10 + 2 * i, 30, 40), cv::Scalar(0, 170 - 5 * i, 255), cv::FILLED);
+    return m;
+}
+
+bool waitForModel(QSignalSpy& loaded, QSignalSpy& failedLoads) {
+    return QTest::qWaitFor([&] { return loaded.count() + failedLoads.count() > 0; }, 60000) &&
+           loaded.count() == 1;
+}
+
+}  // namespace
+
+class TestPreview : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::string tinyPath_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        tinyPath_ =
+            saveTinyModel(dir_.path(), "tiny", test::tinyGeneratorOptions("unet_128"), /*withD=*/true);
+    }
+
+    void burstRunsOnlyTheNewest() {
+        PreviewController controller(testEngine());
+        QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
+        QSignalSpy loadFailed(&controller, &PreviewController::modelLoadFailed);
+        QSignalSpy results(&controller, &PreviewController::resultReady);
+        controller.loadModel(QString::fromStdString(tinyPath_));
+        QVERIFY(waitForModel(loaded, loadFailed));
+        QCOMPARE(loaded.at(0).at(0).value<LoadedModelSummary>().info.name, std::string("tiny"));
+
+        quint64 last = 0;
+        for (int i = 0; i < 20; ++i) last = controller.request(canvas(i));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return !results.isEmpty() && results.last().at(0).value<PreviewResult>().id == last; },
+            60000));
+        QTest::qWait(50);  // nothing else may still arrive
+        QVERIFY2(controller.inferenceCount() < 20, qPrintable(QString::number(controller.inferenceCount())));
+        QCOMPARE(controller.inferenceCount(), results.count());
+        const PreviewResult final = results.last().at(0).value<PreviewResult>();
+
+        // The same model, run directly on the last canvas, gives the image shown.
+        InferenceEngine reference(testEngine());
+        reference.load(tinyPath_);
+        const cv::Mat expected = reference.translate(canvas(19));
+        const cv::Mat shown = qImageToMat(final.image);
+        QCOMPARE(shown.size(), expected.size());
+        QVERIFY(cv::norm(shown, expected, cv::NORM_INF) <= 1);
+        // ...and it is not what the first canvas gives, so the comparison tells requests apart.
+        QVERIFY(cv::norm(reference.translate(canvas(0)), expected, cv::NORM_INF) > 1);
+        QVERIFY(final.latency_ms > 0);
+    }
+
+    void guiStaysResponsiveWhileASlowModelRuns() {
+        // A model slow enough that one translation takes far longer than the heartbeat bound below.
+        GeneratorOptions g = test::tinyGeneratorOptions("unet_256");
+        g.ngf = 32;
+        const std::string slowPath = saveTinyModel(dir_.path(), "slow", g, false);
+        EngineOptions e = testEngine();
+        e.fast_path = false;
+        PreviewController controller(e);
+        QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
+        QSignalSpy loadFailed(&controller, &PreviewController::modelLoadFailed);
+        QSignalSpy results(&controller, &PreviewController::resultReady);
+        controller.loadModel(QString::fromStdString(slowPath));
+        QVERIFY(waitForModel(loaded, loadFailed));
+
+        QElapsedTimer clock;
+        qint64 lastBeat = -1, maxGap = 0;
+        int beats = 0, next = 0;
+        QTimer heartbeat;
+        heartbeat.setInterval(5);
+        QObject::connect(&heartbeat, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            if (lastBeat >= 0) maxGap = std::max(maxGap, now - lastBeat);
+            lastBeat = now;
+            ++beats;
+            controller.request(canvas(next++ % 20, 512));  // painting goes on: a request per beat
+        });
+        clock.start();
+        heartbeat.start();
+        QVERIFY(QTest::qWaitFor([&] { return results.count() >= 2; }, 120000));
+        heartbeat.stop();
+
+        double slowest = 0;
+        for (const auto& r : results) slowest = std::max(slowest, r.at(0).value<PreviewResult>().latency_ms);
+        const QString info =
+            QStringLiteral(
+                "max heartbeat gap %1 ms, slowest translation %2 ms, %3 beats, %4 requests, %5 inferences")
+                .arg(maxGap)
+                .arg(slowest, 0, 'f', 0)
+                .arg(beats)
+                .arg(next)
+                .arg(controller.inferenceCount());
+        qInfo("%s", qPrintable(info));
+        // Generous bounds, not a benchmark: if translations ran on this thread, the gap would be a whole one.
+        QVERIFY2(maxGap < 1000, qPrintable(info));
+        QVERIFY2(maxGap < slowest / 2, qPrintable(info));
+        QVERIFY2(controller.inferenceCount() < next, qPrintable(info));  // requests coalesced
+    }
+
+    void errorsArriveAsSignals() {
+        PreviewController controller(testEngine());
+        QSignalSpy failed(&controller, &PreviewController::failed);
+        QSignalSpy loadFailed(&controller, &PreviewController::modelLoadFailed);
+
+        controller.request(canvas(0));  // no model yet
+        QVERIFY(QTest::qWaitFor([&] { return failed.count() == 1; }, 30000));
+        QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("no model loaded")));
+
+        const QString corrupt = dir_.filePath(QStringLiteral("corrupt.p2pm"));
+        QFile f(corrupt);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("this is not a model");
+        f.close();
+        controller.loadModel(corrupt);
+        QVERIFY(QTest::qWaitFor([&] { return loadFailed.count() == 1; }, 30000));
+        QCOMPARE(loadFailed.at(0).at(0).toString(), corrupt);
+        QVERIFY(loadFailed.at(0).at(1).toString().contains(corrupt));
+        QCOMPARE(loadFailed.at(0).at(2).toBool(), false);  // not a .pth needing netG/ngf/norm
+
+        controller.loadModel(dir_.filePath(QStringLiteral("missing.p2pm")));
+        QVERIFY(QTest::qWaitFor([&] { return loadFailed.count() == 2; }, 30000));
+
+        // A translation error (an empty image) is a signal too, and the worker keeps serving.
+        QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
+        controller.loadModel(QString::fromStdString(tinyPath_));
+        QVERIFY(QTest::qWaitFor([&] { return loaded.count() == 1; }, 30000));
+        controller.request(cv::Mat());
+        QVERIFY(QTest::qWaitFor([&] { return failed.count() == 2; }, 30000));
+        QSignalSpy results(&controller, &PreviewController::resultReady);
+        controller.request(canvas(1));
+        QVERIFY(QTest::qWaitFor([&] { return results.count() == 1; }, 30000));
+    }
+
+    void heatmapAndVariations() {
+        PreviewController controller(testEngine());
+        QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
+        QSignalSpy loadFailed(&controller, &PreviewController::modelLoadFailed);
+        QSignalSpy results(&controller, &PreviewController::resultReady);
+        controller.loadModel(QString::fromStdString(tinyPath_));
+        QVERIFY(waitForModel(loaded, loadFailed));
+        QVERIFY(loaded.at(0).at(0).value<LoadedModelSummary>().has_discriminator);
+
+        auto run = [&](const TranslateOptions& o, bool d) {
+            const int before = results.count();
+            const quint64 id = controller.request(canvas(3), o, d);
+            if (!QTest::qWaitFor([&] { return results.count() > before; }, 30000)) return PreviewResult{};
+            PreviewResult r = results.last().at(0).value<PreviewResult>();
+            return r.id == id ? r : PreviewResult{};
+        };
+        const PreviewResult withD = run({}, true);
+        QCOMPARE(withD.heatmap.size(), QSize(128, 128));
+        QVERIFY(run({}, false).heatmap.isNull());
+
+        TranslateOptions paper;
+        paper.mode = TranslateMode::Paper;
+        paper.seed = 1;
+        const QImage a = run(paper, false).image, again = run(paper, false).image;
+        paper.seed = 2;
+        const QImage b = run(paper, false).image;
+        QVERIFY(!a.isNull() && !b.isNull());
+        QCOMPARE(a, again);  // a seed is reproducible
+        QVERIFY(a != b);     // another seed is another variation
+    }
+
+    void destroyingDuringAnInferenceIsClean() {
+        auto* controller = new PreviewController(testEngine());
+        QSignalSpy loaded(controller, &PreviewController::modelLoaded);
+        controller->loadModel(QString::fromStdString(tinyPath_));
+        for (int i = 0; i < 5; ++i) controller->request(canvas(i));
+        QElapsedTimer t;
+        t.start();
+        delete controller;  // quits the thread and waits for it (at most the inference in flight)
+        QVERIFY(t.elapsed() < 60000);
+    }
+};
+
+QTEST_MAIN(TestPreview)
+#include "test_ui_preview.moc"
