@@ -121,7 +121,11 @@ p2p::TrainOptions TrainingPanel::presetOptions(Preset preset, p2p::TrainOptions 
     return base;
 }
 
-TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
+TrainingPanel::TrainingPanel(QWidget* parent, QSettings* settings) : QWidget(parent), settings_(settings) {
+    if (!settings_) {
+        ownSettings_ = std::make_unique<QSettings>();
+        settings_ = ownSettings_.get();
+    }
     controller_ = new TrainingController(this);
     scanner_ = new DatasetScanner(this);
     buildUi();
@@ -167,20 +171,28 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
     });
 
     setOptions(p2p::TrainOptions{});  // the reference's defaults, then the preset on top
-    QSettings settings;
-    settings.beginGroup("training");
-    const int presetIndex = settings.value("preset", int(Preset::Tiny)).toInt();
+    restoringSettings_ = true;
+    settings_->beginGroup("training");
+    const int presetIndex = settings_->value("preset", int(Preset::Tiny)).toInt();
     setPreset(presetIndex >= 0 && presetIndex <= 2 ? Preset(presetIndex) : Preset::Tiny);
-    setCombo(directionBox_, settings.value("direction", "AtoB").toString());
-    opacitySlider_->setValue(settings.value("heatmapOpacity", 55).toInt());
-    const QString folder = settings.value("dataset").toString();
-    settings.endGroup();
+    setCombo(directionBox_, settings_->value("direction", "AtoB").toString());
+    opacitySlider_->setValue(settings_->value("heatmapOpacity", 55).toInt());
+    const QString folder = settings_->value("dataset").toString();
+    settings_->endGroup();
+    restoringSettings_ = false;
+    connect(presetBox_, &QComboBox::activated, this, &TrainingPanel::saveSettings);
+    connect(directionBox_, &QComboBox::currentIndexChanged, this, &TrainingPanel::saveSettings);
+    connect(opacitySlider_, &QSlider::valueChanged, this, &TrainingPanel::saveSettings);
     if (!folder.isEmpty() && QFileInfo(folder).isDir()) setDatasetFolder(folder);
     updateButtons();
 }
 
-TrainingPanel::~TrainingPanel() {
-    QSettings settings;
+TrainingPanel::~TrainingPanel() = default;
+
+// Saved as choices are made, not in the destructor: a window's settings object may be gone by then.
+void TrainingPanel::saveSettings() {
+    if (restoringSettings_) return;
+    QSettings& settings = *settings_;
     settings.beginGroup("training");
     settings.setValue("preset", int(preset()));
     settings.setValue("direction", directionBox_->currentData().toString());
@@ -629,6 +641,7 @@ void TrainingPanel::onScanFinished(const DatasetScanResult& result) {
     skippedList_->setVisible(!s.skipped.empty());
     scanOk_ = trainPairs > 0;
     if (!scanOk_) showError(tr("%1 has no pairs to train on.").arg(result.folder));
+    saveSettings();
     if (!result.sampleNote.isEmpty()) log(tr("Could not load a sample pair: %1").arg(result.sampleNote));
     showSamplePair();
     updateButtons();
@@ -936,13 +949,16 @@ void TrainingPanel::useInStudio() {
     updateButtons();
 }
 
-bool TrainingPanel::confirmClose() {
+bool TrainingPanel::confirmClose(bool ask) {
     if (!controller_->isRunning()) return true;
-    const auto answer = QMessageBox::question(
-        this, tr("Training is running"),
-        tr("Stop training and save a checkpoint before closing? You can continue it later with Resume run…"),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
-    if (answer != QMessageBox::Yes) return false;
+    if (ask) {
+        const auto answer = QMessageBox::question(
+            this, tr("Training is running"),
+            tr("Stop training and save a checkpoint before closing? You can continue it later with Resume "
+               "run…"),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
+        if (answer != QMessageBox::Yes) return false;
+    }
     stopping_ = true;
     controller_->stop();
     QProgressDialog wait(tr("Finishing the step and saving the checkpoint…"), QString(), 0, 0, this);
