@@ -1,6 +1,7 @@
 #include "core/train/checkpoint.h"
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -66,13 +67,20 @@ c10::Dict<std::string, at::Tensor> adamToDict(const AdamStateRecord& record) {
 
 AdamStateRecord adamFromDict(const c10::IValue& value, const std::string& what) {
     const StateDict flat = fromDict(value, what);
-    std::map<std::string, AdamParamRecord> byName;
-    std::map<std::string, int> seen;
+    AdamStateRecord record;  // in the order written: the network's parameter order
+    std::map<std::string, size_t> index;
+    std::vector<int> seen;
     for (const auto& [key, tensor] : flat) {
         const auto slash = key.rfind('/');
         if (slash == std::string::npos) throw Error(what + " has an unexpected entry '" + key + "'");
         const std::string name = key.substr(0, slash), field = key.substr(slash + 1);
-        auto& param = byName[name];
+        auto found = index.find(name);
+        if (found == index.end()) {
+            found = index.emplace(name, record.size()).first;
+            record.emplace_back(name, AdamParamRecord{});
+            seen.push_back(0);
+        }
+        auto& param = record[found->second].second;
         if (field == "step") {
             if (tensor.numel() != 1 || tensor.scalar_type() != torch::kInt64)
                 throw Error(what + ": '" + key + "' is not an integer step count");
@@ -85,15 +93,76 @@ AdamStateRecord adamFromDict(const c10::IValue& value, const std::string& what) 
         } else {
             throw Error(what + " has an unexpected entry '" + key + "'");
         }
-        ++seen[name];
+        ++seen[found->second];
     }
-    AdamStateRecord record;
-    for (auto& [name, param] : byName) {
-        if (seen[name] != 3 || !param.exp_avg.defined() || !param.exp_avg_sq.defined())
-            throw Error(what + ": the state of '" + name + "' is incomplete");
-        record.emplace_back(name, std::move(param));
-    }
+    for (size_t i = 0; i < record.size(); ++i)
+        if (seen[i] != 3 || !record[i].second.exp_avg.defined() || !record[i].second.exp_avg_sq.defined())
+            throw Error(what + ": the state of '" + record[i].first + "' is incomplete");
     return record;
+}
+
+// A 64-bit content hash over the header and every tensor's bytes, checked on load: the zip container does
+// not verify record checksums, so a flipped byte inside a tensor would otherwise load silently.
+class ContentHash {
+public:
+    void add(const void* data, size_t size) {
+        const auto* bytes = static_cast<const unsigned char*>(data);
+        size_t i = 0;
+        for (; i + 8 <= size; i += 8) {
+            uint64_t word;
+            std::memcpy(&word, bytes + i, 8);
+            mix(word);
+        }
+        uint64_t tail = 0;
+        std::memcpy(&tail, bytes + i, size - i);
+        mix(tail ^ (uint64_t(size) << 56));
+    }
+    void add(const std::string& s) { add(s.data(), s.size()); }
+    void add(const torch::Tensor& t) {
+        const auto c = t.detach().to(torch::kCPU).contiguous();
+        add(std::string(c10::toString(c.scalar_type())));
+        for (int64_t d : c.sizes()) mix(static_cast<uint64_t>(d));
+        add(c.data_ptr(), c.numel() * c.element_size());
+    }
+    void add(const StateDict& dict) {
+        for (const auto& [key, value] : dict) {
+            add(key);
+            add(value);
+        }
+    }
+    void add(const AdamStateRecord& record) {
+        for (const auto& [name, param] : record) {
+            add(name);
+            mix(static_cast<uint64_t>(param.step));
+            add(param.exp_avg);
+            add(param.exp_avg_sq);
+        }
+    }
+    std::string hex() const {
+        char buffer[17];
+        std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(state_));
+        return buffer;
+    }
+
+private:
+    void mix(uint64_t word) {
+        state_ ^= word;
+        state_ *= 0x100000001b3ULL;
+        state_ ^= state_ >> 29;
+    }
+    uint64_t state_ = 0xcbf29ce484222325ULL;
+};
+
+std::string contentHash(const std::string& header, const TrainingCheckpoint& c) {
+    ContentHash h;
+    h.add(header);
+    h.add(c.generator);
+    h.add(c.discriminator);
+    h.add(c.adam_generator);
+    h.add(c.adam_discriminator);
+    h.add(c.cpu_rng);
+    if (c.cuda_rng.defined()) h.add(c.cuda_rng);
+    return h.hex();
 }
 
 nlohmann::json headerOf(const TrainingCheckpoint& c) {
@@ -193,7 +262,9 @@ void restoreCudaRng(const std::string& device, const torch::Tensor& state) {
 void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::vector<std::string>& paths) {
     torch::serialize::OutputArchive archive;
     archive.write("format", c10::IValue(std::string(kCheckpointTag)));
-    archive.write("header", c10::IValue(headerOf(c).dump()));
+    const std::string header = headerOf(c).dump();
+    archive.write("header", c10::IValue(header));
+    archive.write("checksum", c10::IValue(contentHash(header, c)));
     archive.write("generator", c10::IValue(toDict(c.generator)));
     archive.write("discriminator", c10::IValue(toDict(c.discriminator)));
     archive.write("adam_generator", c10::IValue(adamToDict(c.adam_generator)));
@@ -254,6 +325,11 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
         if (!value.isTensor()) throw Error(path + ": the random generator state is missing");
         c.cpu_rng = value.toTensor();
         if (archive.try_read("rng_cuda", value) && value.isTensor()) c.cuda_rng = value.toTensor();
+        c10::IValue checksum;
+        if (!archive.try_read("checksum", checksum) || !checksum.isString())
+            throw Error(path + ": the checkpoint has no checksum");
+        if (checksum.toStringRef() != contentHash(header.toStringRef(), c))
+            throw Error(path + " is corrupt: its contents do not match the checksum written with it");
     } catch (const Error&) {
         throw;
     } catch (const nlohmann::json::exception& e) {

@@ -41,7 +41,11 @@ struct TrainOptions {
     int n_epochs_decay = 100;  // then linear decay to zero
     uint64_t seed = 0;
     std::string device = "auto";
-    bool fast_path = true;  // the engine's fast transposed convolutions where exact
+    // G's transposed convolutions through the engine's fastConvTranspose2d (sub-pixel Conv2d). Off by
+    // default: measured on the 2-core CPU it makes a training step 2-4x slower than LibTorch's
+    // ConvTranspose2d with OpenBLAS (its backward runs through index_select and slice gradients), e.g.
+    // unet_128 ngf 32 at 128^2: 0.26 s vs 0.97 s of CPU per step.
+    bool fast_path = false;
     // Output and cadence (iterations unless named epochs)
     std::string run_dir;
     int save_epoch_freq = 5;  // keep a checkpoint every N epochs besides `latest`

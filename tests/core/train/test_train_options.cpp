@@ -139,7 +139,7 @@ private Q_SLOTS:
         o.n_epochs_decay = 9;
         o.seed = 18446744073709551557ULL;
         o.device = "cpu";
-        o.fast_path = false;
+        o.fast_path = true;
         o.save_epoch_freq = 2;
         o.save_latest_freq = 77;
         o.sample_freq = 0;
@@ -150,6 +150,7 @@ private Q_SLOTS:
         QCOMPARE(back.seed, o.seed);
         QCOMPARE(back.lambda_L1, o.lambda_L1);
         QCOMPARE(back.dropout, false);
+        QCOMPARE(back.fast_path, true);
     }
 
     void jsonMissingKeysKeepDefaults() {

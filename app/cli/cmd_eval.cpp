@@ -1,0 +1,286 @@
+// pix2pix eval: translates a test split with the InferenceEngine in deterministic Preview mode and reports
+// mean L1 (on [-1, 1], like the training loss), PSNR and SSIM; optionally writes a gallery (a PNG grid of
+// input / output / target rows and an index.html with every triplet).
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "app/cli/command_registry.h"
+#include "core/common/atomic_file.h"
+#include "core/common/error.h"
+#include "core/data/paired_dataset.h"
+#include "core/infer/inference_engine.h"
+#include "core/metrics/metrics.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct EvalFlags {
+    std::string model;
+    std::string data;
+    std::string split;
+    std::string direction;
+    std::string normStats = "image";
+    std::string gallery;
+    std::string device = "auto";
+    std::string precision = "fp32";
+    int limit = 0;
+    int grid = 8;
+    int loadSize = -1;
+    bool json = false;
+};
+
+// Identical images have an infinite PSNR; they count as this many dB in the mean.
+constexpr double kPsnrCap = 100.0;
+
+struct Row {
+    std::string name;
+    p2p::ImageMetrics metrics;
+};
+
+std::string htmlEscape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::string safeFileName(const std::string& name, size_t index) {
+    std::string s;
+    for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+    std::ostringstream o;
+    o << std::setw(4) << std::setfill('0') << index << "_" << s;
+    return o.str();
+}
+
+void writePng(const fs::path& path, const cv::Mat& image) {
+    std::vector<uchar> bytes;
+    if (!cv::imencode(".png", image, bytes)) throw p2p::Error("cannot encode " + path.string());
+    p2p::writeFileAtomically(path.string(), [&](const std::string& temporary) {
+        std::ofstream out(temporary, std::ios::binary);
+        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        if (!out) throw p2p::Error("cannot write " + temporary);
+    });
+}
+
+// The model's training resolution when its metadata records one (load_size = crop_size at test time, as the
+// reference recommends), else the images' own size.
+int defaultLoadSize(const p2p::ModelInfo& info) {
+    const auto& m = info.metadata;
+    if (m.contains("options") && m["options"].is_object()) {
+        const auto& o = m["options"];
+        const std::string preprocess = o.value("preprocess", std::string());
+        if (preprocess == "resize_and_crop" || preprocess == "crop") return o.value("crop_size", 0);
+    }
+    return 0;
+}
+
+std::function<int()> addEvalCommand(CLI::App& app) {
+    auto f = std::make_shared<EvalFlags>();
+    auto* sub =
+        app.add_subcommand("eval", "Evaluate a model on a paired test split: L1, PSNR, SSIM and a gallery");
+    sub->add_option("--model", f->model, "Model file (.p2pm or a reference .pth)")->required();
+    sub->add_option("--data", f->data, "Paired data folder")->required();
+    sub->add_option("--split", f->split, "Split to evaluate (default: test, else val)");
+    sub->add_option("--direction", f->direction, "AtoB or BtoA (default: the model's, else AtoB)")
+        ->check(CLI::IsMember({"AtoB", "BtoA"}));
+    sub->add_option("--norm-stats", f->normStats,
+                    "BatchNorm statistics: image (the image's own, as the paper tests) or running")
+        ->check(CLI::IsMember({"running", "image"}))
+        ->capture_default_str();
+    sub->add_option(
+        "--load_size", f->loadSize,
+        "Resize pairs to this square size first (default: the model's training crop size when known; "
+        "0: as they are)");
+    sub->add_option("--gallery", f->gallery, "Write grid.png, index.html and every triplet to this folder");
+    sub->add_option("--grid", f->grid, "Rows in grid.png")->check(CLI::Range(1, 1000))->capture_default_str();
+    sub->add_option("--limit", f->limit, "Evaluate at most N pairs (0: all)")->check(CLI::NonNegativeNumber);
+    sub->add_option("--device", f->device, "auto | cpu | cuda | cuda:N")->capture_default_str();
+    sub->add_option("--precision", f->precision, "fp32 | bf16 | fp16 | auto")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}))
+        ->capture_default_str();
+    sub->add_flag("--json", f->json, "Print the metrics as JSON");
+
+    return [f]() -> int {
+        using namespace p2p;
+        const auto start = std::chrono::steady_clock::now();
+        EngineOptions engineOptions;
+        engineOptions.device = f->device;
+        engineOptions.precision = f->precision;
+        engineOptions.preview_norm = f->normStats == "running" ? NormStats::Running : NormStats::Image;
+        InferenceEngine engine(engineOptions);
+        const ModelInfo info = engine.load(f->model);
+
+        const DatasetScan scan = scanPairedFolder(f->data);
+        const std::string split = f->split.empty() ? scan.testSplit() : f->split;
+        if (f->split.empty() && split.empty())
+            throw Error(f->data + " has no test/ or val/ split; name one with --split");
+        const auto& pairs = scan.split(split);
+        const std::string direction =
+            !f->direction.empty() ? f->direction : (!info.direction.empty() ? info.direction : "AtoB");
+        const int loadSize = f->loadSize >= 0 ? f->loadSize : defaultLoadSize(info);
+        TransformOptions transform;
+        transform.flip = false;
+        transform.size_multiple = 1;
+        if (loadSize > 0) {
+            transform.preprocess = Preprocess::ResizeAndCrop;
+            transform.load_size = transform.crop_size = loadSize;
+        } else {
+            transform.preprocess = Preprocess::None;
+        }
+        const size_t count = f->limit > 0 ? std::min<size_t>(pairs.size(), f->limit) : pairs.size();
+        if (count == 0) throw Error(f->data + ": the split '" + split + "' is empty");
+        if (!f->json)
+            std::cout << scan.summary() << "\n"
+                      << "model:     " << info.name << " (" << info.generator.describe() << ")\n"
+                      << "engine:    " << engine.describe() << ", norm statistics: " << f->normStats << "\n"
+                      << "split:     " << (split.empty() ? "(all)" : split) << ", " << count << " pairs, "
+                      << direction << ", " << (loadSize > 0 ? std::to_string(loadSize) + "px" : "native size")
+                      << "\n"
+                      << std::flush;
+
+        const bool gallery = !f->gallery.empty();
+        if (gallery) fs::create_directories(fs::path(f->gallery) / "images");
+        const bool tty = isatty(STDERR_FILENO) != 0;
+        std::vector<Row> rows;
+        std::vector<cv::Mat> gridRows;
+        TranslateOptions preview;
+        preview.mode = TranslateMode::Preview;
+        auto lastDraw = std::chrono::steady_clock::now();
+        for (size_t i = 0; i < count; ++i) {
+            const ImagePair pair = loadPair(pairs[i], scan.layout, directionFromString(direction));
+            const cv::Mat input = applyTransform(pair.input, transform, TransformParams{});
+            const cv::Mat target = applyTransform(pair.target, transform, TransformParams{});
+            const cv::Mat output = engine.translate(input, preview);
+            rows.push_back({pairs[i].name, compareImages(output, target)});
+            if (gallery) {
+                const std::string base = safeFileName(pairs[i].name, i);
+                const fs::path images = fs::path(f->gallery) / "images";
+                writePng(images / (base + "_input.png"), input);
+                writePng(images / (base + "_output.png"), output);
+                writePng(images / (base + "_target.png"), target);
+                if (static_cast<int>(gridRows.size()) < f->grid) {
+                    cv::Mat row;
+                    cv::hconcat(std::vector<cv::Mat>{input, output, target}, row);
+                    if (!gridRows.empty() && row.size() != gridRows.front().size())
+                        cv::resize(row, row, gridRows.front().size(), 0, 0, cv::INTER_AREA);
+                    gridRows.push_back(row);
+                }
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (tty && !f->json &&
+                (std::chrono::duration<double>(now - lastDraw).count() > 0.2 || i + 1 == count)) {
+                const int width = 30, filled = static_cast<int>(double(i + 1) / count * width);
+                std::cerr << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, '-')
+                          << "] " << i + 1 << "/" << count << std::flush;
+                lastDraw = now;
+            }
+        }
+        if (tty && !f->json) std::cerr << "\n";
+
+        double l1 = 0, l1_255 = 0, psnr = 0, ssim = 0;
+        for (const auto& r : rows) {
+            l1 += r.metrics.l1;
+            l1_255 += r.metrics.l1_255;
+            psnr += std::isfinite(r.metrics.psnr) ? r.metrics.psnr : kPsnrCap;
+            ssim += r.metrics.ssim;
+        }
+        const double n = static_cast<double>(rows.size());
+        l1 /= n;
+        l1_255 /= n;
+        psnr /= n;
+        ssim /= n;
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+        if (gallery) {
+            cv::Mat grid;
+            cv::vconcat(gridRows, grid);
+            writePng(fs::path(f->gallery) / "grid.png", grid);
+            std::ostringstream html;
+            html << std::fixed << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>pix2pix eval: "
+                 << htmlEscape(info.name) << "</title>\n<style>body{font-family:sans-serif}td{padding:4px;"
+                 << "text-align:center}img{width:256px;image-rendering:pixelated}</style></head><body>\n"
+                 << "<h1>" << htmlEscape(info.name) << " on " << htmlEscape(f->data) << " ("
+                 << htmlEscape(split) << ", " << direction << ")</h1>\n<p>" << rows.size()
+                 << " pairs. Mean L1 " << std::setprecision(4) << l1 << ", PSNR " << std::setprecision(2)
+                 << psnr << " dB, SSIM " << std::setprecision(4) << ssim << "</p>\n"
+                 << "<table><tr><th>name</th><th>input</th><th>output</th><th>target</th><th>L1</th>"
+                 << "<th>PSNR</th><th>SSIM</th></tr>\n";
+            for (size_t i = 0; i < rows.size(); ++i) {
+                const std::string base = "images/" + safeFileName(rows[i].name, i);
+                html << "<tr><td>" << htmlEscape(rows[i].name) << "</td><td><img src=\"" << base
+                     << "_input.png\"></td><td><img src=\"" << base << "_output.png\"></td><td><img src=\""
+                     << base << "_target.png\"></td><td>" << std::setprecision(4) << rows[i].metrics.l1
+                     << "</td><td>" << std::setprecision(2) << rows[i].metrics.psnr << "</td><td>"
+                     << std::setprecision(4) << rows[i].metrics.ssim << "</td></tr>\n";
+            }
+            html << "</table></body></html>\n";
+            const std::string page = html.str();
+            writeFileAtomically((fs::path(f->gallery) / "index.html").string(),
+                                [&](const std::string& temporary) {
+                                    std::ofstream out(temporary);
+                                    out << page;
+                                    if (!out) throw Error("cannot write " + temporary);
+                                });
+        }
+
+        if (f->json) {
+            nlohmann::json j = {{"model", f->model},
+                                {"data", f->data},
+                                {"split", split},
+                                {"direction", direction},
+                                {"pairs", rows.size()},
+                                {"load_size", loadSize},
+                                {"norm_stats", f->normStats},
+                                {"l1", l1},
+                                {"l1_255", l1_255},
+                                {"psnr", psnr},
+                                {"ssim", ssim},
+                                {"seconds", seconds},
+                                {"engine", engine.describe()}};
+            if (gallery) j["gallery"] = f->gallery;
+            std::cout << j.dump(2) << "\n";
+        } else {
+            std::cout << std::fixed << "pairs: " << rows.size() << "\n"
+                      << "L1:    " << std::setprecision(4) << l1 << " (on [-1, 1]; " << std::setprecision(2)
+                      << l1_255 << " on 0..255)\n"
+                      << "PSNR:  " << std::setprecision(2) << psnr << " dB\n"
+                      << "SSIM:  " << std::setprecision(4) << ssim << "\n"
+                      << "time:  " << std::setprecision(1) << seconds << " s\n";
+            if (gallery) std::cout << "gallery: " << (fs::path(f->gallery) / "index.html").string() << "\n";
+        }
+        return cli::kExitOk;
+    };
+}
+
+P2P_REGISTER_COMMAND("eval", addEvalCommand);
+
+}  // namespace

@@ -1,0 +1,284 @@
+// pix2pix train: the studio's Trainer with a terminal progress bar. Ctrl+C (SIGINT) or SIGTERM stops after
+// the current step, saves checkpoints/latest.ckpt and model.p2pm, and exits with 130; `pix2pix train
+// --resume RUN_DIR` continues exactly where it stopped.
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "app/cli/command_registry.h"
+#include "core/common/error.h"
+#include "core/common/runtime.h"
+#include "core/train/trainer.h"
+
+namespace {
+
+std::atomic<bool> gInterrupted{false};
+
+void onSignal(int) {
+    gInterrupted = true;
+    // A second Ctrl+C ends the process at once.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+}
+
+std::string formatDuration(double seconds) {
+    if (!(seconds >= 0) || seconds > 1e8) return "--";
+    const long s = static_cast<long>(seconds + 0.5);
+    std::ostringstream o;
+    if (s >= 3600)
+        o << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s % 3600) / 60 << "m";
+    else if (s >= 60)
+        o << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
+    else
+        o << s << "s";
+    return o.str();
+}
+
+// Draws one line updated in place on a terminal; prints a plain line every `plainEvery` seconds otherwise.
+class ProgressPrinter : public p2p::TrainingObserver {
+public:
+    explicit ProgressPrinter(bool tty) : tty_(tty) {}
+
+    void onStarted(const p2p::TrainingProgress& p, const std::string& runDir) override {
+        progress_ = p;
+        std::cout << "run folder: " << runDir << "\n"
+                  << "training from iteration " << p.iteration << " of " << p.total_iterations << " ("
+                  << p.iterations_per_epoch << " per epoch, " << p.total_epochs << " epochs)\n"
+                  << std::flush;
+    }
+    void onLosses(const p2p::LossSample& l) override {
+        losses_ = l;
+        haveLosses_ = true;
+    }
+    void onProgress(const p2p::TrainingProgress& p) override {
+        progress_ = p;
+        draw(false);
+    }
+    void onEpochEnd(int epoch, double seconds) override {
+        clearLine();
+        std::cout << "epoch " << epoch << "/" << progress_.total_epochs << " done in "
+                  << formatDuration(seconds) << "\n"
+                  << std::flush;
+    }
+    void onCheckpoint(const std::string& path) override {
+        clearLine();
+        std::cout << "saved " << path << "\n" << std::flush;
+    }
+    void onMessage(const std::string& message) override {
+        clearLine();
+        std::cout << message << "\n" << std::flush;
+    }
+    void onStateChanged(p2p::TrainingState state) override {
+        if (state == p2p::TrainingState::Paused) onMessage("paused");
+    }
+    void finish() {
+        if (tty_ && lineOpen_) std::cout << "\n" << std::flush;
+        lineOpen_ = false;
+    }
+
+private:
+    std::string line() const {
+        const auto& p = progress_;
+        std::ostringstream o;
+        const double fraction = p.total_iterations > 0 ? double(p.iteration) / double(p.total_iterations) : 0;
+        o << "epoch " << p.epoch << "/" << p.total_epochs << " ";
+        if (tty_) {
+            const int width = 20, filled = static_cast<int>(fraction * width);
+            o << "[" << std::string(filled, '#') << std::string(width - filled, '-') << "] ";
+        }
+        o << std::fixed << std::setprecision(1) << fraction * 100 << "% it " << p.iteration << "/"
+          << p.total_iterations << " " << std::setprecision(2) << p.iterations_per_second << " it/s ETA "
+          << formatDuration(p.eta_seconds);
+        if (haveLosses_)
+            o << std::setprecision(3) << " | G_GAN " << losses_.G_GAN << " G_L1 " << losses_.G_L1
+              << " D_real " << losses_.D_real << " D_fake " << losses_.D_fake;
+        return o.str();
+    }
+    void draw(bool force) {
+        const auto now = std::chrono::steady_clock::now();
+        const double since = std::chrono::duration<double>(now - lastDraw_).count();
+        if (!force && since < (tty_ ? 0.2 : 30.0)) return;
+        lastDraw_ = now;
+        if (tty_) {
+            std::cout << "\r\033[K" << line() << std::flush;
+            lineOpen_ = true;
+        } else {
+            std::cout << line() << "\n" << std::flush;
+        }
+    }
+    void clearLine() {
+        if (tty_ && lineOpen_) std::cout << "\r\033[K";
+        lineOpen_ = false;
+    }
+
+    bool tty_;
+    bool lineOpen_ = false;
+    bool haveLosses_ = false;
+    p2p::TrainingProgress progress_;
+    p2p::LossSample losses_;
+    std::chrono::steady_clock::time_point lastDraw_{};
+};
+
+struct TrainFlags {
+    p2p::TrainOptions options;
+    std::string resume;
+    bool noFlip = false, noDropout = false, fastPath = false;
+    int threads = 0;
+};
+
+std::function<int()> addTrainCommand(CLI::App& app) {
+    auto flags = std::make_shared<TrainFlags>();
+    auto* sub =
+        app.add_subcommand("train", "Train a pix2pix model (the reference's train.py) on paired images");
+    sub->footer(
+        "Flags are named like the reference's. Ctrl+C stops after the current step, saves the checkpoint and "
+        "model, and exits with 130;\n`pix2pix train --resume RUN_DIR` continues the run exactly.");
+    auto& o = flags->options;
+    std::vector<CLI::Option*> trainingFlags;
+    auto add = [&](CLI::Option* option) {
+        trainingFlags.push_back(option);
+        return option;
+    };
+    add(sub->add_option("--data,--dataroot", o.dataroot,
+                        "Paired data folder (aligned A|B or A/ B/, with train/)"));
+    add(sub->add_option("--run,--run_dir", o.run_dir,
+                        "Run folder to create (options, losses, checkpoints, samples)"));
+    sub->add_option("--resume", flags->resume, "Continue the run in this folder from its latest checkpoint");
+    add(sub->add_option("--direction", o.direction, "AtoB or BtoA")->capture_default_str());
+    add(sub->add_option("--preprocess", o.preprocess,
+                        "resize_and_crop | crop | scale_width | scale_width_and_crop | none")
+            ->capture_default_str());
+    add(sub->add_option("--load_size", o.load_size, "Scale images to this size")->capture_default_str());
+    add(sub->add_option("--crop_size", o.crop_size, "Then crop to this size")->capture_default_str());
+    add(sub->add_flag("--no_flip", flags->noFlip, "No random horizontal flips"));
+    add(sub->add_option("--batch_size", o.batch_size, "Input batch size")->capture_default_str());
+    add(sub->add_option("--num_threads", o.num_threads, "Background decoding threads")
+            ->capture_default_str());
+    add(sub->add_option("--netG", o.netG, "unet_256 | unet_128")->capture_default_str());
+    add(sub->add_option("--netD", o.netD, "basic | n_layers | pixel")->capture_default_str());
+    add(sub->add_option("--n_layers_D", o.n_layers_D, "Layers of D when netD is n_layers")
+            ->capture_default_str());
+    add(sub->add_option("--ngf", o.ngf, "Generator filters in the last conv layer")->capture_default_str());
+    add(sub->add_option("--ndf", o.ndf, "Discriminator filters in the first conv layer")
+            ->capture_default_str());
+    add(sub->add_option("--norm", o.norm, "batch | instance | none")->capture_default_str());
+    add(sub->add_flag("--no_dropout", flags->noDropout, "No dropout in the generator"));
+    add(sub->add_option("--init_gain", o.init_gain, "Std of the normal weight initialisation")
+            ->capture_default_str());
+    add(sub->add_option("--gan_mode", o.gan_mode, "vanilla | lsgan")->capture_default_str());
+    add(sub->add_option("--lambda_L1", o.lambda_L1, "Weight of the L1 loss")->capture_default_str());
+    add(sub->add_option("--lr", o.lr, "Initial Adam learning rate")->capture_default_str());
+    add(sub->add_option("--beta1", o.beta1, "Adam beta1")->capture_default_str());
+    add(sub->add_option("--n_epochs", o.n_epochs, "Epochs at the initial learning rate")
+            ->capture_default_str());
+    add(sub->add_option("--n_epochs_decay", o.n_epochs_decay, "Epochs of linear decay to zero")
+            ->capture_default_str());
+    add(sub->add_option("--seed", o.seed, "Random seed (weights, dropout, data order, jitter)")
+            ->capture_default_str());
+    add(sub->add_option("--device", o.device, "auto | cpu | cuda | cuda:N")->capture_default_str());
+    add(sub->add_flag(
+        "--fast_path", flags->fastPath,
+        "Compute G's transposed convs with the engine's sub-pixel formulation (slower to train on CPU)"));
+    add(sub->add_option("--save_epoch_freq", o.save_epoch_freq,
+                        "Keep checkpoints/epoch_N.ckpt every N epochs")
+            ->capture_default_str());
+    add(sub->add_option("--save_latest_freq", o.save_latest_freq,
+                        "Write checkpoints/latest.ckpt every N iterations")
+            ->capture_default_str());
+    add(sub->add_option("--sample_freq", o.sample_freq,
+                        "Write a sample triplet every N iterations (0: never)")
+            ->capture_default_str());
+    add(sub->add_option("--log_freq", o.log_freq, "Log the losses every N iterations")
+            ->capture_default_str());
+    sub->add_option("--threads", flags->threads, "Compute threads (0: one per core)")->capture_default_str();
+
+    return [flags, trainingFlags]() -> int {
+        using namespace p2p::cli;
+        if (flags->threads > 0) p2p::configureThreads(flags->threads);
+        std::unique_ptr<p2p::Trainer> trainer;
+        if (!flags->resume.empty()) {
+            for (auto* option : trainingFlags)
+                if (option->count() > 0) {
+                    std::cerr << "error: " << option->get_name()
+                              << " cannot be combined with --resume: a resumed run keeps its saved options\n";
+                    return kExitUsage;
+                }
+            trainer = p2p::Trainer::resume(flags->resume);
+            std::cout << "resuming " << flags->resume << " at epoch " << trainer->epoch() << ", iteration "
+                      << trainer->iteration() << "\n";
+        } else {
+            auto options = flags->options;
+            options.no_flip = flags->noFlip;
+            options.dropout = !flags->noDropout;
+            options.fast_path = flags->fastPath;
+            if (options.dataroot.empty() || options.run_dir.empty()) {
+                std::cerr << "error: train needs --data DIR and --run DIR (or --resume RUN_DIR)\n";
+                return kExitUsage;
+            }
+            try {
+                options.validate();
+            } catch (const p2p::Error& e) {
+                std::cerr << "error: " << e.what() << "\n";
+                return kExitUsage;
+            }
+            trainer = std::make_unique<p2p::Trainer>(options);
+        }
+        const auto& options = trainer->options();
+        std::cout << trainer->dataset().summary() << "\n"
+                  << "training pairs: " << trainer->datasetSize() << " (" << trainer->iterationsPerEpoch()
+                  << " iterations per epoch at batch " << options.batch_size << ")\n"
+                  << "generator:      " << options.generatorOptions().describe() << "\n"
+                  << "discriminator:  " << options.discriminatorOptions().describe() << "\n"
+                  << "device:         " << p2p::describeDevice(trainer->device()) << "\n"
+                  << std::flush;
+
+        gInterrupted = false;
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        std::atomic<bool> done{false};
+        // Signal handlers may only set a flag; this thread turns it into a stop request.
+        std::thread watcher([&] {
+            while (!done) {
+                if (gInterrupted) {
+                    trainer->stop();
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        });
+        ProgressPrinter printer(isatty(STDOUT_FILENO) != 0);
+        p2p::TrainingState state = p2p::TrainingState::Failed;
+        try {
+            state = trainer->run(printer);
+        } catch (...) {
+            done = true;
+            watcher.join();
+            printer.finish();
+            std::signal(SIGINT, SIG_DFL);
+            std::signal(SIGTERM, SIG_DFL);
+            throw;
+        }
+        done = true;
+        watcher.join();
+        printer.finish();
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        if (state == p2p::TrainingState::Stopped) {
+            std::cout << "interrupted; continue with: pix2pix train --resume " << options.run_dir << "\n";
+            return kExitInterrupted;
+        }
+        return kExitOk;
+    };
+}
+
+P2P_REGISTER_COMMAND("train", addTrainCommand);
+
+}  // namespace

@@ -1,0 +1,666 @@
+#include "core/train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/common/atomic_file.h"
+#include "core/common/error.h"
+#include "core/common/runtime.h"
+#include "core/data/prefetcher.h"
+#include "core/data/tensor_image.h"
+#include "core/io/model_io.h"
+#include "core/nn/fast_unet.h"
+#include "core/nn/networks.h"
+#include "core/train/checkpoint.h"
+#include "core/train/train_losses.h"
+
+namespace fs = std::filesystem;
+
+namespace p2p {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string firstLine(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
+
+void setRequiresGrad(torch::nn::Module& module, bool requiresGrad) {
+    for (auto& p : module.parameters()) p.set_requires_grad(requiresGrad);
+}
+
+torch::optim::AdamOptions adamOptions(const TrainOptions& o, double lr) {
+    return torch::optim::AdamOptions(lr).betas(std::make_tuple(o.beta1, 0.999));
+}
+
+void setLearningRate(torch::optim::Adam& optimizer, double lr) {
+    for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
+struct RunPaths {
+    fs::path root;
+    fs::path options() const { return root / "options.json"; }
+    fs::path losses() const { return root / "losses.jsonl"; }
+    fs::path checkpoints() const { return root / "checkpoints"; }
+    fs::path latest() const { return checkpoints() / "latest.ckpt"; }
+    fs::path epochCheckpoint(int epoch) const {
+        return checkpoints() / ("epoch_" + std::to_string(epoch) + ".ckpt");
+    }
+    fs::path samples() const { return root / "samples"; }
+    fs::path model() const { return root / "model.p2pm"; }
+};
+
+// Drops the log lines past `iteration`: they belong to steps the checkpoint does not contain.
+void truncateLossLog(const fs::path& path, int64_t iteration) {
+    std::ifstream in(path);
+    if (!in) return;
+    std::string kept, line;
+    bool changed = false;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        try {
+            const auto j = nlohmann::json::parse(line);
+            if (j.value("iteration", int64_t(0)) > iteration) {
+                changed = true;
+                continue;
+            }
+        } catch (const nlohmann::json::exception&) {
+            changed = true;  // a half-written last line from a crash
+            continue;
+        }
+        kept += line + "\n";
+    }
+    in.close();
+    if (!changed) return;
+    writeFileAtomically(path.string(), [&](const std::string& temporary) {
+        std::ofstream out(temporary, std::ios::binary);
+        out << kept;
+        if (!out) throw Error("cannot write " + temporary);
+    });
+}
+
+// A U-Net block's forward with every ConvTranspose2d computed as fastConvTranspose2d: the same parameters
+// and autograd, on LibTorch's fast Conv2d path (CPU ConvTranspose2d goes through slow BLAS col2im).
+torch::Tensor fastBlockForward(UnetSkipConnectionBlockImpl& block, const torch::Tensor& x) {
+    torch::Tensor y = x;
+    for (auto& layer : *block.model) {
+        const auto module = layer.ptr();
+        if (auto* up = module->as<torch::nn::ConvTranspose2dImpl>())
+            y = fastConvTranspose2d(y, up->weight, up->bias);
+        else if (auto* inner = module->as<UnetSkipConnectionBlockImpl>())
+            y = fastBlockForward(*inner, y);
+        else
+            y = layer.forward(y);
+    }
+    if (block.kind == UnetSkipConnectionBlockImpl::Kind::Outermost) return y;
+    return torch::cat({x, y}, 1);
+}
+
+bool isOutOfMemory(const std::string& message) {
+    return message.find("out of memory") != std::string::npos ||
+           message.find("can't allocate memory") != std::string::npos ||
+           message.find("Out of memory") != std::string::npos;
+}
+
+}  // namespace
+
+struct Trainer::Impl {
+    TrainOptions options;
+    RunPaths paths;
+    std::string device = "cpu";
+    torch::Device torchDevice{torch::kCPU};
+    DatasetScan scan;
+    std::vector<PairEntry> pairs;
+    std::unique_ptr<PairPrefetcher> data;
+    std::mutex skippedMutex;
+    std::vector<std::string> skipped;
+    bool dataPositioned = false;  // the prefetcher is at `position`
+
+    UnetGenerator G{nullptr};
+    PatchDiscriminator D{nullptr};
+    std::unique_ptr<torch::optim::Adam> optimizerG, optimizerD;
+    GanLoss ganLoss{GanMode::Vanilla};
+
+    TrainingPosition position;
+    std::atomic<int64_t> iterationShared{0};
+    std::atomic<int> epochShared{1};
+    double lr = 0;
+    double elapsedSeconds = 0;  // training time, pauses excluded, across resumes
+    int64_t iterationsPerEpoch = 0;
+    std::string lastCheckpoint;
+    int64_t poisonIteration = -1;
+
+    std::atomic<bool> pauseRequested{false};
+    std::atomic<bool> stopRequested{false};
+    std::mutex pauseMutex;
+    std::condition_variable pauseChanged;
+
+    void openData() {
+        scan = scanPairedFolder(options.dataroot);
+        const std::string split = scan.trainSplit();
+        pairs = scan.split(split);
+        if (pairs.empty())
+            throw Error(options.dataroot + ": no training pairs" +
+                        (split.empty() ? "" : " in '" + split + "'"));
+        data = std::make_unique<PairPrefetcher>(scan, split, options.directionValue(),
+                                                options.transformOptions(), options.batch_size, options.seed,
+                                                options.num_threads);
+        data->setSkipCallback([this](const std::string& path, const std::string& reason) {
+            std::lock_guard<std::mutex> lock(skippedMutex);
+            skipped.push_back("skipped " + path + ": " + reason);
+        });
+        iterationsPerEpoch = data->batchesPerEpoch();
+    }
+
+    // Skip notes come from decoding threads; the observer hears them on the training thread.
+    void deliverSkipped(TrainingObserver& observer) {
+        std::vector<std::string> notes;
+        {
+            std::lock_guard<std::mutex> lock(skippedMutex);
+            notes.swap(skipped);
+        }
+        for (const auto& note : notes) observer.onMessage(note);
+    }
+
+    void buildNetworks() {
+        G = UnetGenerator(options.generatorOptions());
+        initWeights(*G, options.init_gain);
+        D = PatchDiscriminator(options.discriminatorOptions());
+        initWeights(*D, options.init_gain);
+    }
+
+    void buildOptimizers() {
+        G->to(torchDevice);
+        D->to(torchDevice);
+        G->train();
+        D->train();
+        optimizerG = std::make_unique<torch::optim::Adam>(G->parameters(), adamOptions(options, lr));
+        optimizerD = std::make_unique<torch::optim::Adam>(D->parameters(), adamOptions(options, lr));
+        ganLoss = GanLoss(ganModeFromString(options.gan_mode));
+    }
+
+    void publishPosition() {
+        iterationShared = position.iteration;
+        epochShared = position.epoch;
+    }
+
+    TrainingProgress progress(double itPerSecond) const {
+        TrainingProgress p;
+        p.epoch = std::min(position.epoch, options.totalEpochs());
+        p.total_epochs = options.totalEpochs();
+        p.iteration = position.iteration;
+        p.iterations_per_epoch = iterationsPerEpoch;
+        p.total_iterations = iterationsPerEpoch * options.totalEpochs();
+        p.iterations_per_second = itPerSecond;
+        p.eta_seconds = itPerSecond > 0 ? double(p.total_iterations - p.iteration) / itPerSecond : 0;
+        return p;
+    }
+
+    TrainingCheckpoint makeCheckpoint() const {
+        TrainingCheckpoint c;
+        c.options = options;
+        c.position = position;
+        c.lr = lr;
+        c.dataset_size = static_cast<int64_t>(pairs.size());
+        c.iterations_per_epoch = iterationsPerEpoch;
+        c.elapsed_seconds = elapsedSeconds;
+        c.device = device;
+        c.generator = stateDictOf(*G);
+        c.discriminator = stateDictOf(*D);
+        c.adam_generator = captureAdamState(*optimizerG, *G);
+        c.adam_discriminator = captureAdamState(*optimizerD, *D);
+        c.cpu_rng = captureCpuRng();
+        c.cuda_rng = captureCudaRng(device);
+        return c;
+    }
+
+    std::string save(bool epochCopy, int completedEpoch) {
+        fs::create_directories(paths.checkpoints());
+        std::vector<std::string> targets = {paths.latest().string()};
+        if (epochCopy) targets.push_back(paths.epochCheckpoint(completedEpoch).string());
+        saveTrainingCheckpoint(makeCheckpoint(), targets);
+        lastCheckpoint = paths.latest().string();
+        return lastCheckpoint;
+    }
+
+    void exportModel(const std::string& path, bool half) const {
+        SaveModelOptions o;
+        o.half = half;
+        o.name = paths.root.filename().string();
+        o.direction = options.direction;
+        o.metadata = {{"trained_with", "pix2pix-studio " + version()},
+                      {"iteration", position.iteration},
+                      {"epochs_completed", position.epoch - 1},
+                      {"dataroot", options.dataroot},
+                      {"options", options.toJson()}};
+        saveModel(path, G, D, o);
+    }
+
+    struct StepResult {
+        double G_GAN = 0, G_L1 = 0, D_real = 0, D_fake = 0;
+    };
+
+    // One optimize_parameters() of the reference's pix2pix_model.py.
+    StepResult step(const TrainingBatch& batch, TrainingSample* sample) {
+        torch::Tensor realA = batch.input.to(torchDevice), realB = batch.target.to(torchDevice);
+        if (position.iteration + 1 == poisonIteration)
+            realA = torch::full_like(realA, std::numeric_limits<float>::quiet_NaN());
+
+        const torch::Tensor fakeB =
+            options.fast_path ? fastBlockForward(*G->model, realA) : G->forward(realA);
+
+        setRequiresGrad(*D, true);
+        optimizerD->zero_grad();
+        const torch::Tensor predFake = D->forward(torch::cat({realA, fakeB}, 1).detach());
+        const torch::Tensor lossDFake = ganLoss(predFake, false);
+        const torch::Tensor predReal = D->forward(torch::cat({realA, realB}, 1));
+        const torch::Tensor lossDReal = ganLoss(predReal, true);
+        const torch::Tensor lossD = (lossDFake + lossDReal) * 0.5;
+        lossD.backward();
+        optimizerD->step();
+
+        setRequiresGrad(*D, false);
+        optimizerG->zero_grad();
+        const torch::Tensor predFakeForG = D->forward(torch::cat({realA, fakeB}, 1));
+        const torch::Tensor lossGGAN = ganLoss(predFakeForG, true);
+        const torch::Tensor lossGL1 = torch::l1_loss(fakeB, realB) * options.lambda_L1;
+        const torch::Tensor lossG = lossGGAN + lossGL1;
+        lossG.backward();
+        optimizerG->step();
+
+        const auto losses =
+            torch::stack({lossGGAN, lossGL1, lossDReal, lossDFake}).detach().to(torch::kCPU, torch::kFloat64);
+        const double* v = losses.data_ptr<double>();
+        StepResult r{v[0], v[1], v[2], v[3]};
+        if (sample) {
+            torch::NoGradGuard noGrad;
+            sample->name = batch.names.empty() ? std::string() : batch.names.front();
+            sample->input = tensorToImage(realA[0]);
+            sample->generated = tensorToImage(fakeB[0].detach());
+            sample->target = tensorToImage(realB[0]);
+            sample->d_real = tensorToFloatMap(ganLoss.probability(predReal[0][0].detach()));
+            sample->d_fake = tensorToFloatMap(ganLoss.probability(predFake[0][0].detach()));
+        }
+        return r;
+    }
+
+    void writeSample(const TrainingSample& s) {
+        fs::create_directories(paths.samples());
+        cv::Mat triplet;
+        cv::hconcat(std::vector<cv::Mat>{s.input, s.generated, s.target}, triplet);
+        char name[64];
+        std::snprintf(name, sizeof name, "epoch%03d_iter%08lld.png", s.epoch,
+                      static_cast<long long>(s.iteration));
+        const std::string path = (paths.samples() / name).string();
+        if (!cv::imwrite(path, triplet)) throw Error("cannot write the training sample " + path);
+    }
+
+    void appendLosses(const LossSample& l) {
+        std::ofstream out(paths.losses(), std::ios::app);
+        const nlohmann::json j = {
+            {"iteration", l.iteration}, {"epoch", l.epoch},   {"G_GAN", l.G_GAN}, {"G_L1", l.G_L1},
+            {"D_real", l.D_real},       {"D_fake", l.D_fake}, {"lr", l.lr},       {"time", elapsedSeconds}};
+        out << j.dump() << "\n";
+        if (!out) throw Error("cannot append to " + paths.losses().string());
+    }
+
+    // Returns false when a stop was requested. Blocks while paused without burning CPU.
+    bool waitWhilePaused(TrainingObserver& observer, bool& paused) {
+        if (!pauseRequested.load()) return !stopRequested.load();
+        if (stopRequested.load()) return false;
+        paused = true;
+        observer.onStateChanged(TrainingState::Paused);
+        {
+            std::unique_lock<std::mutex> lock(pauseMutex);
+            pauseChanged.wait(lock, [&] { return !pauseRequested.load() || stopRequested.load(); });
+        }
+        if (stopRequested.load()) return false;
+        observer.onStateChanged(TrainingState::Running);
+        return true;
+    }
+
+    enum class LoopEnd { Finished, Stopped, StepLimit };
+
+    // The epoch loop of the reference's train.py. `saving` turns on checkpoints (run) or off (runSteps).
+    LoopEnd loop(TrainingObserver& observer, int64_t maxSteps, bool saving);
+};
+
+Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t maxSteps, bool saving) {
+    const int totalEpochs = options.totalEpochs();
+    int64_t stepsDone = 0;
+    auto lastReport = Clock::now();
+    int64_t iterationAtLastReport = position.iteration;
+    double rate = 0;
+    auto reportProgress = [&](bool force) {
+        const double dt = secondsSince(lastReport);
+        if (!force && dt < 0.5) return;
+        if (dt > 0 && position.iteration > iterationAtLastReport) {
+            const double current = double(position.iteration - iterationAtLastReport) / dt;
+            rate = rate > 0 ? 0.7 * rate + 0.3 * current : current;
+        }
+        lastReport = Clock::now();
+        iterationAtLastReport = position.iteration;
+        observer.onProgress(progress(rate));
+    };
+
+    while (position.epoch <= totalEpochs) {
+        auto epochStart = Clock::now();
+        if (!dataPositioned) {
+            data->startEpoch(position.epoch, position.epoch_iteration);
+            dataPositioned = true;
+        }
+        while (position.epoch_iteration < iterationsPerEpoch) {
+            if (stepsDone >= maxSteps) return LoopEnd::StepLimit;
+            bool paused = false;
+            if (!waitWhilePaused(observer, paused)) return LoopEnd::Stopped;
+            if (paused) {  // the pause does not count towards the speed
+                lastReport = Clock::now();
+                iterationAtLastReport = position.iteration;
+            }
+            const auto stepStart = Clock::now();
+
+            std::optional<TrainingBatch> batch = data->next();
+            deliverSkipped(observer);
+            if (!batch) break;  // every remaining file of the epoch failed to load
+            const int64_t nextIteration = position.iteration + 1;
+            const bool wantSample = options.sample_freq > 0 && nextIteration % options.sample_freq == 0;
+            TrainingSample sample;
+            StepResult r;
+            try {
+                r = step(*batch, wantSample ? &sample : nullptr);
+            } catch (const Error&) {
+                throw;
+            } catch (const std::exception& e) {
+                const std::string message = e.what();
+                if (isOutOfMemory(message))
+                    throw Error("out of memory on " + device + " at iteration " +
+                                std::to_string(nextIteration) +
+                                ": lower batch_size, crop_size, ngf or ndf (" + firstLine(message) + ")");
+                throw Error("training step " + std::to_string(nextIteration) +
+                            " failed: " + firstLine(message));
+            }
+            if (!std::isfinite(r.G_GAN) || !std::isfinite(r.G_L1) || !std::isfinite(r.D_real) ||
+                !std::isfinite(r.D_fake)) {
+                std::ostringstream m;
+                m << "training stopped at iteration " << nextIteration << " (epoch " << position.epoch
+                  << "): the loss is not finite (G_GAN " << r.G_GAN << ", G_L1 " << r.G_L1 << ", D_real "
+                  << r.D_real << ", D_fake " << r.D_fake << "). ";
+                if (lastCheckpoint.empty())
+                    m << "No checkpoint was written before it.";
+                else
+                    m << "The last good checkpoint is kept: " << lastCheckpoint << ".";
+                m << " Lower the learning rate or check the data.";
+                throw Error(m.str());
+            }
+            ++position.iteration;
+            position.epoch_iteration = batch->batch_index + 1;
+            ++stepsDone;
+            elapsedSeconds += secondsSince(stepStart);
+            publishPosition();
+
+            if (position.iteration % options.log_freq == 0) {
+                LossSample l;
+                l.iteration = position.iteration;
+                l.epoch = position.epoch;
+                l.G_GAN = r.G_GAN;
+                l.G_L1 = r.G_L1;
+                l.D_real = r.D_real;
+                l.D_fake = r.D_fake;
+                l.lr = lr;
+                appendLosses(l);
+                observer.onLosses(l);
+                reportProgress(true);
+            } else {
+                reportProgress(false);
+            }
+            if (wantSample) {
+                sample.iteration = position.iteration;
+                sample.epoch = position.epoch;
+                writeSample(sample);
+                observer.onSample(sample);
+            }
+            if (saving && options.save_latest_freq > 0 &&
+                position.iteration % options.save_latest_freq == 0 &&
+                position.epoch_iteration < iterationsPerEpoch)
+                observer.onCheckpoint(save(false, 0));
+        }
+
+        // End of the epoch: the reference's update_learning_rate(), then the epoch's checkpoint.
+        const int completed = position.epoch;
+        observer.onEpochEnd(completed, secondsSince(epochStart));
+        lr = options.learningRateAt(completed);
+        setLearningRate(*optimizerG, lr);
+        setLearningRate(*optimizerD, lr);
+        ++position.epoch;
+        position.epoch_iteration = 0;
+        dataPositioned = false;
+        publishPosition();
+        if (saving) {
+            const bool epochCopy = options.save_epoch_freq > 0 && completed % options.save_epoch_freq == 0;
+            const bool periodic =
+                options.save_latest_freq > 0 && position.iteration % options.save_latest_freq == 0;
+            if (epochCopy || periodic || completed == totalEpochs) {
+                save(epochCopy, completed);
+                observer.onCheckpoint(epochCopy ? paths.epochCheckpoint(completed).string() : lastCheckpoint);
+            }
+        }
+        reportProgress(true);
+    }
+    return LoopEnd::Finished;
+}
+
+Trainer::Trainer() : impl_(std::make_unique<Impl>()) {}
+
+Trainer::Trainer(TrainOptions options) : Trainer() {
+    options.validate();
+    auto& m = *impl_;
+    m.options = std::move(options);
+    m.paths.root = fs::path(m.options.run_dir);
+    m.device = resolveDevice(m.options.device);
+    m.torchDevice = torch::Device(m.device);
+    if (fs::exists(m.paths.options()) || fs::exists(m.paths.latest()))
+        throw Error(m.options.run_dir +
+                    " already holds a training run: resume it, or choose another run folder");
+    m.openData();
+
+    std::error_code ec;
+    fs::create_directories(m.paths.checkpoints(), ec);
+    if (ec) throw Error("cannot create the run folder " + m.options.run_dir + ": " + ec.message());
+    writeFileAtomically(m.paths.options().string(), [&](const std::string& temporary) {
+        std::ofstream out(temporary);
+        out << m.options.toJson().dump(2) << "\n";
+        if (!out) throw Error("cannot write " + temporary);
+    });
+
+    // The reference seeds, then builds and initialises G before D.
+    torch::manual_seed(m.options.seed);
+    m.buildNetworks();
+    m.lr = m.options.learningRateAt(0);
+    m.buildOptimizers();
+    m.publishPosition();
+}
+
+std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir) {
+    RunPaths paths{fs::path(runDir)};
+    if (!fs::is_directory(runDir)) throw Error(runDir + ": no such run folder");
+    if (!fs::exists(paths.latest()))
+        throw Error(runDir + " has no checkpoint to resume from (expected " + paths.latest().string() + ")");
+    TrainingCheckpoint c = loadTrainingCheckpoint(paths.latest().string());
+
+    std::unique_ptr<Trainer> trainer(new Trainer());
+    auto& m = *trainer->impl_;
+    m.options = c.options;
+    m.options.run_dir = runDir;  // the folder may have moved
+    m.options.validate();
+    m.paths = paths;
+    m.device = resolveDevice(m.options.device);
+    m.torchDevice = torch::Device(m.device);
+    m.openData();
+    if (static_cast<int64_t>(m.pairs.size()) != c.dataset_size ||
+        m.iterationsPerEpoch != c.iterations_per_epoch)
+        throw Error(m.options.dataroot + " now holds " + std::to_string(m.pairs.size()) +
+                    " training pairs, but the run was trained on " + std::to_string(c.dataset_size) +
+                    ": the data order cannot be continued; restore the data or start a new run");
+
+    m.G = UnetGenerator(m.options.generatorOptions());
+    m.D = PatchDiscriminator(m.options.discriminatorOptions());
+    loadStateDict(*m.G, c.generator, paths.latest().string() + " (generator)");
+    loadStateDict(*m.D, c.discriminator, paths.latest().string() + " (discriminator)");
+    m.lr = c.lr;
+    m.buildOptimizers();
+    restoreAdamState(*m.optimizerG, *m.G, c.adam_generator,
+                     paths.latest().string() + " (generator optimizer)");
+    restoreAdamState(*m.optimizerD, *m.D, c.adam_discriminator,
+                     paths.latest().string() + " (discriminator optimizer)");
+    m.position = c.position;
+    m.elapsedSeconds = c.elapsed_seconds;
+    m.lastCheckpoint = paths.latest().string();
+    // Last, after everything that draws random numbers while building.
+    restoreCpuRng(c.cpu_rng);
+    if (m.device == c.device) restoreCudaRng(m.device, c.cuda_rng);
+    truncateLossLog(paths.losses(), c.position.iteration);
+    m.publishPosition();
+    return trainer;
+}
+
+Trainer::~Trainer() = default;
+
+TrainingState Trainer::run(TrainingObserver& observer) {
+    auto& m = *impl_;
+    observer.onStarted(m.progress(0), m.options.run_dir);
+    observer.onStateChanged(TrainingState::Running);
+    try {
+        const auto end = m.loop(observer, std::numeric_limits<int64_t>::max(), true);
+        if (end == Impl::LoopEnd::Stopped) {
+            observer.onCheckpoint(m.save(false, 0));
+            m.exportModel(m.paths.model().string(), false);
+            observer.onMessage("stopped at iteration " + std::to_string(m.position.iteration) + "; saved " +
+                               m.lastCheckpoint + " and " + m.paths.model().string());
+            m.stopRequested = false;
+            observer.onStateChanged(TrainingState::Stopped);
+            return TrainingState::Stopped;
+        }
+        m.exportModel(m.paths.model().string(), false);
+        observer.onMessage("finished: " + m.paths.model().string());
+        observer.onStateChanged(TrainingState::Finished);
+        return TrainingState::Finished;
+    } catch (const Error& e) {
+        observer.onMessage(e.what());
+        observer.onStateChanged(TrainingState::Failed);
+        throw;
+    } catch (const std::exception& e) {
+        const std::string message = "training failed: " + firstLine(e.what());
+        observer.onMessage(message);
+        observer.onStateChanged(TrainingState::Failed);
+        throw Error(message);
+    }
+}
+
+void Trainer::runSteps(int64_t steps, TrainingObserver& observer) {
+    auto& m = *impl_;
+    try {
+        m.loop(observer, steps, false);
+        m.stopRequested = false;
+    } catch (const Error& e) {
+        observer.onMessage(e.what());
+        throw;
+    } catch (const std::exception& e) {
+        throw Error("training failed: " + firstLine(e.what()));
+    }
+}
+
+void Trainer::pause() {
+    impl_->pauseRequested = true;
+}
+
+void Trainer::resumeTraining() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->pauseMutex);
+        impl_->pauseRequested = false;
+    }
+    impl_->pauseChanged.notify_all();
+}
+
+void Trainer::stop() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->pauseMutex);
+        impl_->stopRequested = true;
+    }
+    impl_->pauseChanged.notify_all();
+}
+
+bool Trainer::isPaused() const {
+    return impl_->pauseRequested.load();
+}
+const TrainOptions& Trainer::options() const {
+    return impl_->options;
+}
+const DatasetScan& Trainer::dataset() const {
+    return impl_->scan;
+}
+int64_t Trainer::datasetSize() const {
+    return static_cast<int64_t>(impl_->pairs.size());
+}
+int64_t Trainer::iterationsPerEpoch() const {
+    return impl_->iterationsPerEpoch;
+}
+int64_t Trainer::iteration() const {
+    return impl_->iterationShared.load();
+}
+int Trainer::epoch() const {
+    return impl_->epochShared.load();
+}
+double Trainer::learningRate() const {
+    return impl_->lr;
+}
+std::string Trainer::device() const {
+    return impl_->device;
+}
+std::string Trainer::saveCheckpoint() {
+    return impl_->save(false, 0);
+}
+std::string Trainer::lastCheckpoint() const {
+    return impl_->lastCheckpoint;
+}
+void Trainer::exportModel(const std::string& path, bool half) const {
+    impl_->exportModel(path, half);
+}
+void Trainer::injectNonFiniteInputAt(int64_t iteration) {
+    impl_->poisonIteration = iteration;
+}
+
+void exportCheckpoint(const std::string& checkpointPath, const std::string& modelPath, bool half) {
+    const TrainingCheckpoint c = loadTrainingCheckpoint(checkpointPath);
+    UnetGenerator G(c.options.generatorOptions());
+    PatchDiscriminator D(c.options.discriminatorOptions());
+    loadStateDict(*G, c.generator, checkpointPath + " (generator)");
+    loadStateDict(*D, c.discriminator, checkpointPath + " (discriminator)");
+    SaveModelOptions o;
+    o.half = half;
+    o.name = fs::path(c.options.run_dir).filename().string();
+    if (o.name.empty()) o.name = fs::path(modelPath).stem().string();
+    o.direction = c.options.direction;
+    o.metadata = {{"trained_with", "pix2pix-studio " + version()},
+                  {"iteration", c.position.iteration},
+                  {"epochs_completed", c.position.epoch - 1},
+                  {"dataroot", c.options.dataroot},
+                  {"checkpoint", fs::path(checkpointPath).filename().string()},
+                  {"options", c.options.toJson()}};
+    saveModel(modelPath, G, D, o);
+}
+
+}  // namespace p2p
