@@ -46,6 +46,7 @@
 #include "ui/palette_widget.h"
 #include "ui/preview/preview_controller.h"
 #include "ui/preview/preview_view.h"
+#include "ui/training/training_panel.h"
 
 namespace p2p::ui {
 
@@ -484,6 +485,20 @@ void MainWindow::createDocks() {
     addDockWidget(Qt::LeftDockWidgetArea, dock);
     resizeDocks({dock}, {190}, Qt::Horizontal);
     viewMenu_->addAction(dock->toggleViewAction());
+
+    // Training: a dock (hidden until asked for), so the canvas and preview stay in view and usable while a
+    // model trains; "Use in studio" loads the run's newest model into the preview.
+    training_ = new TrainingPanel(nullptr, settings_.get());
+    auto* trainingDock = new QDockWidget(tr("Training"), this);
+    trainingDock->setObjectName(QStringLiteral("trainingDock"));
+    trainingDock->setWidget(training_);
+    addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
+    trainingDock->hide();
+    QAction* trainingAct = trainingDock->toggleViewAction();
+    trainingAct->setText(tr("&Training Panel"));
+    trainingAct->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
+    viewMenu_->addAction(trainingAct);
+    connect(training_, &TrainingPanel::useModelRequested, this, [this](const QString& path) { loadModel(path); });
 
     // Number keys select classes; a window-wide shortcut so they work wherever the focus is.
     for (int i = 0; i < 12; ++i) {
@@ -1157,6 +1172,10 @@ void MainWindow::about() {
 // ----------------------------------------------------------------------------------------- window events
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!training_->confirmClose(options_.interactive)) {  // a running training stops and saves first
+        event->ignore();
+        return;
+    }
     for (LabelDocument* doc : documents_)
         if (!confirmDiscard(doc)) {
             event->ignore();

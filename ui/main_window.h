@@ -33,6 +33,7 @@ class CanvasView;
 class PaletteWidget;
 class PreviewController;
 class PreviewView;
+class TrainingPanel;
 
 struct MainWindowOptions {
     bool interactive = true;       // message boxes and questions; off in tests (errors still reach the
@@ -54,6 +55,7 @@ public:
     PreviewView* previewView() const { return preview_; }
     PreviewController* previewController() const { return controller_; }
     PaletteWidget* paletteWidget() const { return palette_; }
+    TrainingPanel* trainingPanel() const { return training_; }
     QString lastError() const { return lastError_; }
     bool hasModel() const { return model_.has_value(); }
     QImage lastResult() const { return lastResult_; }
@@ -153,6 +155,7 @@ private:
     QLabel* previewCaption_ = nullptr;
     QWidget* previewPane_ = nullptr;
     PaletteWidget* palette_ = nullptr;
+    TrainingPanel* training_ = nullptr;  // in the "Training" dock
     PreviewController* controller_ = nullptr;
 
     // Models.

@@ -10,7 +10,9 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
+#include <QTreeWidget>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -308,12 +310,16 @@ private Q_SLOTS:
     }
 
     void presetsSetTheModel() {
-        const TrainOptions tiny = TrainingPanel::presetOptions(TrainingPanel::Preset::Tiny);
+        TrainOptions base;
+        base.dataroot = "data";  // validate() wants these; the presets leave them alone
+        base.run_dir = "run";
+        const TrainOptions tiny = TrainingPanel::presetOptions(TrainingPanel::Preset::Tiny, base);
+        QCOMPARE(tiny.dataroot, std::string("data"));
         QCOMPARE(tiny.netG, std::string("unet_128"));
         QCOMPARE(tiny.ngf, 32);
         QCOMPARE(tiny.crop_size, 128);
         tiny.validate();
-        const TrainOptions standard = TrainingPanel::presetOptions(TrainingPanel::Preset::Standard);
+        const TrainOptions standard = TrainingPanel::presetOptions(TrainingPanel::Preset::Standard, base);
         QCOMPARE(standard.netG, std::string("unet_256"));
         QCOMPARE(standard.ngf, 64);
         QCOMPARE(standard.crop_size, 256);

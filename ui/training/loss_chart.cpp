@@ -288,11 +288,16 @@ void LossChart::replaceSeries() {
 }
 
 void LossChart::updateAxes() {
-    const double lastX = iterations_.empty() ? 1.0 : std::max(1.0, iterations_.back());
-    xAxis_->setRange(iterations_.empty() ? 0.0 : std::min(iterations_.front(), lastX - 1), lastX);
+    if (iterations_.empty()) {
+        xAxis_->setRange(0, 100);
+    } else {
+        const double lastX = std::max(1.0, iterations_.back());
+        xAxis_->setRange(std::min(iterations_.front(), lastX - 1), lastX);
+        xAxis_->applyNiceNumbers();
+    }
 
     bool any = false;
-    double lo = 0, hi = 1;
+    double lo = 0.1, hi = 10;  // until there is data
     for (const auto& c : curves_) {
         if (!c->smoothable || c->raw.empty() || !c->smoothSeries->isVisible()) continue;
         const DecimatedSeries& s = rawVisible_ ? c->raw : c->smooth;

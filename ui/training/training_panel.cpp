@@ -121,7 +121,11 @@ p2p::TrainOptions TrainingPanel::presetOptions(Preset preset, p2p::TrainOptions 
     return base;
 }
 
-TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
+TrainingPanel::TrainingPanel(QWidget* parent, QSettings* settings) : QWidget(parent), settings_(settings) {
+    if (!settings_) {
+        ownSettings_ = std::make_unique<QSettings>();
+        settings_ = ownSettings_.get();
+    }
     controller_ = new TrainingController(this);
     scanner_ = new DatasetScanner(this);
     buildUi();
@@ -166,20 +170,29 @@ TrainingPanel::TrainingPanel(QWidget* parent) : QWidget(parent) {
         updateButtons();
     });
 
-    QSettings settings;
-    settings.beginGroup("training");
-    const int presetIndex = settings.value("preset", int(Preset::Tiny)).toInt();
+    setOptions(p2p::TrainOptions{});  // the reference's defaults, then the preset on top
+    restoringSettings_ = true;
+    settings_->beginGroup("training");
+    const int presetIndex = settings_->value("preset", int(Preset::Tiny)).toInt();
     setPreset(presetIndex >= 0 && presetIndex <= 2 ? Preset(presetIndex) : Preset::Tiny);
-    setCombo(directionBox_, settings.value("direction", "AtoB").toString());
-    opacitySlider_->setValue(settings.value("heatmapOpacity", 55).toInt());
-    const QString folder = settings.value("dataset").toString();
-    settings.endGroup();
+    setCombo(directionBox_, settings_->value("direction", "AtoB").toString());
+    opacitySlider_->setValue(settings_->value("heatmapOpacity", 55).toInt());
+    const QString folder = settings_->value("dataset").toString();
+    settings_->endGroup();
+    restoringSettings_ = false;
+    connect(presetBox_, &QComboBox::activated, this, &TrainingPanel::saveSettings);
+    connect(directionBox_, &QComboBox::currentIndexChanged, this, &TrainingPanel::saveSettings);
+    connect(opacitySlider_, &QSlider::valueChanged, this, &TrainingPanel::saveSettings);
     if (!folder.isEmpty() && QFileInfo(folder).isDir()) setDatasetFolder(folder);
     updateButtons();
 }
 
-TrainingPanel::~TrainingPanel() {
-    QSettings settings;
+TrainingPanel::~TrainingPanel() = default;
+
+// Saved as choices are made, not in the destructor: a window's settings object may be gone by then.
+void TrainingPanel::saveSettings() {
+    if (restoringSettings_) return;
+    QSettings& settings = *settings_;
     settings.beginGroup("training");
     settings.setValue("preset", int(preset()));
     settings.setValue("direction", directionBox_->currentData().toString());
@@ -473,7 +486,7 @@ QWidget* TrainingPanel::buildButtons() {
     connect(stopButton_, &QPushButton::clicked, this, [this] {
         stopping_ = true;
         controller_->stop();
-        progressLabel_->setText(tr("Stopping: finishing the step, saving a checkpoint and the model…"));
+        showProgress();
         updateButtons();
     });
     connect(resumeRunButton_, &QPushButton::clicked, this, &TrainingPanel::chooseRunToResume);
@@ -628,6 +641,7 @@ void TrainingPanel::onScanFinished(const DatasetScanResult& result) {
     skippedList_->setVisible(!s.skipped.empty());
     scanOk_ = trainPairs > 0;
     if (!scanOk_) showError(tr("%1 has no pairs to train on.").arg(result.folder));
+    saveSettings();
     if (!result.sampleNote.isEmpty()) log(tr("Could not load a sample pair: %1").arg(result.sampleNote));
     showSamplePair();
     updateButtons();
@@ -782,6 +796,7 @@ bool TrainingPanel::startTraining() {
     realHeatmap_->clear();
     fakeHeatmap_->clear();
     stopping_ = false;
+    haveProgress_ = false;
     lastMessage_.clear();
     log(tr("starting %1 on %2 → %3")
             .arg(QString::fromStdString(o.generatorOptions().describe()), QString::fromStdString(o.dataroot),
@@ -799,6 +814,7 @@ bool TrainingPanel::resumeRun(const QString& runDir) {
     realHeatmap_->clear();
     fakeHeatmap_->clear();
     stopping_ = false;
+    haveProgress_ = false;
     lastMessage_.clear();
     log(tr("resuming %1").arg(runDir));
     progressBar_->setFormat(tr("Resuming…"));
@@ -834,7 +850,15 @@ void TrainingPanel::onStarted(const QString& runDir, const p2p::TrainingProgress
     log(tr("run folder %1").arg(runDir));
 }
 
-void TrainingPanel::onProgress(const p2p::TrainingProgress& p) {
+void TrainingPanel::onProgress(const p2p::TrainingProgress& progress) {
+    lastProgress_ = progress;
+    haveProgress_ = true;
+    showProgress();
+}
+
+void TrainingPanel::showProgress() {
+    if (!haveProgress_) return;
+    const p2p::TrainingProgress& p = lastProgress_;
     const double fraction = p.total_iterations > 0 ? double(p.iteration) / double(p.total_iterations) : 0.0;
     progressBar_->setValue(int(std::lround(fraction * 1000)));
     progressBar_->setFormat(QString("%1%").arg(fraction * 100.0, 0, 'f', 1));
@@ -843,12 +867,14 @@ void TrainingPanel::onProgress(const p2p::TrainingProgress& p) {
                        .arg(p.total_epochs)
                        .arg(withSeparators(p.iteration))
                        .arg(withSeparators(p.total_iterations));
-    if (p.iterations_per_second > 0)
+    if (controller_->isPaused()) {
+        text += tr(" · paused");
+    } else if (p.iterations_per_second > 0) {
         text += tr(" · %1 it/s · ETA %2")
                     .arg(p.iterations_per_second, 0, 'f', p.iterations_per_second < 10 ? 2 : 1)
                     .arg(formatDuration(p.eta_seconds));
-    if (controller_->isPaused()) text += tr(" · paused");
-    if (stopping_) text += tr(" · stopping…");
+    }
+    if (stopping_) text += tr(" · stopping: saving a checkpoint and the model…");
     progressLabel_->setText(text);
 }
 
@@ -923,13 +949,16 @@ void TrainingPanel::useInStudio() {
     updateButtons();
 }
 
-bool TrainingPanel::confirmClose() {
+bool TrainingPanel::confirmClose(bool ask) {
     if (!controller_->isRunning()) return true;
-    const auto answer = QMessageBox::question(
-        this, tr("Training is running"),
-        tr("Stop training and save a checkpoint before closing? You can continue it later with Resume run…"),
-        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
-    if (answer != QMessageBox::Yes) return false;
+    if (ask) {
+        const auto answer = QMessageBox::question(
+            this, tr("Training is running"),
+            tr("Stop training and save a checkpoint before closing? You can continue it later with Resume "
+               "run…"),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes);
+        if (answer != QMessageBox::Yes) return false;
+    }
     stopping_ = true;
     controller_->stop();
     QProgressDialog wait(tr("Finishing the step and saving the checkpoint…"), QString(), 0, 0, this);

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QWidget>
 
+#include <memory>
+
 #include "core/train/train_options.h"
 #include "core/train/training_observer.h"
 #include "ui/training/dataset_scanner.h"
@@ -20,6 +22,7 @@ class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QSettings;
 class QProgressBar;
 class QPushButton;
 class QSlider;
@@ -44,7 +47,8 @@ public:
     // Custom returns base unchanged.
     static p2p::TrainOptions presetOptions(Preset preset, p2p::TrainOptions base = {});
 
-    explicit TrainingPanel(QWidget* parent = nullptr);
+    // `settings` (not owned) keeps the panel's choices with the window's; by default the application's.
+    explicit TrainingPanel(QWidget* parent = nullptr, QSettings* settings = nullptr);
     ~TrainingPanel() override;
 
     TrainingController* controller() const { return controller_; }
@@ -70,9 +74,12 @@ public:
     bool resumeRun(const QString& runDir);
     bool isTraining() const;
 
-    // For MainWindow::closeEvent: true when the window may close. While training, asks; on yes stops the run
-    // (the trainer saves a checkpoint and exports the model) and waits for it; on no returns false.
-    bool confirmClose();
+    // For MainWindow::closeEvent: true when the window may close. While training, asks (when `ask`); on yes
+    // stops the run (the trainer saves a checkpoint and exports the model) and waits for it; on no returns
+    // false.
+    bool confirmClose(bool ask = true);
+
+    QSize sizeHint() const override { return {1200, 520}; }
 
     QString errorText() const;  // the problem shown in the panel, if any
 
@@ -84,6 +91,7 @@ Q_SIGNALS:
 
 private:
     void buildUi();
+    void saveSettings();
     QWidget* buildDatasetGroup();
     QWidget* buildModelGroup();
     QWidget* buildRunGroup();
@@ -100,6 +108,7 @@ private:
     void onStarted(const QString& runDir, const p2p::TrainingProgress& progress,
                    const p2p::TrainOptions& options);
     void onProgress(const p2p::TrainingProgress& progress);
+    void showProgress();
     void onSample(const TrainingSampleImages& sample);
     void onStateChanged(p2p::TrainingState state);
     void onFinished(p2p::TrainingState state, const QString& runDir, const QString& modelPath);
@@ -111,13 +120,18 @@ private:
     void log(const QString& text);
     QString defaultRunFolder() const;
 
+    std::unique_ptr<QSettings> ownSettings_;
+    QSettings* settings_ = nullptr;
     TrainingController* controller_ = nullptr;
     DatasetScanner* scanner_ = nullptr;
     DatasetScanResult scan_;
     bool scanOk_ = false;
     bool stopping_ = false;
+    bool restoringSettings_ = false;
     bool exportForStudio_ = false;
     QString lastMessage_;
+    p2p::TrainingProgress lastProgress_;
+    bool haveProgress_ = false;
     p2p::TrainOptions runningOptions_;
 
     // Dataset
