@@ -143,6 +143,8 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         "model, and exits with 130;\n`pix2pix train --resume RUN_DIR` continues the run exactly.");
     auto& o = flags->options;
     std::vector<CLI::Option*> trainingFlags;
+    std::vector<CLI::Option*> scheduleFlags;  // what --resume may change
+    auto addSchedule = [&](CLI::Option* option) { scheduleFlags.push_back(option); };
     auto add = [&](CLI::Option* option) {
         trainingFlags.push_back(option);
         return option;
@@ -177,9 +179,9 @@ std::function<int()> addTrainCommand(CLI::App& app) {
     add(sub->add_option("--lambda_L1", o.lambda_L1, "Weight of the L1 loss")->capture_default_str());
     add(sub->add_option("--lr", o.lr, "Initial Adam learning rate")->capture_default_str());
     add(sub->add_option("--beta1", o.beta1, "Adam beta1")->capture_default_str());
-    add(sub->add_option("--n_epochs", o.n_epochs, "Epochs at the initial learning rate")
+    addSchedule(sub->add_option("--n_epochs", o.n_epochs, "Epochs at the initial learning rate")
             ->capture_default_str());
-    add(sub->add_option("--n_epochs_decay", o.n_epochs_decay, "Epochs of linear decay to zero")
+    addSchedule(sub->add_option("--n_epochs_decay", o.n_epochs_decay, "Epochs of linear decay to zero")
             ->capture_default_str());
     add(sub->add_option("--seed", o.seed, "Random seed (weights, dropout, data order, jitter)")
             ->capture_default_str());
@@ -187,20 +189,20 @@ std::function<int()> addTrainCommand(CLI::App& app) {
     add(sub->add_flag(
         "--fast_path", flags->fastPath,
         "Compute G's transposed convs with the engine's sub-pixel formulation (slower to train on CPU)"));
-    add(sub->add_option("--save_epoch_freq", o.save_epoch_freq,
+    addSchedule(sub->add_option("--save_epoch_freq", o.save_epoch_freq,
                         "Keep checkpoints/epoch_N.ckpt every N epochs")
             ->capture_default_str());
-    add(sub->add_option("--save_latest_freq", o.save_latest_freq,
+    addSchedule(sub->add_option("--save_latest_freq", o.save_latest_freq,
                         "Write checkpoints/latest.ckpt every N iterations")
             ->capture_default_str());
-    add(sub->add_option("--sample_freq", o.sample_freq,
+    addSchedule(sub->add_option("--sample_freq", o.sample_freq,
                         "Write a sample triplet every N iterations (0: never)")
             ->capture_default_str());
-    add(sub->add_option("--log_freq", o.log_freq, "Log the losses every N iterations")
+    addSchedule(sub->add_option("--log_freq", o.log_freq, "Log the losses every N iterations")
             ->capture_default_str());
     sub->add_option("--threads", flags->threads, "Compute threads (0: one per core)")->capture_default_str();
 
-    return [flags, trainingFlags]() -> int {
+    return [flags, trainingFlags, scheduleFlags]() -> int {
         using namespace p2p::cli;
         if (flags->threads > 0) p2p::configureThreads(flags->threads);
         std::unique_ptr<p2p::Trainer> trainer;
@@ -208,10 +210,27 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             for (auto* option : trainingFlags)
                 if (option->count() > 0) {
                     std::cerr << "error: " << option->get_name()
-                              << " cannot be combined with --resume: a resumed run keeps its saved options\n";
+                              << " cannot be combined with --resume: a resumed run keeps its saved options "
+                                 "(only --n_epochs, --n_epochs_decay and the save/sample/log cadences may change)\n";
                     return kExitUsage;
                 }
-            trainer = p2p::Trainer::resume(flags->resume);
+            p2p::Trainer::ScheduleChange change;
+            const auto& o = flags->options;
+            auto given = [&](const char* name) {
+                for (auto* option : scheduleFlags)
+                    if (option->check_name(name)) return option->count() > 0;
+                return false;
+            };
+            if (given("--n_epochs")) change.n_epochs = o.n_epochs;
+            if (given("--n_epochs_decay")) change.n_epochs_decay = o.n_epochs_decay;
+            if (given("--save_epoch_freq")) change.save_epoch_freq = o.save_epoch_freq;
+            if (given("--save_latest_freq")) change.save_latest_freq = o.save_latest_freq;
+            if (given("--sample_freq")) change.sample_freq = o.sample_freq;
+            if (given("--log_freq")) change.log_freq = o.log_freq;
+            trainer = p2p::Trainer::resume(flags->resume, change);
+            if (!change.empty())
+                std::cout << "schedule changed: " << trainer->options().n_epochs << " + "
+                          << trainer->options().n_epochs_decay << " epochs\n";
             std::cout << "resuming " << flags->resume << " at epoch " << trainer->epoch() << ", iteration "
                       << trainer->iteration() << "\n";
         } else {

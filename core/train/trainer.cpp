@@ -116,6 +116,24 @@ bool isOutOfMemory(const std::string& message) {
            message.find("Out of memory") != std::string::npos;
 }
 
+void applyScheduleChange(TrainOptions& o, const Trainer::ScheduleChange& change) {
+    if (change.n_epochs) o.n_epochs = *change.n_epochs;
+    if (change.n_epochs_decay) o.n_epochs_decay = *change.n_epochs_decay;
+    if (change.save_epoch_freq) o.save_epoch_freq = *change.save_epoch_freq;
+    if (change.save_latest_freq) o.save_latest_freq = *change.save_latest_freq;
+    if (change.sample_freq) o.sample_freq = *change.sample_freq;
+    if (change.log_freq) o.log_freq = *change.log_freq;
+}
+
+void writeOptionsFile(const fs::path& path, const TrainOptions& options) {
+    writeFileAtomically(path.string(), [&](const std::string& temporary) {
+        std::ofstream out(temporary);
+        out << options.toJson().dump(2) << "\n";
+        if (!out) throw Error("cannot write " + temporary);
+    });
+}
+
+
 }  // namespace
 
 struct Trainer::Impl {
@@ -143,6 +161,9 @@ struct Trainer::Impl {
     int64_t iterationsPerEpoch = 0;
     std::string lastCheckpoint;
     int64_t poisonIteration = -1;
+    // Set when a step produced a non-finite loss: that step's optimizer updates already ran, so the networks
+    // in memory are no longer the last good ones, and nothing may be saved from them.
+    std::string nonFiniteFailure;
 
     std::atomic<bool> pauseRequested{false};
     std::atomic<bool> stopRequested{false};
@@ -228,7 +249,14 @@ struct Trainer::Impl {
         return c;
     }
 
+    void refuseIfPoisoned(const std::string& what) const {
+        if (!nonFiniteFailure.empty())
+            throw Error("not writing " + what + ": " + nonFiniteFailure +
+                        (lastCheckpoint.empty() ? "" : " The last good checkpoint is " + lastCheckpoint + "."));
+    }
+
     std::string save(bool epochCopy, int completedEpoch) {
+        refuseIfPoisoned(paths.latest().string());
         fs::create_directories(paths.checkpoints());
         std::vector<std::string> targets = {paths.latest().string()};
         if (epochCopy) targets.push_back(paths.epochCheckpoint(completedEpoch).string());
@@ -238,6 +266,7 @@ struct Trainer::Impl {
     }
 
     void exportModel(const std::string& path, bool half) const {
+        refuseIfPoisoned(path);
         SaveModelOptions o;
         o.half = half;
         o.name = paths.root.filename().string();
@@ -306,7 +335,14 @@ struct Trainer::Impl {
         std::snprintf(name, sizeof name, "epoch%03d_iter%08lld.png", s.epoch,
                       static_cast<long long>(s.iteration));
         const std::string path = (paths.samples() / name).string();
-        if (!cv::imwrite(path, triplet)) throw Error("cannot write the training sample " + path);
+        // Atomically, like everything in the run folder: a kill mid-write leaves no half image behind.
+        std::vector<uchar> png;
+        if (!cv::imencode(".png", triplet, png)) throw Error("cannot encode the training sample " + path);
+        writeFileAtomically(path, [&](const std::string& temporary) {
+            std::ofstream out(temporary, std::ios::binary);
+            out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+            if (!out) throw Error("cannot write the training sample " + temporary);
+        });
     }
 
     void appendLosses(const LossSample& l) {
@@ -332,6 +368,9 @@ struct Trainer::Impl {
         observer.onStateChanged(TrainingState::Running);
         return true;
     }
+
+    // A new run in options.run_dir (the caller checked that the folder may be used).
+    void startFresh(TrainOptions o);
 
     enum class LoopEnd { Finished, Stopped, StepLimit };
 
@@ -359,6 +398,8 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
 
     while (position.epoch <= totalEpochs) {
         auto epochStart = Clock::now();
+        const bool wholeEpoch = position.epoch_iteration == 0;
+        int64_t stepsThisEpoch = 0;
         if (!dataPositioned) {
             data->startEpoch(position.epoch, position.epoch_iteration);
             dataPositioned = true;
@@ -375,7 +416,13 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
 
             std::optional<TrainingBatch> batch = data->next();
             deliverSkipped(observer);
-            if (!batch) break;  // every remaining file of the epoch failed to load
+            if (!batch) {  // every remaining file of the epoch failed to load
+                if (wholeEpoch && stepsThisEpoch == 0)
+                    throw Error("none of the " + std::to_string(pairs.size()) + " training pairs of " +
+                                options.dataroot +
+                                " could be loaded (each skipped file is named above with its reason)");
+                break;
+            }
             const int64_t nextIteration = position.iteration + 1;
             const bool wantSample = options.sample_freq > 0 && nextIteration % options.sample_freq == 0;
             TrainingSample sample;
@@ -404,11 +451,14 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
                 else
                     m << "The last good checkpoint is kept: " << lastCheckpoint << ".";
                 m << " Lower the learning rate or check the data.";
+                nonFiniteFailure = "the loss became non-finite at iteration " + std::to_string(nextIteration) +
+                                   ", so the networks in memory are no longer usable.";
                 throw Error(m.str());
             }
             ++position.iteration;
             position.epoch_iteration = batch->batch_index + 1;
             ++stepsDone;
+            ++stepsThisEpoch;
             elapsedSeconds += secondsSince(stepStart);
             publishPosition();
 
@@ -467,45 +517,97 @@ Trainer::Trainer() : impl_(std::make_unique<Impl>()) {}
 
 Trainer::Trainer(TrainOptions options) : Trainer() {
     options.validate();
-    auto& m = *impl_;
-    m.options = std::move(options);
-    m.paths.root = fs::path(m.options.run_dir);
-    m.device = resolveDevice(m.options.device);
-    m.torchDevice = torch::Device(m.device);
-    if (fs::exists(m.paths.options()) || fs::exists(m.paths.latest()))
-        throw Error(m.options.run_dir +
-                    " already holds a training run: resume it, or choose another run folder");
-    m.openData();
-
-    std::error_code ec;
-    fs::create_directories(m.paths.checkpoints(), ec);
-    if (ec) throw Error("cannot create the run folder " + m.options.run_dir + ": " + ec.message());
-    writeFileAtomically(m.paths.options().string(), [&](const std::string& temporary) {
-        std::ofstream out(temporary);
-        out << m.options.toJson().dump(2) << "\n";
-        if (!out) throw Error("cannot write " + temporary);
-    });
-
-    // The reference seeds, then builds and initialises G before D.
-    torch::manual_seed(m.options.seed);
-    m.buildNetworks();
-    m.lr = m.options.learningRateAt(0);
-    m.buildOptimizers();
-    m.publishPosition();
+    if (fs::exists(RunPaths{fs::path(options.run_dir)}.options()) ||
+        fs::exists(RunPaths{fs::path(options.run_dir)}.latest()))
+        throw Error(options.run_dir + " already holds a training run: resume it, or choose another run folder");
+    impl_->startFresh(std::move(options));
 }
 
-std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir) {
+void Trainer::Impl::startFresh(TrainOptions o) {
+    options = std::move(o);
+    paths.root = fs::path(options.run_dir);
+    device = resolveDevice(options.device);
+    torchDevice = torch::Device(device);
+    openData();
+
+    std::error_code ec;
+    fs::create_directories(paths.checkpoints(), ec);
+    if (ec) throw Error("cannot create the run folder " + options.run_dir + ": " + ec.message());
+    writeOptionsFile(paths.options(), options);
+
+    // The reference seeds, then builds and initialises G before D.
+    torch::manual_seed(options.seed);
+    buildNetworks();
+    lr = options.learningRateAt(0);
+    buildOptimizers();
+    publishPosition();
+}
+
+namespace {
+
+// Temporary files of atomic writes (".NAME.tmp.PID.N") that a killed process left behind.
+void removeStaleTemporaries(const fs::path& folder) {
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos) {
+            std::error_code ignored;
+            fs::remove(it->path(), ignored);
+        }
+    }
+}
+
+}  // namespace
+
+bool Trainer::ScheduleChange::empty() const {
+    return !n_epochs && !n_epochs_decay && !save_epoch_freq && !save_latest_freq && !sample_freq && !log_freq;
+}
+
+
+std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const ScheduleChange& change) {
     RunPaths paths{fs::path(runDir)};
     if (!fs::is_directory(runDir)) throw Error(runDir + ": no such run folder");
-    if (!fs::exists(paths.latest()))
+    if (!fs::exists(paths.latest()) && !fs::exists(paths.options()))
         throw Error(runDir + " has no checkpoint to resume from (expected " + paths.latest().string() + ")");
+    // This process owns the run from here: what an earlier, killed one was writing is garbage.
+    removeStaleTemporaries(paths.root);
+    removeStaleTemporaries(paths.checkpoints());
+    removeStaleTemporaries(paths.samples());
+    if (!fs::exists(paths.latest())) {
+        // The run was stopped (killed) before its first checkpoint: start it again from its saved options.
+        TrainOptions o;
+        try {
+            std::ifstream in(paths.options());
+            o = TrainOptions::fromJson(nlohmann::json::parse(in));
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(paths.options().string() + " is not valid (" + e.what() +
+                        "), and the run has no checkpoint to resume from");
+        }
+        o.run_dir = runDir;
+        applyScheduleChange(o, change);
+        o.validate();
+        std::unique_ptr<Trainer> trainer(new Trainer());
+        std::error_code ignored;
+        fs::remove(paths.losses(), ignored);  // the log of steps that no checkpoint holds
+        trainer->impl_->startFresh(std::move(o));
+        return trainer;
+    }
     TrainingCheckpoint c = loadTrainingCheckpoint(paths.latest().string());
 
     std::unique_ptr<Trainer> trainer(new Trainer());
     auto& m = *trainer->impl_;
     m.options = c.options;
     m.options.run_dir = runDir;  // the folder may have moved
+    applyScheduleChange(m.options, change);
     m.options.validate();
+    if (!change.empty()) {
+        const int epochsDone = static_cast<int>(c.position.iteration / std::max<int64_t>(c.iterations_per_epoch, 1));
+        if (m.options.n_epochs + m.options.n_epochs_decay < epochsDone)
+            throw Error("the new schedule (" + std::to_string(m.options.n_epochs + m.options.n_epochs_decay) +
+                        " epochs) is shorter than what the run has already trained (" + std::to_string(epochsDone) +
+                        " epochs)");
+        writeOptionsFile(paths.options(), m.options);
+    }
     m.paths = paths;
     m.device = resolveDevice(m.options.device);
     m.torchDevice = torch::Device(m.device);

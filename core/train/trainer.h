@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/data/paired_dataset.h"
@@ -18,8 +19,16 @@ public:
     // A new run: creates options.run_dir (options.json, losses.jsonl, checkpoints/, samples/). Refuses a
     // folder that already holds a run (options.json or checkpoints/latest.ckpt).
     explicit Trainer(TrainOptions options);
-    // Continues the run in runDir from its latest checkpoint, exactly (weights, Adam, RNG, data order).
-    static std::unique_ptr<Trainer> resume(const std::string& runDir);
+    // What a resumed run may change, as the reference's --continue_train does: the length of the schedule and
+    // the cadences. Anything else would make the run a different experiment.
+    struct ScheduleChange {
+        std::optional<int> n_epochs, n_epochs_decay;
+        std::optional<int> save_epoch_freq, save_latest_freq, sample_freq, log_freq;
+        bool empty() const;
+    };
+    // Continues the run in runDir from its latest checkpoint, exactly (weights, Adam, RNG, data order). With a
+    // schedule change, the new learning-rate rule applies from the next epoch on; options.json is rewritten.
+    static std::unique_ptr<Trainer> resume(const std::string& runDir, const ScheduleChange& change = {});
     ~Trainer();
 
     // Trains until done or stopped; stop() saves. Returns the final state. Throws p2p::Error on failure

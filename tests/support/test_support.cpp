@@ -1,5 +1,8 @@
 #include "tests/support/test_support.h"
 
+#include <QFileInfo>
+#include <QProcess>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +71,30 @@ std::vector<std::string> writeTinyAlignedSet(const std::string& folder, int coun
 
 double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b) {
     return (a.to(torch::kFloat32) - b.to(torch::kFloat32)).abs().max().item<double>();
+}
+
+QString cliPath() {
+    const QString env = qEnvironmentVariable("P2P_CLI");
+    if (!env.isEmpty() && QFileInfo::exists(env)) return env;
+    const QString built = QStringLiteral(P2P_BINARY_DIR "/app/pix2pix");
+    return QFileInfo::exists(built) ? built : QString();
+}
+
+CliResult runCli(const QStringList& args, int timeoutMs) {
+    QProcess process;
+    process.start(cliPath(), args);
+    CliResult r;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        r.crashed = true;
+    } else {
+        r.crashed = process.exitStatus() != QProcess::NormalExit;
+        if (!r.crashed) r.exitCode = process.exitCode();
+    }
+    r.out = QString::fromUtf8(process.readAllStandardOutput());
+    r.err = QString::fromUtf8(process.readAllStandardError());
+    return r;
 }
 
 }  // namespace p2p::test

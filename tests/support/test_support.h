@@ -3,6 +3,7 @@
 // Shared helpers for the Qt Test suites: where ../shared is, tiny networks and tiny paired sets.
 
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <string>
@@ -31,6 +32,17 @@ GeneratorOptions tinyGeneratorOptions(const std::string& netG = "unet_128", Norm
 std::vector<std::string> writeTinyAlignedSet(const std::string& folder, int count, int size = 64, int seed = 0);
 
 double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b);
+
+// The pix2pix CLI as ctest passes it ($P2P_CLI), else the build tree's; empty if neither exists.
+QString cliPath();
+
+struct CliResult {
+    int exitCode = -1;  // -1: crashed or timed out
+    bool crashed = false;
+    QString out, err;
+};
+// Runs the CLI to completion (killed after timeoutMs).
+CliResult runCli(const QStringList& args, int timeoutMs = 300000);
 
 }  // namespace p2p::test
 

@@ -1,0 +1,152 @@
+// pix2pix train / export / eval as a user runs them: exit codes, Ctrl+C saving, resume, the JSON metrics and
+// the gallery.
+
+#include <QtTest/QtTest>
+
+#include <signal.h>
+
+#include <filesystem>
+
+#include "tests/core/train/train_test_helpers.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using p2p::test::cliPath;
+using p2p::test::runCli;
+using Result = p2p::test::CliResult;
+
+QStringList tinyFlags(const QString& data, const QString& run) {
+    return {"train", "--data", data, "--run", run, "--netG", "unet_128", "--ngf", "8", "--ndf", "8",
+            "--preprocess", "none", "--threads", "1"};
+}
+
+}  // namespace
+
+class TestTrainCli : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    QString data_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        if (!QFileInfo::exists(cliPath())) QSKIP("the pix2pix CLI is not built");
+        const std::string root = dir_.filePath("data").toStdString();
+        p2p::test::writeTinyAlignedSet(root + "/train", 3, 128, 1);
+        p2p::test::writeTinyAlignedSet(root + "/test", 2, 128, 2);
+        data_ = QString::fromStdString(root);
+    }
+
+    void badFlagsExitWithUsage_data() {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("negative lr") << QStringList{"--lr", "-1"} << "lr";
+        QTest::newRow("unknown netG") << QStringList{"--netG", "resnet_9blocks"} << "netG";
+        QTest::newRow("crop not a multiple") << QStringList{"--preprocess", "crop", "--crop_size", "100"}
+                                             << "crop_size";
+        QTest::newRow("not a number") << QStringList{"--batch_size", "many"} << "batch_size";
+        QTest::newRow("unknown flag") << QStringList{"--learning_rate", "1"} << "learning_rate";
+    }
+    void badFlagsExitWithUsage() {
+        QFETCH(QStringList, extra);
+        QFETCH(QString, mentions);
+        QStringList args = tinyFlags(data_, dir_.filePath("bad"));
+        if (extra.contains("--preprocess")) args = args.mid(0, args.indexOf("--preprocess")) + args.mid(args.indexOf("--preprocess") + 2);
+        const Result r = runCli(args + extra);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2((r.err + r.out).contains(mentions), qPrintable(r.err + r.out));
+        QVERIFY(!QFileInfo::exists(dir_.filePath("bad/options.json")));
+    }
+
+    void missingDataOrRunIsUsage() {
+        QCOMPARE(runCli({"train", "--data", data_}).exitCode, 2);
+        QCOMPARE(runCli({"train", "--run", dir_.filePath("x")}).exitCode, 2);
+    }
+
+    void trainsExportsAndEvaluates() {
+        const QString run = dir_.filePath("run");
+        Result r = runCli(tinyFlags(data_, run) + QStringList{"--n_epochs", "1", "--n_epochs_decay", "1",
+                                                              "--save_epoch_freq", "1", "--direction", "AtoB"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains("train: 3 pairs"), qPrintable(r.out));  // the scan summary comes first
+        QVERIFY(QFileInfo::exists(run + "/model.p2pm"));
+        QVERIFY(QFileInfo::exists(run + "/checkpoints/epoch_2.ckpt"));
+
+        // The same folder again is refused: a run is never overwritten.
+        r = runCli(tinyFlags(data_, run));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("already holds"));
+
+        const QString model = dir_.filePath("e1.p2pm");
+        r = runCli({"export", "--checkpoint", run + "/checkpoints/epoch_1.ckpt", "--output", model, "--half"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("float16"));
+        QCOMPARE(runCli({"export", "--checkpoint", run + "/model.p2pm", "--output", model}).exitCode, 1);
+
+        const QString gallery = dir_.filePath("gallery");
+        r = runCli({"eval", "--model", run + "/model.p2pm", "--data", data_, "--json", "--gallery", gallery});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto j = nlohmann::json::parse(r.out.toStdString());
+        QCOMPARE(j.at("pairs").get<int>(), 2);
+        QCOMPARE(j.at("split").get<std::string>(), std::string("test"));
+        const double l1 = j.at("l1").get<double>(), psnr = j.at("psnr").get<double>(), ssim = j.at("ssim").get<double>();
+        QVERIFY(l1 > 0 && l1 < 2);
+        QVERIFY(psnr > 0 && psnr < 100);
+        QVERIFY(ssim > -1 && ssim < 1);
+        QCOMPARE(j.at("l1_255").get<double>(), l1 * 127.5);
+        QVERIFY(QFileInfo::exists(gallery + "/grid.png"));
+        QVERIFY(QFileInfo::exists(gallery + "/index.html"));
+        QCOMPARE(QDir(gallery + "/images").entryList(QDir::Files).size(), 6);
+
+        r = runCli({"eval", "--model", run + "/model.p2pm", "--data", data_, "--limit", "1"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("PSNR"));
+        QCOMPARE(runCli({"eval", "--model", dir_.filePath("none.p2pm"), "--data", data_}).exitCode, 1);
+        QCOMPARE(runCli({"eval", "--model", run + "/model.p2pm", "--data", data_, "--norm-stats", "mean"}).exitCode,
+                 2);
+    }
+
+    void interruptSavesAndResumeFinishes() {
+        const QString run = dir_.filePath("interrupted");
+        QProcess p;
+        p.start(cliPath(), tinyFlags(data_, run) + QStringList{"--n_epochs", "40", "--n_epochs_decay", "0",
+                                                               "--log_freq", "1"});
+        QVERIFY(p.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(run + "/losses.jsonl").size() > 0, 60000);
+        ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+        QVERIFY(p.waitForFinished(60000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(p.exitCode() == 130, qPrintable(out + p.readAllStandardError()));
+        QVERIFY(out.contains("--resume"));
+        const auto checkpoint = p2p::loadTrainingCheckpoint((run + "/checkpoints/latest.ckpt").toStdString());
+        QVERIFY(checkpoint.position.iteration > 0);
+        QVERIFY(checkpoint.position.iteration < 120);
+        QVERIFY(QFileInfo::exists(run + "/model.p2pm"));
+
+        QCOMPARE(runCli({"train", "--resume", run, "--ngf", "4"}).exitCode, 2);  // options are the run's
+        const Result r = runCli({"train", "--resume", run}, 300000);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY(r.out.contains("resuming"));
+        QCOMPARE(p2p::loadTrainingCheckpoint((run + "/checkpoints/latest.ckpt").toStdString()).position.iteration,
+                 int64_t(120));
+
+        // The schedule may grow on resume (as the reference's --continue_train), never below what is trained.
+        const Result shorter = runCli({"train", "--resume", run, "--n_epochs", "10"});
+        QCOMPARE(shorter.exitCode, 1);
+        QVERIFY2(shorter.err.contains("shorter"), qPrintable(shorter.err));
+        const Result longer = runCli({"train", "--resume", run, "--n_epochs", "41"});
+        QVERIFY2(longer.exitCode == 0, qPrintable(longer.err + longer.out));
+        QVERIFY(longer.out.contains("schedule changed: 41 + 0 epochs"));
+        QCOMPARE(p2p::loadTrainingCheckpoint((run + "/checkpoints/latest.ckpt").toStdString()).position.iteration,
+                 int64_t(123));
+        QFile options(run + "/options.json");
+        QVERIFY(options.open(QIODevice::ReadOnly));
+        QVERIFY(options.readAll().contains("\"n_epochs\": 41"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainCli)
+#include "test_train_cli.moc"
