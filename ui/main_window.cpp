@@ -53,7 +53,7 @@ namespace p2p::ui {
 namespace {
 
 constexpr int kMaxRecentFiles = 8;
-const QString kNoModel = QStringLiteral("no model loaded — File ▸ Load model…");
+const QString kNoModel = QStringLiteral("no model loaded — File ▸ Load Model… (Ctrl+L)");
 
 const cv::Vec3b kInk(0, 0, 0);
 const cv::Vec3b kPaper(255, 255, 255);
@@ -87,6 +87,18 @@ QString withPngSuffix(const QString& path) {
     return QFileInfo(path).suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0
                ? path
                : path + QStringLiteral(".png");
+}
+
+// How far a colour image is from being drawn in `palette`: every pixel's distance to its nearest class colour.
+double paletteMisfit(const cv::Mat& bgr, LabelPalette palette) {
+    return cv::norm(bgr, snapToPalette(bgr, palette), cv::NORM_L1);
+}
+
+QString labelColoursNote(LabelPalette palette) {
+    return palette == LabelPalette::Cmp
+               ? MainWindow::tr("label colours: CMP (the canvas's own)")
+               : MainWindow::tr("label colours: pix2pix facades set (the canvas's CMP colours are converted "
+                                "class by class)");
 }
 
 // The class whose colour is exactly `bgr`, or -1.
@@ -181,6 +193,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     if (options_.loadStartupModel) {
         const QStringList dirs = ModelCatalog::searchDirectories();
         catalogWatcher_.setFuture(QtConcurrent::run([dirs] { return ModelCatalog::scan(dirs); }));
+        rebuildModelMenu();  // "Looking for models…" until the scan is done
     }
 }
 
@@ -669,7 +682,7 @@ bool MainWindow::modelServesMode() const {
 void MainWindow::requestPreview() {
     if (!modelServesMode() || modelLoading_ || document()->isEmpty()) return;
     const bool wantD = heatmapAct_->isChecked() && model_->has_discriminator;
-    controller_->request(document()->image(), translateOptions(), wantD);
+    controller_->request(document()->image(), translateOptions(), wantD, mode_ == CanvasKind::FacadeLabels);
 }
 
 void MainWindow::onResult(const PreviewResult& result) {
@@ -758,9 +771,16 @@ void MainWindow::loadModelForMode() {
         path = entry ? entry->path : QString();
     }
     if (path.isEmpty()) {
-        preview_->setPlaceholder(mode_ == CanvasKind::Edges ? tr("no edges model loaded — File ▸ Load model…")
-                                                            : kNoModel);
-        showStatus(kNoModel, 0);
+        preview_->setPlaceholder(mode_ == CanvasKind::Edges
+                                     ? tr("no edges model loaded — File ▸ Load Model… (Ctrl+L)")
+                                     : kNoModel);
+        // Say where we looked, so a missing models/ folder is not a mystery.
+        const QString what = mode_ == CanvasKind::Edges ? tr("edges") : tr("facades");
+        showStatus(catalog_.isEmpty()
+                       ? tr("No embedded models found (models/*.p2pm) — load one with File ▸ Load Model…, or "
+                            "train one in View ▸ Training Panel")
+                       : tr("No %1 model among the embedded models — load one with File ▸ Load Model…").arg(what),
+                   0);
         updateCaptions();
         updateModelStatus();
         return;
@@ -794,7 +814,9 @@ void MainWindow::updateModelStatus() {
                                                                          : model_->device);
     deviceLabel_->setToolTip(model_->description);
     modelLabel_->setText(QString::fromStdString(model_->info.name));
-    modelLabel_->setToolTip(QString::fromStdString(model_->info.describe()));
+    QString tip = QString::fromStdString(model_->info.describe()).trimmed();
+    if (mode_ == CanvasKind::FacadeLabels) tip += QLatin1Char('\n') + labelColoursNote(model_->label_palette);
+    modelLabel_->setToolTip(tip);
 }
 
 void MainWindow::setNormalisation(NormStats stats) {
@@ -956,6 +978,15 @@ bool MainWindow::openFile(const QString& path) {
     try {
         if (mode_ == CanvasKind::FacadeLabels) {
             LabelMap map = loadLabelMap(path.toStdString());
+            if (!map.from_indices) {
+                // A colour label map may be in the pix2pix facades set's colours (e.g. a label half of that
+                // set): read it in whichever palette fits it better; the canvas then shows it in CMP colours.
+                const cv::Mat bgr = loadImage(path.toStdString()).bgr;
+                if (paletteMisfit(bgr, LabelPalette::Pix2PixFacades) < paletteMisfit(bgr, LabelPalette::Cmp)) {
+                    map.ids = colourToLabels(bgr, LabelPalette::Pix2PixFacades);
+                    map.notes.push_back("read as the pix2pix facades set's label colours");
+                }
+            }
             // Index 0 is unused in the CMP palette; a pixel must be a class, and background is the neutral
             // one.
             map.ids.setTo(cmpClassId("background"), map.ids == 0);
@@ -1154,8 +1185,9 @@ void MainWindow::showModelInfo() {
     box.setText(tr("<b>%1</b><br>%2")
                     .arg(QString::fromStdString(model_->info.name).toHtmlEscaped(),
                          model_->description.toHtmlEscaped()));
-    box.setInformativeText(
-        QStringLiteral("<pre>%1</pre>").arg(QString::fromStdString(model_->info.describe()).toHtmlEscaped()));
+    const QString details = QString::fromStdString(model_->info.describe()).trimmed() + QLatin1Char('\n') +
+                            labelColoursNote(model_->label_palette);
+    box.setInformativeText(QStringLiteral("<pre>%1</pre>").arg(details.toHtmlEscaped()));
     box.exec();
 }
 

@@ -13,13 +13,17 @@ namespace p2p::ui {
 
 QStringList ModelCatalog::searchDirectories() {
     QStringList candidates;
+    // $P2P_MODELS_DIR first (folders separated by ':'): a way to try models without installing them.
+    const QString fromEnvironment = qEnvironmentVariable("P2P_MODELS_DIR");
+    for (const QString& dir : fromEnvironment.split(QDir::listSeparator(), Qt::SkipEmptyParts))
+        candidates << dir;
     const QString appDir = QCoreApplication::applicationDirPath();
-    candidates << appDir + QStringLiteral("/models")
-               << appDir + QStringLiteral("/../share/pix2pix-studio/models");
+    candidates << appDir + QStringLiteral("/models")  // next to the executable (a copied or unpacked build)
+               << appDir + QStringLiteral("/../share/pix2pix-studio/models");  // installed: bin/../share
     for (const QString& dir : QStandardPaths::standardLocations(QStandardPaths::GenericDataLocation))
         candidates << dir + QStringLiteral("/pix2pix-studio/models");
 #ifdef P2P_SOURCE_MODELS_DIR
-    candidates << QStringLiteral(P2P_SOURCE_MODELS_DIR);
+    candidates << QStringLiteral(P2P_SOURCE_MODELS_DIR);  // a build tree: the checkout's models/
 #endif
     QStringList found;
     for (const QString& c : candidates) {

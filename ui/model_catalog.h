@@ -1,7 +1,7 @@
 #pragma once
 
-// The embedded models: models/*.p2pm next to the executable, in the install's share folder, in the user's
-// data folder and (for a build tree) in the source tree. Scanning reads each file's header, so it belongs
+// The embedded models: models/*.p2pm in the folders of $P2P_MODELS_DIR, next to the executable, in the
+// install's share folder, in the user's data folder and (for a build tree) in the source tree. Scanning reads each file's header, so it belongs
 // off the GUI thread (QtConcurrent) when the files are large.
 
 #include <QString>

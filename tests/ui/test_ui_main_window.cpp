@@ -11,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/infer/inference_engine.h"
 #include "core/io/model_io.h"
 #include "core/labels/palette.h"
 #include "tests/support/test_support.h"
@@ -67,6 +68,7 @@ class TestMainWindow : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // the model catalog must not find the user's models
         QVERIFY(dir_.isValid());
         torch::manual_seed(3);
         UnetGenerator g(test::tinyGeneratorOptions("unet_128"));
@@ -88,7 +90,7 @@ private Q_SLOTS:
         QCOMPARE(image.at<cv::Vec3b>(128, 128), facade);
         QVERIFY(everyPixelIsAClass(image));
         QVERIFY(!w.hasModel());
-        QCOMPARE(w.previewView()->placeholder(), QStringLiteral("no model loaded — File ▸ Load model…"));
+        QCOMPARE(w.previewView()->placeholder(), QStringLiteral("no model loaded — File ▸ Load Model… (Ctrl+L)"));
         QCOMPARE(w.paletteWidget()->entries().size(), 12);
         QCOMPARE(w.paletteWidget()->entries()[2].name, QStringLiteral("window"));
     }
@@ -251,6 +253,69 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("model/facade-labels")).toString(), modelPath_);
     }
 
+    void facadesSetColoursOpenAsTheirClasses() {
+        // A label map drawn in the pix2pix facades set's colours (e.g. a label half of that set) keeps its
+        // classes: facade (0,48,255) is nearer CMP's window than CMP's facade, so plain snapping would not.
+        cv::Mat ids(64, 96, CV_8UC1, cv::Scalar(cmpClassId("facade")));
+        ids(cv::Rect(10, 10, 20, 30)).setTo(cmpClassId("window"));
+        ids(cv::Rect(50, 30, 30, 34)).setTo(cmpClassId("door"));
+        ids(cv::Rect(0, 0, 96, 4)).setTo(cmpClassId("cornice"));
+        const QString path = dir_.filePath(QStringLiteral("facades_labels.png"));
+        QVERIFY(cv::imwrite(path.toStdString(), labelsToColour(ids, LabelPalette::Pix2PixFacades)));
+        MainWindow w(options());
+        QVERIFY(w.openFile(path));
+        QVERIFY(identical(w.document()->image(), labelsToColour(ids, LabelPalette::Cmp)));
+        QVERIFY(w.statusBar()->currentMessage().contains(QStringLiteral("facades set")));
+    }
+
+    void previewGetsTheCanvasInTheModelsColours() {
+        // The canvas paints CMP colours; the facades-set model sees the same classes in its set's colours.
+        MainWindowOptions o = options();
+        o.engine.precision = "fp32";  // the same arithmetic as the reference engine below
+        MainWindow w(o);
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        w.document()->fillRectangle({40, 30}, {90, 80}, cmpClass(cmpClassId("window")).bgr());
+        w.document()->fillRectangle({120, 150}, {160, 240}, cmpClass(cmpClassId("door")).bgr());
+        w.loadModel(modelPath_);
+        QVERIFY(QTest::qWaitFor([&] { return ready.count() == 1 && shown.count() >= 1; }, 60000));
+        QVERIFY(everyPixelIsAClass(w.document()->image()));  // the canvas itself stays in CMP colours
+
+        InferenceEngine reference(o.engine);
+        reference.load(modelPath_.toStdString());
+        const cv::Mat asFacades = labelsToColour(colourToLabels(w.document()->image(), LabelPalette::Cmp),
+                                                 LabelPalette::Pix2PixFacades);
+        QCOMPARE(cv::norm(qImageToMat(w.lastResult()), reference.translate(asFacades), cv::NORM_INF), 0.0);
+    }
+
+    void firstStartPicksTheEmbeddedModelPerMode() {
+        // Stand-ins for models/facades.p2pm and models/edges.p2pm, found through $P2P_MODELS_DIR.
+        QTemporaryDir models;
+        QVERIFY(models.isValid());
+        torch::manual_seed(5);
+        for (const auto& [file, kind] : {std::pair<const char*, const char*>{"facades", "facade-labels"},
+                                         std::pair<const char*, const char*>{"edges", "edges"}}) {
+            UnetGenerator g(test::tinyGeneratorOptions("unet_128"));
+            SaveModelOptions save;
+            save.name = file;
+            save.input_kind = kind;
+            saveModel(QDir(models.path()).filePath(QString::fromLatin1(file) + ".p2pm").toStdString(), g,
+                      PatchDiscriminator{nullptr}, save);
+        }
+        qputenv("P2P_MODELS_DIR", models.path().toLocal8Bit());
+        MainWindowOptions o = options();
+        o.loadStartupModel = true;
+        o.settingsFile = dir_.filePath(QStringLiteral("first-start.ini"));
+        MainWindow w(o);
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        QVERIFY(QTest::qWaitFor([&] { return ready.count() == 1; }, 60000));
+        QCOMPARE(ready.at(0).at(0).toString(), QStringLiteral("facades"));
+        w.setMode(CanvasKind::Edges);
+        QVERIFY(QTest::qWaitFor([&] { return ready.count() == 2; }, 60000));
+        QCOMPARE(ready.at(1).at(0).toString(), QStringLiteral("edges"));
+        qunsetenv("P2P_MODELS_DIR");
+    }
+
     void aBadModelIsReportedNotFatal() {
         MainWindow w(options());
         QSignalSpy errors(&w, &MainWindow::errorReported);
@@ -258,7 +323,27 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return errors.count() == 1; }, 30000));
         QVERIFY(errors.at(0).at(0).toString().contains(QStringLiteral("bad.p2pm")));
         QVERIFY(!w.hasModel());
-        QCOMPARE(w.previewView()->placeholder(), QStringLiteral("no model loaded — File ▸ Load model…"));
+        QCOMPARE(w.previewView()->placeholder(), QStringLiteral("no model loaded — File ▸ Load Model… (Ctrl+L)"));
+    }
+
+    void referencePthLoads() {
+        P2P_REQUIRE_SHARED(generator, "fixtures/g_unet256_ngf8_batch_eval/net_G.pth");
+        P2P_REQUIRE_SHARED(discriminator, "fixtures/d_basic_ndf16_batch_eval/net_D.pth");
+        MainWindow w(options());
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        QSignalSpy errors(&w, &MainWindow::errorReported);
+        QSignalSpy asked(&w, &MainWindow::architectureRequested);
+        w.loadModel(QString::fromStdString(generator));
+        QVERIFY(QTest::qWaitFor([&] { return ready.count() + errors.count() > 0; }, 60000));
+        QVERIFY2(ready.count() == 1, qPrintable(w.lastError()));
+        QVERIFY(QTest::qWaitFor([&] { return shown.count() >= 1; }, 60000));
+
+        // A discriminator is the wrong file, not an unknown architecture: an error, no netG/ngf/norm question.
+        w.loadModel(QString::fromStdString(discriminator));
+        QVERIFY(QTest::qWaitFor([&] { return errors.count() == 1; }, 60000));
+        QCOMPARE(asked.count(), 0);
+        QVERIFY(w.hasModel());  // the generator loaded before stays
     }
 
     void settingsPersistAcrossWindows() {

@@ -11,6 +11,7 @@
 
 #include "core/infer/inference_engine.h"
 #include "core/io/model_io.h"
+#include "core/labels/palette.h"
 #include "tests/support/test_support.h"
 #include "ui/image_convert.h"
 #include "ui/preview/preview_controller.h"
@@ -20,7 +21,8 @@ using namespace p2p::ui;
 
 namespace {
 
-std::string saveTinyModel(const QString& dir, const std::string& name, GeneratorOptions g, bool withD) {
+std::string saveTinyModel(const QString& dir, const std::string& name, GeneratorOptions g, bool withD,
+                          nlohmann::json metadata = nlohmann::json::object()) {
     torch::manual_seed(7);
     UnetGenerator generator(g);
     PatchDiscriminator discriminator{nullptr};
@@ -32,6 +34,7 @@ std::string saveTinyModel(const QString& dir, const std::string& name, Generator
     SaveModelOptions o;
     o.name = name;
     o.input_kind = "facade-labels";
+    o.metadata = std::move(metadata);
     const std::string path = QDir(dir).filePath(QString::fromStdString(name + ".p2pm")).toStdString();
     saveModel(path, generator, discriminator, o);
     return path;
@@ -51,6 +54,13 @@ cv::Mat canvas(int i, int size = 128) {
     cv::Mat m(size, size, CV_8UC3, cv::Scalar(255, 85, 0));
     cv::rectangle(m, cv::Rect(4 + 3 * i, 10 + 2 * i, 30, 40), cv::Scalar(0, 170 - 5 * i, 255), cv::FILLED);
     return m;
+}
+
+// A label canvas in the studio's CMP colours with every class in it: 12 horizontal bands.
+cv::Mat cmpLabelCanvas(int size = 128) {
+    cv::Mat ids(size, size, CV_8UC1);
+    for (int y = 0; y < size; ++y) ids.row(y).setTo(1 + (y * 12) / size);
+    return labelsToColour(ids, LabelPalette::Cmp);
 }
 
 bool waitForModel(QSignalSpy& loaded, QSignalSpy& failedLoads) {
@@ -214,6 +224,48 @@ private Q_SLOTS:
         QVERIFY(!a.isNull() && !b.isNull());
         QCOMPARE(a, again);  // a seed is reproducible
         QVERIFY(a != b);     // another seed is another variation
+    }
+
+    void labelCanvasReachesTheModelInItsPalette() {
+        // Same weights (same seed), told apart only by the metadata key: facades-set colours by default.
+        const std::string facades = saveTinyModel(dir_.path(), "labels_default", test::tinyGeneratorOptions(), false);
+        const std::string cmp = saveTinyModel(dir_.path(), "labels_cmp", test::tinyGeneratorOptions(), false,
+                                              {{"label_palette", "cmp"}});
+        const cv::Mat canvasCmp = cmpLabelCanvas();
+        const cv::Mat canvasFacades =
+            labelsToColour(colourToLabels(canvasCmp, LabelPalette::Cmp), LabelPalette::Pix2PixFacades);
+        QVERIFY(cv::norm(canvasCmp, canvasFacades, cv::NORM_INF) > 0);  // the palettes really differ
+
+        InferenceEngine reference(testEngine());
+        reference.load(facades);
+        const cv::Mat expectFacades = reference.translate(canvasFacades);
+        const cv::Mat expectCmp = reference.translate(canvasCmp);
+        QVERIFY(cv::norm(expectFacades, expectCmp, cv::NORM_INF) > 0);
+
+        auto preview = [&](const std::string& model, bool labelCanvas, LabelPalette expected) {
+            PreviewController controller(testEngine());
+            QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
+            QSignalSpy loadFailed(&controller, &PreviewController::modelLoadFailed);
+            QSignalSpy results(&controller, &PreviewController::resultReady);
+            controller.loadModel(QString::fromStdString(model));
+            if (!waitForModel(loaded, loadFailed)) return cv::Mat();
+            if (loaded.at(0).at(0).value<LoadedModelSummary>().label_palette != expected) return cv::Mat();
+            controller.request(canvasCmp, {}, false, labelCanvas);
+            if (!QTest::qWaitFor([&] { return results.count() == 1; }, 30000)) return cv::Mat();
+            return qImageToMat(results.at(0).at(0).value<PreviewResult>().image);
+        };
+        // A label canvas goes to a facades-set model in that set's colours, class by class.
+        const cv::Mat viaFacades = preview(facades, true, LabelPalette::Pix2PixFacades);
+        QVERIFY(!viaFacades.empty());
+        QCOMPARE(cv::norm(viaFacades, expectFacades, cv::NORM_INF), 0.0);
+        // A model that says it was trained on CMP colours gets the canvas as painted; so does anything
+        // that is not a label canvas (a sketch).
+        const cv::Mat viaCmp = preview(cmp, true, LabelPalette::Cmp);
+        QVERIFY(!viaCmp.empty());
+        QCOMPARE(cv::norm(viaCmp, expectCmp, cv::NORM_INF), 0.0);
+        const cv::Mat notLabels = preview(facades, false, LabelPalette::Pix2PixFacades);
+        QVERIFY(!notLabels.empty());
+        QCOMPARE(cv::norm(notLabels, expectCmp, cv::NORM_INF), 0.0);
     }
 
     void destroyingDuringAnInferenceIsClean() {

@@ -27,12 +27,13 @@ PreviewController::~PreviewController() {
 }
 
 quint64 PreviewController::request(const cv::Mat& image, const TranslateOptions& options,
-                                   bool discriminatorMap) {
+                                   bool discriminatorMap, bool labelCanvas) {
     PreviewRequest r;
     r.id = nextId_++;
     r.image = image.clone();
     r.options = options;
     r.discriminator_map = discriminatorMap;
+    r.label_canvas = labelCanvas;
     worker_->submit(std::move(r));
     return nextId_ - 1;
 }

@@ -21,9 +21,9 @@ public:
     explicit PreviewController(EngineOptions options = {}, QObject* parent = nullptr);
     ~PreviewController() override;
 
-    // Returns the request's id; results carry it. The image is copied.
-    quint64 request(const cv::Mat& image, const TranslateOptions& options = {},
-                    bool discriminatorMap = false);
+    // Returns the request's id; results carry it. The image is copied. `labelCanvas`: see PreviewRequest.
+    quint64 request(const cv::Mat& image, const TranslateOptions& options = {}, bool discriminatorMap = false,
+                    bool labelCanvas = false);
     void loadModel(const QString& path, const ModelLoadOptions& options = {});
     void setEngineOptions(const EngineOptions& options);
 

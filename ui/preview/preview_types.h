@@ -10,6 +10,7 @@
 
 #include "core/infer/inference_engine.h"
 #include "core/io/model_file.h"
+#include "core/labels/palette.h"
 
 namespace p2p::ui {
 
@@ -18,6 +19,9 @@ struct PreviewRequest {
     cv::Mat image;  // BGR CV_8UC3, owned by the request (a snapshot of the canvas)
     TranslateOptions options;
     bool discriminator_map = false;  // also compute sigmoid(D(input, output)) when the model has a D
+    // The image is a label canvas in the CMP colours: the worker gives it to the model in the colours the
+    // model was trained with (ui/preview/model_input.h).
+    bool label_canvas = false;
 };
 
 struct PreviewResult {
@@ -32,6 +36,7 @@ struct LoadedModelSummary {
     QString device;       // "CPU" or "CUDA"
     QString description;  // the engine's own line, e.g. "CPU · 2 threads · bf16 · fast path"
     bool has_discriminator = false;
+    LabelPalette label_palette = LabelPalette::Pix2PixFacades;  // the label colours the model expects
 };
 
 }  // namespace p2p::ui

@@ -20,7 +20,7 @@ public:
     void setHeatmap(const QImage& heatmap);  // same size as the result; null hides it
     void setHeatmapVisible(bool visible);
     void setHeatmapOpacity(double opacity);
-    // Shown centred when there is no result (e.g. "no model loaded — File ▸ Load model…").
+    // Shown centred when there is no result (e.g. "no model loaded — File ▸ Load Model… (Ctrl+L)").
     void setPlaceholder(const QString& text);
     QString placeholder() const { return placeholder_; }
     void setBusy(bool busy);

@@ -7,6 +7,7 @@
 #include "core/common/runtime.h"
 #include "core/io/model_probe.h"
 #include "ui/image_convert.h"
+#include "ui/preview/model_input.h"
 
 namespace p2p::ui {
 
@@ -61,15 +62,19 @@ void PreviewWorker::process() {
     Q_EMIT busyChanged(true);
     try {
         InferenceEngine& e = engine();
-        if (!e.hasModel()) throw Error("no model loaded — File ▸ Load model…");
+        if (!e.hasModel()) throw Error("no model loaded — File ▸ Load Model… (Ctrl+L)");
         QElapsedTimer timer;
         timer.start();
-        const cv::Mat output = e.translate(request->image, request->options);
+        // Converted here, not on the GUI thread, and for the model actually loaded (a switch may be queued).
+        const cv::Mat input = request->label_canvas
+                                  ? labelCanvasForModel(request->image, modelLabelPalette(e.model()))
+                                  : request->image;
+        const cv::Mat output = e.translate(input, request->options);
         ++inferences_;
         PreviewResult result;
         result.id = request->id;
         if (request->discriminator_map && e.hasDiscriminator()) {
-            const cv::Mat probabilities = e.discriminatorMap(request->image, output);
+            const cv::Mat probabilities = e.discriminatorMap(input, output);
             result.heatmap = probabilityMapToHeatmap(probabilities, QSize(output.cols, output.rows));
         }
         result.latency_ms = timer.nsecsElapsed() / 1e6;
@@ -90,6 +95,7 @@ LoadedModelSummary PreviewWorker::summary() const {
     s.device = deviceLabel(engine_->device());
     s.description = QString::fromStdString(engine_->describe());
     s.has_discriminator = engine_->hasDiscriminator();
+    s.label_palette = modelLabelPalette(s.info);
     return s;
 }
 
