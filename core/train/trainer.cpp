@@ -746,22 +746,33 @@ void Trainer::injectNonFiniteInputAt(int64_t iteration) {
 }
 
 void exportCheckpoint(const std::string& checkpointPath, const std::string& modelPath, bool half) {
+    ExportSettings settings;
+    settings.half = half;
+    exportCheckpoint(checkpointPath, modelPath, settings);
+}
+
+void exportCheckpoint(const std::string& checkpointPath, const std::string& modelPath, const ExportSettings& settings) {
+    if (!settings.metadata.is_null() && !settings.metadata.is_object())
+        throw Error("export metadata must be a JSON object");
     const TrainingCheckpoint c = loadTrainingCheckpoint(checkpointPath);
     UnetGenerator G(c.options.generatorOptions());
     PatchDiscriminator D(c.options.discriminatorOptions());
     loadStateDict(*G, c.generator, checkpointPath + " (generator)");
     loadStateDict(*D, c.discriminator, checkpointPath + " (discriminator)");
     SaveModelOptions o;
-    o.half = half;
-    o.name = fs::path(c.options.run_dir).filename().string();
+    o.half = settings.half;
+    o.name = settings.name.empty() ? fs::path(c.options.run_dir).filename().string() : settings.name;
     if (o.name.empty()) o.name = fs::path(modelPath).stem().string();
     o.direction = c.options.direction;
+    o.input_kind = settings.input_kind;
     o.metadata = {{"trained_with", "pix2pix-studio " + version()},
                   {"iteration", c.position.iteration},
                   {"epochs_completed", c.position.epoch - 1},
                   {"dataroot", c.options.dataroot},
                   {"checkpoint", fs::path(checkpointPath).filename().string()},
+                  {"training_seconds", c.elapsed_seconds},
                   {"options", c.options.toJson()}};
+    if (settings.metadata.is_object()) o.metadata.update(settings.metadata);
     saveModel(modelPath, G, D, o);
 }
 

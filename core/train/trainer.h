@@ -65,7 +65,15 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+struct ExportSettings {
+    bool half = false;        // float16 weights (the embedded models)
+    std::string name;         // shown in the UI; default: the run folder's name
+    std::string input_kind;   // "facade-labels" | "edges" | "" (unknown)
+    nlohmann::json metadata;  // merged over the provenance the export writes (e.g. label_palette, preview_norm)
+};
+
 // Exports any training checkpoint file as a model file.
 void exportCheckpoint(const std::string& checkpointPath, const std::string& modelPath, bool half = false);
+void exportCheckpoint(const std::string& checkpointPath, const std::string& modelPath, const ExportSettings& settings);
 
 }  // namespace p2p

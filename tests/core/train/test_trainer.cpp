@@ -422,6 +422,22 @@ private Q_SLOTS:
         for (size_t i = 0; i < weights.size(); ++i)
             QVERIFY(maxAbsDiff(weights[i].second, checkpoint.generator[i].second) <= (half ? 1e-3 : 0.0));
         QVERIFY_EXCEPTION_THROWN(exportCheckpoint(dir.filePath("none.ckpt").toStdString(), model), Error);
+
+        // What the shipped models carry: a name, the input kind and extra metadata over the provenance.
+        ExportSettings settings;
+        settings.half = half;
+        settings.name = "facades";
+        settings.input_kind = "facade-labels";
+        settings.metadata = {{"label_palette", "facades"}, {"iteration", -1}};
+        exportCheckpoint(ckpt, model, settings);
+        const ModelInfo named = inspectModel(model);
+        QCOMPARE(named.name, std::string("facades"));
+        QCOMPARE(named.input_kind, std::string("facade-labels"));
+        QCOMPARE(named.metadata.at("label_palette").get<std::string>(), std::string("facades"));
+        QCOMPARE(named.metadata.at("iteration").get<int64_t>(), int64_t(-1));  // given metadata wins
+        QVERIFY(named.metadata.contains("options"));
+        settings.metadata = nlohmann::json::array();
+        QVERIFY_EXCEPTION_THROWN(exportCheckpoint(ckpt, model, settings), Error);
     }
 
     void fastPathTrainsLikeTheNaivePath() {
