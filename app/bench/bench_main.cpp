@@ -14,6 +14,9 @@
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
@@ -22,6 +25,7 @@
 
 #include "app/bench/bench_micro.h"
 #include "core/common/runtime.h"
+#include "core/data/prefetcher.h"
 #include "core/infer/inference_engine.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
@@ -42,6 +46,8 @@ struct Args {
     bool skip_naive = false;
     bool micro = false;
     std::vector<int> ngfs{64, 32};
+    std::string data;  // paired folder for the data-pipeline section; "" = ../shared/data/facades or synthetic
+    bool skip_data = false;
 };
 
 double nowMs() {
@@ -298,6 +304,77 @@ json benchTraining(const Args& a) {
     return out;
 }
 
+// Does the training loop wait on JPEG decoding? The same batches, decoded in next() (0 threads) and by the
+// prefetcher's background threads, while the loop runs real training steps (unet_256 ngf 32 + basic D).
+json benchDataPipeline(const Args& a) {
+    namespace fs = std::filesystem;
+    std::string root = a.data;
+    std::string source = root;
+    fs::path synthetic;
+    if (root.empty()) {
+        const fs::path shared = fs::path(P2P_DEFAULT_SHARED_DIR) / "data" / "facades";
+        if (fs::is_directory(shared / "train")) {
+            root = shared.string();
+            source = root;
+        } else {
+            synthetic = fs::temp_directory_path() / ("pix2pix-bench-data-" + std::to_string(::getpid()));
+            fs::create_directories(synthetic / "train");
+            cv::RNG rng(1);
+            for (int i = 0; i < 48; ++i) {
+                cv::Mat pair(256, 512, CV_8UC3);
+                rng.fill(pair, cv::RNG::UNIFORM, 0, 255);
+                cv::imwrite((synthetic / "train" / (std::to_string(i) + ".jpg")).string(), pair);
+            }
+            root = synthetic.string();
+            source = "48 synthetic 512x256 JPEG pairs";
+        }
+    }
+    const DatasetScan scan = scanPairedFolder(root);
+    const int batches = 24;
+    TransformOptions transform;  // the reference's: load 286, random crop 256, flip
+    torch::manual_seed(0);
+    GeneratorOptions go;
+    go.ngf = 32;
+    UnetGenerator g(go);
+    DiscriminatorOptions dopt;
+    dopt.ndf = 32;
+    PatchDiscriminator d(dopt);
+    g->train();
+    d->train();
+    auto step = [&](const TrainingBatch& b) {
+        auto fake = g->forward(b.input);
+        auto logits = d->forward(torch::cat({b.input, fake}, 1));
+        (torch::binary_cross_entropy_with_logits(logits, torch::ones_like(logits)) +
+         torch::l1_loss(fake, b.target) * 100.0)
+            .backward();
+    };
+    json out{{"data", source}, {"batches", batches}};
+    for (const int threads : {0, 2}) {
+        PairPrefetcher prefetcher(scan, "train", Direction::BtoA, transform, 1, 0, threads);
+        prefetcher.startEpoch(1);
+        const double t0 = nowMs();
+        int taken = 0;
+        while (taken < batches) {
+            auto batch = prefetcher.next();
+            if (!batch) break;
+            step(*batch);
+            ++taken;
+        }
+        const double total = nowMs() - t0;
+        const PrefetchStats stats = prefetcher.stats();
+        const std::string key = threads == 0 ? "synchronous" : "prefetch_2_threads";
+        out[key] = {{"loop_ms_per_step", total / taken},
+                    {"wait_ms_per_step", stats.wait_seconds * 1e3 / taken},
+                    {"blocked_steps", stats.blocked_calls - (threads == 0 ? 0 : 1)},  // the first batch always waits
+                    {"steps", taken}};
+        log("  data " + key + ": wait " + std::to_string(stats.wait_seconds * 1e3 / taken) + " ms per step of " +
+            std::to_string(total / taken) + " ms; " + std::to_string(stats.blocked_calls) + " of " +
+            std::to_string(taken) + " steps found their batch not ready");
+    }
+    if (!synthetic.empty()) fs::remove_all(synthetic);
+    return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -314,6 +391,9 @@ int main(int argc, char** argv) {
     app.add_flag("--profile", a.profile, "Per-layer timing of the fast path");
     app.add_flag("--skip-train", a.skip_train, "Leave out the training iteration");
     app.add_flag("--skip-naive", a.skip_naive, "Leave out the naive inference baseline");
+    app.add_option("--data", a.data,
+                   "Paired folder for the data-pipeline section (default: ../shared/data/facades, else synthetic)");
+    app.add_flag("--skip-data", a.skip_data, "Leave out the data-pipeline section");
     app.add_flag("--micro", a.micro,
                  "Also time each formulation of the transposed convolution per layer shape");
     CLI11_PARSE(app, argc, argv);
@@ -362,6 +442,7 @@ int main(int argc, char** argv) {
     }
 
     if (!a.skip_train) result["training_iteration_unet256_ngf64_basicD"] = benchTraining(a);
+    if (!a.skip_data) result["data_pipeline"] = benchDataPipeline(a);
     result["peak_rss_mb"] = peakRssMb();
     log("  peak RSS " + std::to_string(result["peak_rss_mb"].get<double>()) + " MB");
 

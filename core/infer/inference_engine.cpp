@@ -104,6 +104,16 @@ torch::Dtype dtypeOf(const std::string& precision) {
 
 }  // namespace
 
+NormStats preferredPreviewNorm(const ModelInfo& info) {
+    const auto it = info.metadata.find("preview_norm");
+    if (it != info.metadata.end() && it->is_string() && it->get<std::string>() == "running") return NormStats::Running;
+    return NormStats::Image;
+}
+
+std::string toString(NormStats stats) {
+    return stats == NormStats::Running ? "running" : "image";
+}
+
 bool cpuHasAvx512Bf16() {
 #if defined(__x86_64__) || defined(__i386__)
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;

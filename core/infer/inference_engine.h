@@ -46,6 +46,11 @@ struct TranslateOptions {
     uint64_t seed = 0;  // Paper mode: dropout masks come from this seed
 };
 
+// The preview normalisation a model file asks for (metadata "preview_norm": "image" | "running", written when
+// the model was shipped after measuring both on its test set); Image when it says nothing.
+NormStats preferredPreviewNorm(const ModelInfo& info);
+std::string toString(NormStats stats);  // "image" | "running"
+
 // True when the CPU executes AVX-512 BF16 instructions (cpuid), i.e. bf16 convolutions are fast.
 bool cpuHasAvx512Bf16();
 
