@@ -532,17 +532,26 @@ void MainWindow::createStatusBar() {
     latencyLabel_->setToolTip(tr("Time of the last translation, and the frames per second that time allows"));
     deviceLabel_->setToolTip(tr("Where the model runs"));
     statusBar()->setStyleSheet(QStringLiteral("QStatusBar::item { border: none; }"));
-    bool first = true;
     for (QLabel* l : {cursorLabel_, deviceLabel_, modelLabel_, latencyLabel_}) {
-        if (!first) {
-            auto* separator = new QFrame;
-            separator->setFrameShape(QFrame::VLine);
-            separator->setFrameShadow(QFrame::Sunken);
-            statusBar()->addPermanentWidget(separator);
-        }
-        first = false;
+        auto* separator = new QFrame;
+        separator->setFrameShape(QFrame::VLine);
+        separator->setFrameShadow(QFrame::Sunken);
+        statusBar()->addPermanentWidget(separator);
         l->setContentsMargins(6, 0, 6, 0);
         statusBar()->addPermanentWidget(l);
+        statusFields_.push_back({l, separator});
+    }
+    syncStatusFields();
+}
+
+void MainWindow::syncStatusFields() {
+    // Empty fields take no room, and a separator stands only between two shown fields.
+    bool anyBefore = false;
+    for (const auto& [label, separator] : statusFields_) {
+        const bool shown = !label->text().isEmpty();
+        label->setVisible(shown);
+        separator->setVisible(shown && anyBefore);
+        anyBefore = anyBefore || shown;
     }
 }
 
@@ -695,6 +704,7 @@ void MainWindow::onResult(const PreviewResult& result) {
     latencyLabel_->setText(tr("latency %1 ms · %2 fps")
                                .arg(result.latency_ms, 0, 'f', 0)
                                .arg(1000.0 / std::max(1.0, result.latency_ms), 0, 'f', 1));
+    syncStatusFields();
     if (statusBar()->currentMessage().startsWith(tr("Preview failed"))) statusBar()->clearMessage();
     Q_EMIT previewShown(result.id);
 }
@@ -776,14 +786,19 @@ void MainWindow::loadModelForMode() {
                                      : kNoModel);
         // Say where we looked, so a missing models/ folder is not a mystery.
         const QString what = mode_ == CanvasKind::Edges ? tr("edges") : tr("facades");
+        noModelMessage_ = true;
         showStatus(catalog_.isEmpty()
-                       ? tr("No embedded models found (models/*.p2pm) — load one with File ▸ Load Model…, or "
-                            "train one in View ▸ Training Panel")
+                       ? tr("No embedded models found (models/*.p2pm) — load one with File ▸ Load Model… "
+                            "(Ctrl+L) or train one in View ▸ Training Panel")
                        : tr("No %1 model among the embedded models — load one with File ▸ Load Model…").arg(what),
                    0);
         updateCaptions();
         updateModelStatus();
         return;
+    }
+    if (noModelMessage_) {  // this mode has a model: the other mode's "none found" no longer applies
+        statusBar()->clearMessage();
+        noModelMessage_ = false;
     }
     if (model_ && QFileInfo(QString::fromStdString(model_->info.path)) == QFileInfo(path)) {
         modelForMode_[index(mode_)] = path;
@@ -802,14 +817,13 @@ void MainWindow::updateModelStatus() {
     modelInfoAct_->setEnabled(model_.has_value());
     if (!serving) {
         deviceLabel_->setText(QString());
-        deviceLabel_->setVisible(false);
         modelLabel_->setText(mode_ == CanvasKind::Edges ? tr("no edges model") : tr("no model"));
         modelLabel_->setToolTip(QString());
         latencyLabel_->setText(QString());
+        syncStatusFields();
         return;
     }
     // The device first (CPU or CUDA), then how the engine runs on it.
-    deviceLabel_->setVisible(true);
     deviceLabel_->setText(model_->description.startsWith(model_->device) ? model_->description
                                                                          : model_->device);
     deviceLabel_->setToolTip(model_->description);
@@ -817,6 +831,7 @@ void MainWindow::updateModelStatus() {
     QString tip = QString::fromStdString(model_->info.describe()).trimmed();
     if (mode_ == CanvasKind::FacadeLabels) tip += QLatin1Char('\n') + labelColoursNote(model_->label_palette);
     modelLabel_->setToolTip(tip);
+    syncStatusFields();
 }
 
 void MainWindow::setNormalisation(NormStats stats) {
@@ -846,6 +861,7 @@ void MainWindow::setMode(CanvasKind kind) {
     modeCombo_->setCurrentIndex(index(kind));
     if (kind == mode_) return;
     mode_ = kind;
+    cursorLabel_->clear();  // it named a class of the other canvas
     canvas_->setDocument(document());
     onDocumentReset();
     onHistoryChanged();
@@ -917,6 +933,7 @@ void MainWindow::onColourPicked(const cv::Vec3b& colour) {
 void MainWindow::onHover(const QPoint& pixel, bool inside) {
     if (!inside) {
         cursorLabel_->setText(QString());
+        syncStatusFields();
         return;
     }
     QString what;
@@ -927,6 +944,7 @@ void MainWindow::onHover(const QPoint& pixel, bool inside) {
     cursorLabel_->setText(what.isEmpty()
                               ? QStringLiteral("%1, %2").arg(pixel.x()).arg(pixel.y())
                               : QStringLiteral("%1, %2 · %3").arg(pixel.x()).arg(pixel.y()).arg(what));
+    syncStatusFields();
 }
 
 void MainWindow::updateTitle() {
@@ -982,7 +1000,10 @@ bool MainWindow::openFile(const QString& path) {
                 // A colour label map may be in the pix2pix facades set's colours (e.g. a label half of that
                 // set): read it in whichever palette fits it better; the canvas then shows it in CMP colours.
                 const cv::Mat bgr = loadImage(path.toStdString()).bgr;
-                if (paletteMisfit(bgr, LabelPalette::Pix2PixFacades) < paletteMisfit(bgr, LabelPalette::Cmp)) {
+                const double cmpMisfit = paletteMisfit(bgr, LabelPalette::Cmp);
+                if (cmpMisfit == 0) {
+                    map.notes.clear();  // exactly the class colours (e.g. a canvas we saved): nothing snapped
+                } else if (paletteMisfit(bgr, LabelPalette::Pix2PixFacades) < cmpMisfit) {
                     map.ids = colourToLabels(bgr, LabelPalette::Pix2PixFacades);
                     map.notes.push_back("read as the pix2pix facades set's label colours");
                 }

@@ -11,6 +11,8 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "core/edges/edges.h"
 #include "ui/canvas/label_document.h"
@@ -20,6 +22,7 @@
 class QAction;
 class QActionGroup;
 class QComboBox;
+class QFrame;
 class QLabel;
 class QMenu;
 class QSettings;
@@ -110,6 +113,7 @@ private:
     void loadModelForMode();
     void rebuildModelMenu();
     void updateModelStatus();
+    void syncStatusFields();
     bool modelServesMode() const;  // the loaded model is the current mode's
 
     void onDocumentReset();
@@ -182,6 +186,8 @@ private:
     QLabel* deviceLabel_ = nullptr;
     QLabel* modelLabel_ = nullptr;
     QLabel* latencyLabel_ = nullptr;
+    std::vector<std::pair<QLabel*, QFrame*>> statusFields_;  // each permanent field and its separator
+    bool noModelMessage_ = false;                             // the status bar says no model was found
 
     // Actions.
     QAction *newAct_, *openAct_, *openPhotoAct_, *saveAct_, *saveAsAct_, *exportResultAct_, *exportSideAct_,

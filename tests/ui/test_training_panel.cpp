@@ -5,6 +5,7 @@
 #include <QtTest/QtTest>
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QMessageBox>
@@ -13,6 +14,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+#include <QWheelEvent>
 
 #include <opencv2/imgcodecs.hpp>
 
@@ -355,6 +357,26 @@ private Q_SLOTS:
         QCOMPARE(back.direction, std::string("BtoA"));
     }
 
+    void wheelOverUnfocusedSettingsScrollsInstead() {
+        // Scrolling through the form over the preset box must not switch presets on the way.
+        TrainingPanel panel;
+        panel.resize(1200, 400);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.setPreset(TrainingPanel::Preset::Tiny);
+        QComboBox* presetBox = nullptr;
+        for (QComboBox* box : panel.findChildren<QComboBox*>())
+            if (box->findText("Tiny (CPU)") >= 0) presetBox = box;
+        QVERIFY(presetBox);
+        QVERIFY(!presetBox->hasFocus());
+        const QPointF at(5, 5);
+        QWheelEvent wheel(at, presetBox->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(presetBox, &wheel);
+        QVERIFY(panel.preset() == TrainingPanel::Preset::Tiny);
+        QCOMPARE(panel.options().netG, std::string("unet_128"));
+    }
+
     void panelTrainsShowsTheViewsAndClosesCleanly() {
         QTemporaryDir dir;
         const std::string root = writeSet(dir, 3);
@@ -406,6 +428,8 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(dir.filePath("run/checkpoints/latest.ckpt")));
         QVERIFY(active.count() >= 2);
         QCOMPARE(active.last().at(0).toBool(), false);
+        // The next Start makes a new run folder instead of refusing this used one.
+        QTRY_VERIFY_WITH_TIMEOUT(panel.options().run_dir.empty(), kTimeoutMs);
 
         // "Use in studio" hands over the model the stop exported.
         QSignalSpy use(&panel, &TrainingPanel::useModelRequested);

@@ -20,7 +20,6 @@ constexpr int kTitleHeight = 20;
 constexpr int kInfoHeight = 20;
 constexpr int kBarWidth = 12;
 constexpr int kBarGap = 6;
-constexpr int kBarLabelWidth = 34;
 
 }  // namespace
 
@@ -99,8 +98,14 @@ QRect HeatmapView::cellFieldWithPadding(int row, int col) const {
     return QRect(QPoint(xs.first, ys.first), QPoint(xs.last, ys.last));
 }
 
+int HeatmapView::barLabelWidth() const {
+    // Measured, not fixed: "0 fake" was clipped with wider fonts.
+    const QFontMetrics m = fontMetrics();
+    return 3 + std::max(m.horizontalAdvance(tr("1 real")), m.horizontalAdvance(tr("0 fake"))) + 2;
+}
+
 QRectF HeatmapView::imageRect() const {
-    const QRectF area(0, kTitleHeight, width() - kBarGap - kBarWidth - kBarLabelWidth,
+    const QRectF area(0, kTitleHeight, width() - kBarGap - kBarWidth - barLabelWidth(),
                       height() - kTitleHeight - kInfoHeight);
     if (image_.isNull() || area.width() <= 0 || area.height() <= 0) return area;
     const double scale = std::min(area.width() / image_.width(), area.height() / image_.height());
@@ -256,7 +261,7 @@ void HeatmapView::paintEvent(QPaintEvent*) {
         p.setBrush(Qt::NoBrush);
         p.drawRect(bar);
         p.setPen(palette().windowText().color());
-        const QRectF labels(bar.right() + 3, bar.top(), kBarLabelWidth, bar.height());
+        const QRectF labels(bar.right() + 3, bar.top(), barLabelWidth(), bar.height());
         p.drawText(labels, Qt::AlignTop | Qt::AlignLeft, tr("1 real"));
         p.drawText(labels, Qt::AlignBottom | Qt::AlignLeft, tr("0 fake"));
     }

@@ -71,7 +71,8 @@ protected:
     void leaveEvent(QEvent* event) override;
 
 private:
-    QRectF imageRect() const;  // where the image is drawn, in widget coordinates
+    QRectF imageRect() const;   // where the image is drawn, in widget coordinates
+    int barLabelWidth() const;  // room for the colour scale's labels in the current font
     QRectF cellRectInImage(int row, int col) const;
     QRectF mapRectInImage() const;  // the union of all cell blocks
     QRectF toWidget(const QRectF& imageRect) const;

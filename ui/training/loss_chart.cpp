@@ -170,6 +170,7 @@ LossChart::LossChart(QWidget* parent, int pointBudgetPerSeries)
     flushTimer_.setSingleShot(true);
     flushTimer_.setInterval(250);
     connect(&flushTimer_, &QTimer::timeout, this, &LossChart::flush);
+    updateAxes();  // the empty chart's ranges, not QtCharts' 0..1 (which labels as "0 0 0 0 1")
 }
 
 LossChart::~LossChart() = default;
@@ -318,6 +319,7 @@ void LossChart::updateAxes() {
     }
     const Curve& lr = *curves_.back();
     lrAxis_->setRange(0, lr.raw.empty() || lr.raw.maxY() <= 0 ? 1e-3 : lr.raw.maxY() * 1.1);
+    lrAxis_->applyNiceNumbers();  // ticks at 5e-05 steps, not at 1.1e-04, 1.6e-04, ...
     lrAxis_->setVisible(lr.rawSeries->isVisible());
 
     if (!iterations_.empty()) {

@@ -21,6 +21,7 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSlider>
 #include <QSpinBox>
@@ -220,6 +221,13 @@ void TrainingPanel::buildUi() {
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setMinimumWidth(settingsWidget->sizeHint().width() + 20);
+    settingsScroll_ = scroll;
+    // Scrolling through the form must not change a preset or a number on the way (see eventFilter).
+    for (QWidget* w : settingsWidget->findChildren<QWidget*>())
+        if (qobject_cast<QComboBox*>(w) || qobject_cast<QAbstractSpinBox*>(w)) {
+            w->setFocusPolicy(Qt::StrongFocus);
+            w->installEventFilter(this);
+        }
 
     auto* left = new QWidget;
     auto* leftLayout = new QVBoxLayout(left);
@@ -313,6 +321,7 @@ QWidget* TrainingPanel::buildDatasetGroup() {
     sampleTarget_ = new ImagePane(tr("Target"));
     for (ImagePane* pane : {sampleInput_, sampleTarget_}) {
         pane->setMinimumSize(120, 136);
+        pane->setMaximumHeight(200);  // a preview of one pair, not the space the settings below need
         pane->setPlaceholder(tr("—"));
     }
     sampleCaption_ = new QLabel;
@@ -556,6 +565,17 @@ QWidget* TrainingPanel::buildHeatmapTab() {
     layout->addLayout(views, 1);
     layout->addWidget(heatmapCaption_);
     return tab;
+}
+
+bool TrainingPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (event->type() == QEvent::Wheel) {
+        auto* w = qobject_cast<QWidget*>(watched);
+        if (w && !w->hasFocus() && settingsScroll_) {
+            QCoreApplication::sendEvent(settingsScroll_->verticalScrollBar(), event);
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 // ---- dataset
@@ -898,10 +918,8 @@ void TrainingPanel::onSample(const TrainingSampleImages& sample) {
 }
 
 void TrainingPanel::onStateChanged(p2p::TrainingState state) {
-    if (state == p2p::TrainingState::Paused)
-        progressLabel_->setText(progressLabel_->text() + tr(" · paused"));
-    if (state == p2p::TrainingState::Running)
-        progressLabel_->setText(progressLabel_->text().remove(tr(" · paused")));
+    // One place renders the line: paused drops the it/s and ETA, which mean nothing while it waits.
+    if (state == p2p::TrainingState::Paused || state == p2p::TrainingState::Running) showProgress();
     updateButtons();
 }
 
@@ -921,7 +939,9 @@ void TrainingPanel::onFinished(p2p::TrainingState state, const QString& runDir, 
     progressLabel_->setText(text);
     if (state != p2p::TrainingState::Failed) progressBar_->setFormat(stateName(state));
     log(text);
-    Q_UNUSED(runDir);
+    // Start after a run begins a new one (a used run folder would be refused); Resume run… continues this.
+    if (QDir::cleanPath(QDir::fromNativeSeparators(runFolderEdit_->text().trimmed())) == QDir::cleanPath(runDir))
+        runFolderEdit_->clear();
     updateButtons();
 }
 

@@ -25,6 +25,7 @@ class QPlainTextEdit;
 class QSettings;
 class QProgressBar;
 class QPushButton;
+class QScrollArea;
 class QSlider;
 class QSpinBox;
 class QTabWidget;
@@ -80,6 +81,12 @@ public:
     bool confirmClose(bool ask = true);
 
     QSize sizeHint() const override { return {1200, 520}; }
+
+protected:
+    // The wheel over an unfocused combo box or spin box scrolls the settings instead of changing the value.
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+public:
 
     QString errorText() const;  // the problem shown in the panel, if any
 
@@ -177,6 +184,7 @@ private:
     QSpinBox* sampleFreqSpin_ = nullptr;
     QLineEdit* runFolderEdit_ = nullptr;
     QWidget* settingsArea_ = nullptr;
+    QScrollArea* settingsScroll_ = nullptr;
     // Buttons
     QPushButton* startButton_ = nullptr;
     QPushButton* pauseButton_ = nullptr;
