@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Pix2Pix Studio needs on Debian 12. Idempotent; uses sudo when not root.
+#   tools/install-deps.sh        the build and the tests
+#   tools/install-deps.sh fuzz   also clang and its runtime (libFuzzer, ASan) for tools/fuzz
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -11,6 +13,10 @@ PACKAGES=(
   qt6-base-dev qt6-charts-dev libgl-dev
   libopencv-dev nlohmann-json3-dev libcli11-dev
 )
+
+if [ "${1:-}" = fuzz ]; then
+  PACKAGES+=(clang libclang-rt-dev)  # libclang-rt-dev: libclang_rt.fuzzer and the sanitizer runtimes
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

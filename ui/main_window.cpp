@@ -89,7 +89,8 @@ QString withPngSuffix(const QString& path) {
                : path + QStringLiteral(".png");
 }
 
-// How far a colour image is from being drawn in `palette`: every pixel's distance to its nearest class colour.
+// How far a colour image is from being drawn in `palette`: every pixel's distance to its nearest class
+// colour.
 double paletteMisfit(const cv::Mat& bgr, LabelPalette palette) {
     return cv::norm(bgr, snapToPalette(bgr, palette), cv::NORM_L1);
 }
@@ -97,8 +98,9 @@ double paletteMisfit(const cv::Mat& bgr, LabelPalette palette) {
 QString labelColoursNote(LabelPalette palette) {
     return palette == LabelPalette::Cmp
                ? MainWindow::tr("label colours: CMP (the canvas's own)")
-               : MainWindow::tr("label colours: pix2pix facades set (the canvas's CMP colours are converted "
-                                "class by class)");
+               : MainWindow::tr(
+                     "label colours: pix2pix facades set (the canvas's CMP colours are converted "
+                     "class by class)");
 }
 
 // The class whose colour is exactly `bgr`, or -1.
@@ -171,6 +173,10 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     controller_ = new PreviewController(options_.engine, this);
     connect(controller_, &PreviewController::resultReady, this, &MainWindow::onResult);
     connect(controller_, &PreviewController::failed, this, &MainWindow::onPreviewFailed);
+    connect(controller_, &PreviewController::deviceFellBack, this, [this](const QString& reason) {
+        statusBar()->showMessage(tr("The GPU failed, so the preview runs on the CPU now: %1").arg(reason),
+                                 20000);
+    });
     connect(controller_, &PreviewController::modelLoaded, this, &MainWindow::onModelLoaded);
     connect(controller_, &PreviewController::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
     connect(controller_, &PreviewController::busyChanged, preview_, &PreviewView::setBusy);
@@ -511,7 +517,8 @@ void MainWindow::createDocks() {
     trainingAct->setText(tr("&Training Panel"));
     trainingAct->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
     viewMenu_->addAction(trainingAct);
-    connect(training_, &TrainingPanel::useModelRequested, this, [this](const QString& path) { loadModel(path); });
+    connect(training_, &TrainingPanel::useModelRequested, this,
+            [this](const QString& path) { loadModel(path); });
 
     // Number keys select classes; a window-wide shortcut so they work wherever the focus is.
     for (int i = 0; i < 12; ++i) {
@@ -787,11 +794,12 @@ void MainWindow::loadModelForMode() {
         // Say where we looked, so a missing models/ folder is not a mystery.
         const QString what = mode_ == CanvasKind::Edges ? tr("edges") : tr("facades");
         noModelMessage_ = true;
-        showStatus(catalog_.isEmpty()
-                       ? tr("No embedded models found (models/*.p2pm) — load one with File ▸ Load Model… "
-                            "(Ctrl+L) or train one in View ▸ Training Panel")
-                       : tr("No %1 model among the embedded models — load one with File ▸ Load Model…").arg(what),
-                   0);
+        showStatus(
+            catalog_.isEmpty()
+                ? tr("No embedded models found (models/*.p2pm) — load one with File ▸ Load Model… "
+                     "(Ctrl+L) or train one in View ▸ Training Panel")
+                : tr("No %1 model among the embedded models — load one with File ▸ Load Model…").arg(what),
+            0);
         updateCaptions();
         updateModelStatus();
         return;

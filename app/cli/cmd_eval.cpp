@@ -72,9 +72,13 @@ std::string htmlEscape(const std::string& s) {
     return out;
 }
 
+// A gallery file name from a pair's name: ASCII, and short enough that "0001_NAME_output.png" and the
+// atomic writer's ".NAME.tmp.PID.N" stay well inside NAME_MAX (255 bytes) whatever the pair is called.
 std::string safeFileName(const std::string& name, size_t index) {
+    constexpr size_t kMaxNameChars = 120;
     std::string s;
     for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+    if (s.size() > kMaxNameChars) s.resize(kMaxNameChars);
     std::ostringstream o;
     o << std::setw(4) << std::setfill('0') << index << "_" << s;
     return o.str();
@@ -174,8 +178,22 @@ std::function<int()> addEvalCommand(CLI::App& app) {
         TranslateOptions preview;
         preview.mode = TranslateMode::Preview;
         auto lastDraw = std::chrono::steady_clock::now();
+        // Pairs whose header passed the scan but whose data cannot be decoded: skipped, named with the
+        // reason.
+        std::vector<SkippedFile> unreadable;
         for (size_t i = 0; i < count; ++i) {
-            const ImagePair pair = loadPair(pairs[i], scan.layout, directionFromString(direction));
+            ImagePair pair;
+            try {
+                pair = loadPair(pairs[i], scan.layout, directionFromString(direction));
+            } catch (const Error& e) {
+                std::string reason = e.what();
+                if (reason.rfind(pairs[i].a_path + ": ", 0) == 0)
+                    reason = reason.substr(pairs[i].a_path.size() + 2);
+                unreadable.push_back({pairs[i].a_path, reason});
+                if (tty && !f->json) std::cerr << "\r\033[K";
+                std::cerr << "skipped " << e.what() << "\n";
+                continue;
+            }
             const cv::Mat input = applyTransform(pair.input, transform, TransformParams{});
             const cv::Mat target = applyTransform(pair.target, transform, TransformParams{});
             const cv::Mat output = engine.translate(input, preview);
@@ -204,6 +222,10 @@ std::function<int()> addEvalCommand(CLI::App& app) {
             }
         }
         if (tty && !f->json) std::cerr << "\n";
+        if (rows.empty())
+            throw Error("none of the " + std::to_string(count) + " pairs of " + f->data + " (split '" +
+                        split + "') could be loaded; the first: " + unreadable.front().path + ": " +
+                        unreadable.front().reason);
 
         double l1 = 0, l1_255 = 0, psnr = 0, ssim = 0;
         for (const auto& r : rows) {
@@ -267,8 +289,16 @@ std::function<int()> addEvalCommand(CLI::App& app) {
                                 {"seconds", seconds},
                                 {"engine", engine.describe()}};
             if (gallery) j["gallery"] = f->gallery;
-            std::cout << j.dump(2) << "\n";
+            auto skippedJson = nlohmann::json::array();
+            for (const auto& s : scan.skipped)
+                skippedJson.push_back({{"path", s.path}, {"reason", s.reason}});
+            for (const auto& s : unreadable) skippedJson.push_back({{"path", s.path}, {"reason", s.reason}});
+            j["skipped"] = skippedJson;
+            std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         } else {
+            if (!unreadable.empty())
+                std::cout << "skipped " << unreadable.size() << " pair(s) that could not be decoded:\n";
+            for (const auto& s : unreadable) std::cout << "  " << s.path << ": " << s.reason << "\n";
             std::cout << std::fixed << "pairs: " << rows.size() << "\n"
                       << "L1:    " << std::setprecision(4) << l1 << " (on [-1, 1]; " << std::setprecision(2)
                       << l1_255 << " on 0..255)\n"

@@ -11,6 +11,7 @@
 #include "app/cli/command_registry.h"
 #include "core/common/error.h"
 #include "core/infer/inference_engine.h"
+#include "core/io/image_io.h"
 
 namespace fs = std::filesystem;
 
@@ -44,11 +45,32 @@ std::vector<fs::path> collectInputs(const std::string& input) {
     if (!fs::exists(input)) throw p2p::Error(input + ": no such file or folder");
     if (!fs::is_directory(input)) return {fs::path(input)};
     std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(input))
-        if (entry.is_regular_file() && isImageFile(entry.path())) files.push_back(entry.path());
+    std::error_code ec;
+    for (fs::directory_iterator it(input, ec), end; it != end; it.increment(ec)) {
+        if (ec) break;
+        std::error_code typeError;
+        if (it->is_regular_file(typeError) && isImageFile(it->path())) files.push_back(it->path());
+    }
+    if (ec) throw p2p::Error("cannot read the folder " + input + " (" + ec.message() + ")");
     std::sort(files.begin(), files.end());
     if (files.empty()) throw p2p::Error(input + ": the folder holds no images (png, jpg, bmp, tif, webp)");
     return files;
+}
+
+// The validated loader (header checked before decoding, conversions noted), as training and the studio use;
+// PNM, which it does not parse, goes to OpenCV directly.
+cv::Mat readInput(const fs::path& path, std::vector<std::string>& notes) {
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (ext == ".ppm" || ext == ".pgm") {
+        cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
+        if (image.empty())
+            throw p2p::Error(path.string() + ": cannot decode the PNM data (corrupt or truncated)");
+        return image;
+    }
+    p2p::LoadedImage loaded = p2p::loadImage(path.string());
+    notes = std::move(loaded.notes);
+    return loaded.bgr;
 }
 
 int run(const TranslateArgs& a) {
@@ -93,8 +115,8 @@ int run(const TranslateArgs& a) {
         std::cerr << "[" << (i + 1) << "/" << inputs.size() << "] " << path.string() << " -> "
                   << target.string();
         try {
-            cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
-            if (image.empty()) throw p2p::Error(path.string() + ": not a readable image");
+            std::vector<std::string> notes;
+            cv::Mat image = readInput(path, notes);
             if (aligned) {
                 if (image.cols < 2)
                     throw p2p::Error(path.string() + ": too narrow to be an aligned A|B pair");
@@ -106,7 +128,9 @@ int run(const TranslateArgs& a) {
                 throw p2p::Error(target.string() + ": cannot write the image");
             const double ms =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-            std::cerr << " (" << out.cols << "x" << out.rows << ", " << static_cast<int>(ms) << " ms)\n";
+            std::cerr << " (" << out.cols << "x" << out.rows << ", " << static_cast<int>(ms) << " ms";
+            for (const auto& note : notes) std::cerr << "; " << note;
+            std::cerr << ")\n";
         } catch (const std::exception& e) {
             ++failed;
             std::cerr << "\nerror: " << e.what() << "\n";

@@ -35,6 +35,7 @@ public:
     uint64_t size() const override { return bytes_.size(); }
     bool read(uint64_t offset, size_t n, uint8_t* out) override {
         if (offset > bytes_.size() || n > bytes_.size() - offset) return false;
+        if (n == 0) return true;  // `out` may be null then (an empty TIFF directory): no memcpy
         std::memcpy(out, bytes_.data() + offset, n);
         return true;
     }
@@ -49,6 +50,7 @@ public:
     uint64_t size() const override { return size_; }
     bool read(uint64_t offset, size_t n, uint8_t* out) override {
         if (offset > size_ || n > size_ - offset) return false;
+        if (n == 0) return true;
         in_.clear();
         in_.seekg(static_cast<std::streamoff>(offset));
         in_.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(n));
@@ -263,11 +265,13 @@ ImageHeader parseTiff(ByteSource& src, const std::string& what) {
         const uint8_t* e = entries.data() + i * entryBytes;
         const uint32_t tag = u16(e), type = u16(e + 2);
         const uint8_t* value = e + (big ? 12 : 8);
-        // SHORT values sit in the first two bytes of the value field, LONG in four.
-        const int64_t v = type == 3    ? u16(value)
-                          : type == 4  ? u32(value)
-                          : type == 16 ? int64_t(u64(value))
-                                       : -1;
+        // SHORT values sit in the first two bytes of the value field, LONG in four. LONG8 exists only in
+        // BigTIFF, whose value field has the 8 bytes for it; a classic TIFF's has 4 (found by fuzzing:
+        // reading 8 there ran past the last entry).
+        const int64_t v = type == 3           ? u16(value)
+                          : type == 4         ? u32(value)
+                          : type == 16 && big ? int64_t(u64(value))
+                                              : -1;
         switch (tag) {
             case 256:
                 width = v;

@@ -1,11 +1,16 @@
 #include "core/io/model_io.h"
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/error_text.h"
+#include "core/io/pickle_state_dict.h"
 #include "core/io/reference_pth.h"
+#include "core/io/zip_reader.h"
 
 namespace fs = std::filesystem;
 
@@ -29,7 +34,8 @@ StateDict fromDict(const c10::IValue& value, const std::string& what) {
     if (!value.isGenericDict()) throw Error(what + " is not a tensor dictionary");
     StateDict dict;
     for (const auto& entry : value.toGenericDict()) {
-        if (!entry.key().isString() || !entry.value().isTensor()) throw Error(what + " holds a non-tensor entry");
+        if (!entry.key().isString() || !entry.value().isTensor())
+            throw Error(what + " holds a non-tensor entry");
         dict.emplace_back(entry.key().toStringRef(), entry.value().toTensor());
     }
     return dict;
@@ -39,6 +45,33 @@ struct OurFile {
     nlohmann::json header;
     torch::serialize::InputArchive archive;
 };
+
+// Neither format could open the file: say what it is instead, in words (not LibTorch's).
+std::string whyNotAModel(const std::string& path, const std::string& torchError) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (!ec && size == 0) return "the file is empty (0 bytes)";
+    char head[4] = {};
+    std::ifstream in(path, std::ios::binary);
+    if (!in.read(head, sizeof head) || !startsLikeZip(std::string_view(head, sizeof head)))
+        return "neither a Pix2Pix Studio model (.p2pm) nor a PyTorch state dict (.pth): both are zip "
+               "archives, "
+               "and this file is not one";
+    in.close();
+    try {  // a zip: the state-dict reader says what is wrong with it as a checkpoint
+        TorchReadOptions shapes;
+        shapes.shapes_only = true;
+        readTorchStateDict(path, shapes);
+    } catch (const Error& e) {
+        std::string reason = e.what();
+        if (reason.rfind(path, 0) == 0) reason = reason.substr(path.size());
+        while (!reason.empty() && (reason.front() == ':' || reason.front() == ' ')) reason.erase(0, 1);
+        return "not a Pix2Pix Studio model (.p2pm), and as a PyTorch state dict it " +
+               (reason.rfind("is ", 0) == 0 ? reason : "fails: " + reason);
+    } catch (const std::exception&) {
+    }
+    return "a zip archive, but not a Pix2Pix Studio model (.p2pm): " + readableReason(torchError);
+}
 
 void readOurFile(const std::string& path, OurFile& file) {
     try {
@@ -54,9 +87,7 @@ void readOurFile(const std::string& path, OurFile& file) {
     } catch (const nlohmann::json::exception& e) {
         throw Error(path + ": the model header is not valid JSON (" + e.what() + ")");
     } catch (const std::exception& e) {
-        std::string reason = e.what();
-        reason = reason.substr(0, reason.find('\n'));
-        throw Error(path + " is not a readable model file: " + reason);
+        throw Error(path + " is not a readable model file: " + whyNotAModel(path, e.what()));
     }
 }
 
@@ -86,8 +117,8 @@ std::string ModelInfo::describe() const {
     std::ostringstream s;
     s << "model:         " << name << "\n"
       << "file:          " << path << "\n"
-      << "format:        " << (format == "p2pm" ? "Pix2Pix Studio model (.p2pm)" : "reference PyTorch state dict (.pth)")
-      << "\n"
+      << "format:        "
+      << (format == "p2pm" ? "Pix2Pix Studio model (.p2pm)" : "reference PyTorch state dict (.pth)") << "\n"
       << "generator:     " << generator.describe() << (architecture_inferred ? "" : " (from flags)") << "\n"
       << "parameters:    " << generator_parameters << "\n"
       << "discriminator: " << (discriminator ? discriminator->describe() : std::string("none")) << "\n"
@@ -107,7 +138,8 @@ ModelInfo inspectModel(const std::string& path, const ModelLoadOptions& options)
     return infoFromHeader(path, file.header);
 }
 
-LoadedModel assembleModel(ModelInfo info, const StateDict& generatorWeights, const StateDict* discriminatorWeights) {
+LoadedModel assembleModel(ModelInfo info, const StateDict& generatorWeights,
+                          const StateDict* discriminatorWeights) {
     LoadedModel model;
     model.generator = UnetGenerator(info.generator);
     loadStateDict(*model.generator, generatorWeights, info.path + " (generator)");
@@ -146,13 +178,12 @@ LoadedModel loadModel(const std::string& path, const ModelLoadOptions& options) 
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
-        std::string reason = e.what();
-        throw Error(path + ": cannot read the weights: " + reason.substr(0, reason.find('\n')));
+        throw Error(path + ": cannot read the weights: " + readableReason(e.what()));
     }
 }
 
-void saveModel(const std::string& path, const UnetGenerator& generator, const PatchDiscriminator& discriminator,
-               const SaveModelOptions& options) {
+void saveModel(const std::string& path, const UnetGenerator& generator,
+               const PatchDiscriminator& discriminator, const SaveModelOptions& options) {
     nlohmann::json header;
     header["name"] = options.name.empty() ? fs::path(path).stem().string() : options.name;
     header["generator"] = generator->options().toJson();

@@ -12,6 +12,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/error_text.h"
 #include "core/common/runtime.h"
 
 namespace p2p {
@@ -335,9 +336,8 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
     } catch (const nlohmann::json::exception& e) {
         throw Error(path + ": the checkpoint header is not valid (" + e.what() + ")");
     } catch (const std::exception& e) {
-        std::string reason = e.what();
         throw Error(path + " is not a readable training checkpoint (truncated or corrupt?): " +
-                    reason.substr(0, reason.find('\n')));
+                    readableReason(e.what()));
     }
     checkFinite(c.generator, path + " (generator)");
     checkFinite(c.discriminator, path + " (discriminator)");

@@ -9,6 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/common/runtime.h"
 #include "core/infer/inference_engine.h"
 #include "core/io/model_io.h"
 #include "core/labels/palette.h"
@@ -195,6 +196,35 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return results.count() == 1; }, 30000));
     }
 
+    // A GPU that fails (here: CUDA asked for where this LibTorch or machine has none) leaves the preview
+    // working on the CPU, with a signal that says why; the model loads and translates there.
+    void failingGpuFallsBackToCpu() {
+        if (cudaAvailable()) QSKIP("this machine has CUDA: asking for it does not fail here");
+        EngineOptions o = testEngine();
+        o.device = "cuda";
+        o.precision = "fp16";
+        PreviewController controller(o);
+        QSignalSpy fellBack(&controller, &PreviewController::deviceFellBack);
+        QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
+        QSignalSpy loadFailed(&controller, &PreviewController::modelLoadFailed);
+        QSignalSpy results(&controller, &PreviewController::resultReady);
+        controller.loadModel(QString::fromStdString(tinyPath_));
+        QVERIFY(waitForModel(loaded, loadFailed));
+        QCOMPARE(fellBack.count(), 1);
+        QVERIFY2(fellBack.at(0).at(0).toString().contains(QStringLiteral("CUDA")),
+                 qPrintable(fellBack.at(0).at(0).toString()));
+        QCOMPARE(loaded.at(0).at(0).value<LoadedModelSummary>().device, QStringLiteral("CPU"));
+        controller.request(canvas(2));
+        QVERIFY(QTest::qWaitFor([&] { return results.count() == 1; }, 60000));
+        EngineOptions onCpu = testEngine();
+        onCpu.precision = "auto";  // fp16 is CUDA's; on the CPU the engine picks as for any CPU preview
+        InferenceEngine reference(onCpu);
+        reference.load(tinyPath_);
+        QVERIFY(cv::norm(qImageToMat(results.at(0).at(0).value<PreviewResult>().image),
+                         reference.translate(canvas(2)), cv::NORM_INF) <= 1);
+        QCOMPARE(fellBack.count(), 1);
+    }
+
     void heatmapAndVariations() {
         PreviewController controller(testEngine());
         QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
@@ -228,7 +258,8 @@ private Q_SLOTS:
 
     void labelCanvasReachesTheModelInItsPalette() {
         // Same weights (same seed), told apart only by the metadata key: facades-set colours by default.
-        const std::string facades = saveTinyModel(dir_.path(), "labels_default", test::tinyGeneratorOptions(), false);
+        const std::string facades =
+            saveTinyModel(dir_.path(), "labels_default", test::tinyGeneratorOptions(), false);
         const std::string cmp = saveTinyModel(dir_.path(), "labels_cmp", test::tinyGeneratorOptions(), false,
                                               {{"label_palette", "cmp"}});
         const cv::Mat canvasCmp = cmpLabelCanvas();

@@ -9,12 +9,15 @@
 # New inputs go to $BUILD/fuzz-corpus/<target>/; crashes to $BUILD/fuzz-artifacts/<target>/.
 # Exits non-zero when any fuzzer found a crash, a leak or a timeout.
 # Environment: P2P_FUZZ_BUILD_DIR (default build-fuzz), P2P_FUZZ_JOBS (ninja -j, default 2),
-#              P2P_FUZZ_ARGS (extra libFuzzer flags).
+#              P2P_FUZZ_ARGS (extra libFuzzer flags), P2P_SKIP_DEPS=1 (do not run tools/install-deps.sh fuzz).
+# A crash found here: minimise it (fuzz_X -minimize_crash=1 -runs=10000 CRASH), fix it, and commit it as
+# tools/fuzz/corpus/<name>/crash-<what>: test_fuzz_regressions replays it in every ordinary test run.
 set -euo pipefail
 
 seconds=${1:-60}
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${P2P_FUZZ_BUILD_DIR:-$root/build-fuzz}
+[ "${P2P_SKIP_DEPS:-0}" = 1 ] || "$root/tools/install-deps.sh" fuzz
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja \
   -DP2P_BUILD_FUZZERS=ON -DP2P_BUILD_STUDIO=OFF -DP2P_BUILD_BENCH=OFF -DBUILD_TESTING=OFF \

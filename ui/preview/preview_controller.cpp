@@ -17,6 +17,7 @@ PreviewController::PreviewController(EngineOptions options, QObject* parent)
     connect(worker_, &PreviewWorker::modelLoaded, this, &PreviewController::modelLoaded);
     connect(worker_, &PreviewWorker::modelLoadFailed, this, &PreviewController::modelLoadFailed);
     connect(worker_, &PreviewWorker::busyChanged, this, &PreviewController::busyChanged);
+    connect(worker_, &PreviewWorker::deviceFellBack, this, &PreviewController::deviceFellBack);
     thread_.start();
 }
 

@@ -38,6 +38,7 @@ Q_SIGNALS:
     void modelLoaded(const p2p::ui::LoadedModelSummary& summary);
     void modelLoadFailed(const QString& path, const QString& message, bool architectureRequired);
     void busyChanged(bool busy);
+    void deviceFellBack(const QString& reason);
 
 private:
     EngineOptions options_;

@@ -27,9 +27,35 @@ PreviewWorker::~PreviewWorker() = default;
 InferenceEngine& PreviewWorker::engine() {
     if (!engine_) {
         configureThreads(options_.threads);
-        engine_ = std::make_unique<InferenceEngine>(options_);
+        try {
+            engine_ = std::make_unique<InferenceEngine>(options_);
+        } catch (const std::exception& e) {
+            if (!fallBackToCpu(e.what())) throw;
+        }
     }
     return *engine_;
+}
+
+bool PreviewWorker::onCpu() const {
+    return engine_ ? engine_->device() == "cpu" : options_.device == "cpu";
+}
+
+bool PreviewWorker::fallBackToCpu(const std::string& reason) {
+    if (onCpu()) return false;
+    EngineOptions cpu = options_;
+    cpu.device = "cpu";
+    if (cpu.precision == "fp16") cpu.precision = "auto";  // fp16 is a CUDA precision
+    try {
+        auto fresh = std::make_unique<InferenceEngine>(cpu);
+        if (current_) fresh->load(current_->first.toStdString(), current_->second);
+        options_ = cpu;
+        engine_ = std::move(fresh);
+    } catch (const std::exception&) {
+        return false;
+    }
+    Q_EMIT deviceFellBack(QString::fromStdString(reason));
+    if (engine_->hasModel()) Q_EMIT modelLoaded(summary());
+    return true;
 }
 
 void PreviewWorker::submit(PreviewRequest request) {
@@ -60,9 +86,11 @@ void PreviewWorker::process() {
 
     busy_.store(true);
     Q_EMIT busyChanged(true);
+    bool ranOnDevice = false;  // a failure after this point may be the device's
     try {
         InferenceEngine& e = engine();
         if (!e.hasModel()) throw Error("no model loaded — File ▸ Load Model… (Ctrl+L)");
+        ranOnDevice = true;
         QElapsedTimer timer;
         timer.start();
         // Converted here, not on the GUI thread, and for the model actually loaded (a switch may be queued).
@@ -81,7 +109,17 @@ void PreviewWorker::process() {
         result.image = matToQImage(output);
         Q_EMIT resultReady(result);
     } catch (const std::exception& e) {
-        Q_EMIT failed(QString::fromStdString(e.what()));
+        // A GPU failure (out of memory, a CUDA error) moves the preview to the CPU and redoes this request.
+        if (ranOnDevice && fallBackToCpu(e.what())) {
+            {
+                std::lock_guard<std::mutex> lock(mutex_);
+                if (!pending_) pending_ = std::move(request);  // a newer request wins, as always
+            }
+            if (!scheduled_.exchange(true))
+                QMetaObject::invokeMethod(this, &PreviewWorker::process, Qt::QueuedConnection);
+        } else {
+            Q_EMIT failed(QString::fromStdString(e.what()));
+        }
     } catch (...) {
         Q_EMIT failed(tr("The preview failed for an unknown reason."));
     }
@@ -103,9 +141,22 @@ void PreviewWorker::loadModel(const QString& path, const ModelLoadOptions& optio
     busy_.store(true);
     Q_EMIT busyChanged(true);
     try {
-        engine().load(path.toStdString(), options);
+        bool loadedByFallback = false;
+        try {
+            engine().load(path.toStdString(), options);
+        } catch (const std::exception& e) {
+            // Out of GPU memory, say: the same model on the CPU (the previous model stays if that fails too).
+            if (onCpu()) throw;
+            const auto previous = current_;
+            current_ = std::make_pair(path, options);
+            if (!fallBackToCpu(e.what())) {
+                current_ = previous;
+                throw;
+            }
+            loadedByFallback = true;  // fallBackToCpu() announced the model
+        }
         current_ = std::make_pair(path, options);
-        Q_EMIT modelLoaded(summary());
+        if (!loadedByFallback) Q_EMIT modelLoaded(summary());
     } catch (const std::exception& e) {
         bool architectureRequired = false;
         if (!options.generator_override) {

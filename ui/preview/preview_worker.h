@@ -45,9 +45,15 @@ Q_SIGNALS:
     // ModelLoadOptions::generator_override.
     void modelLoadFailed(const QString& path, const QString& message, bool architectureRequired);
     void busyChanged(bool busy);
+    // The GPU failed (out of memory, a CUDA error, or CUDA is missing): the preview now runs on the CPU.
+    void deviceFellBack(const QString& reason);
 
 private:
     InferenceEngine& engine();
+    // After a failure on a non-CPU device: rebuild the engine on the CPU with the current model and say why.
+    // False when already on the CPU (nothing to fall back to) or when the CPU engine cannot load it either.
+    bool fallBackToCpu(const std::string& reason);
+    bool onCpu() const;
     LoadedModelSummary summary() const;
 
     EngineOptions options_;
