@@ -10,6 +10,7 @@
 #include "core/common/error_text.h"
 #include "core/io/pickle_state_dict.h"
 #include "core/io/reference_pth.h"
+#include "core/io/torch_archive.h"
 #include "core/io/zip_reader.h"
 
 namespace fs = std::filesystem;
@@ -75,6 +76,7 @@ std::string whyNotAModel(const std::string& path, const std::string& torchError)
 
 void readOurFile(const std::string& path, OurFile& file) {
     try {
+        checkTorchArchiveOpens(path);
         file.archive.load_from(path);
         c10::IValue format, header;
         file.archive.read("format", format);

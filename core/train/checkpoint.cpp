@@ -14,6 +14,7 @@
 #include "core/common/error.h"
 #include "core/common/error_text.h"
 #include "core/common/runtime.h"
+#include "core/io/torch_archive.h"
 
 namespace p2p {
 
@@ -292,6 +293,7 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
     TrainingCheckpoint c;
     try {
         torch::serialize::InputArchive archive;
+        checkTorchArchiveOpens(path);
         archive.load_from(path);
         c10::IValue format, header;
         if (!archive.try_read("format", format) || !format.isString() ||
