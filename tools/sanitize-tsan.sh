@@ -24,7 +24,7 @@ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DP2P_SANITIZE=
 ninja -C "$build" -j "${P2P_SANITIZE_JOBS:-$(nproc)}" pix2pix "${tests[@]}"
 built=$(date +%s)
 
-export TSAN_OPTIONS="suppressions=$root/tools/sanitizers/tsan.supp:second_deadlock_stack=1:history_size=4:halt_on_error=0:report_signal_unsafe=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+export TSAN_OPTIONS="suppressions=$root/tools/sanitizers/tsan.supp:ignore_noninstrumented_modules=1:second_deadlock_stack=1:history_size=4:halt_on_error=0:report_signal_unsafe=0${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 # One compute thread in LibTorch and OpenCV: their pools are outside TSan's view.
 export OMP_NUM_THREADS=1 OPENCV_FOR_THREADS_NUM=1
 regex="^($(IFS='|'; echo "${tests[*]}"))\$"

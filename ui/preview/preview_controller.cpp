@@ -1,6 +1,7 @@
 #include "ui/preview/preview_controller.h"
 
 #include "ui/preview/preview_worker.h"
+#include "ui/thread_inbox.h"
 
 namespace p2p::ui {
 
@@ -10,14 +11,28 @@ PreviewController::PreviewController(EngineOptions options, QObject* parent)
     qRegisterMetaType<p2p::ui::LoadedModelSummary>();
 
     thread_.setObjectName(QStringLiteral("preview"));
+    workerInbox_ = new ThreadInbox(worker_);  // moves with the worker
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    connect(worker_, &PreviewWorker::resultReady, this, &PreviewController::resultReady);
-    connect(worker_, &PreviewWorker::failed, this, &PreviewController::failed);
-    connect(worker_, &PreviewWorker::modelLoaded, this, &PreviewController::modelLoaded);
-    connect(worker_, &PreviewWorker::modelLoadFailed, this, &PreviewController::modelLoadFailed);
-    connect(worker_, &PreviewWorker::busyChanged, this, &PreviewController::busyChanged);
-    connect(worker_, &PreviewWorker::deviceFellBack, this, &PreviewController::deviceFellBack);
+    // The thread's last act before it ends; the destructor's wait() then acquires it (QThread is detached).
+    connect(
+        &thread_, &QThread::finished, &thread_, [this] { markReleased(&thread_); }, Qt::DirectConnection);
+
+    auto* inbox = new ThreadInbox(this);
+    connectThroughInbox(worker_, &PreviewWorker::resultReady, inbox,
+                        [this](const PreviewResult& result) { Q_EMIT resultReady(result); });
+    connectThroughInbox(worker_, &PreviewWorker::failed, inbox,
+                        [this](const QString& message) { Q_EMIT failed(message); });
+    connectThroughInbox(worker_, &PreviewWorker::modelLoaded, inbox,
+                        [this](const LoadedModelSummary& summary) { Q_EMIT modelLoaded(summary); });
+    connectThroughInbox(worker_, &PreviewWorker::modelLoadFailed, inbox,
+                        [this](const QString& path, const QString& message, bool architectureRequired) {
+                            Q_EMIT modelLoadFailed(path, message, architectureRequired);
+                        });
+    connectThroughInbox(worker_, &PreviewWorker::busyChanged, inbox,
+                        [this](bool busy) { Q_EMIT busyChanged(busy); });
+    connectThroughInbox(worker_, &PreviewWorker::deviceFellBack, inbox,
+                        [this](const QString& reason) { Q_EMIT deviceFellBack(reason); });
     thread_.start();
 }
 
@@ -25,6 +40,7 @@ PreviewController::~PreviewController() {
     worker_->cancel();
     thread_.quit();
     thread_.wait();
+    markAcquired(&thread_);
 }
 
 quint64 PreviewController::request(const cv::Mat& image, const TranslateOptions& options,
@@ -41,15 +57,13 @@ quint64 PreviewController::request(const cv::Mat& image, const TranslateOptions&
 
 void PreviewController::loadModel(const QString& path, const ModelLoadOptions& options) {
     PreviewWorker* worker = worker_;
-    QMetaObject::invokeMethod(
-        worker, [worker, path, options] { worker->loadModel(path, options); }, Qt::QueuedConnection);
+    workerInbox_->post([worker, path, options] { worker->loadModel(path, options); });
 }
 
 void PreviewController::setEngineOptions(const EngineOptions& options) {
     options_ = options;
     PreviewWorker* worker = worker_;
-    QMetaObject::invokeMethod(
-        worker, [worker, options] { worker->setEngineOptions(options); }, Qt::QueuedConnection);
+    workerInbox_->post([worker, options] { worker->setEngineOptions(options); });
 }
 
 int PreviewController::inferenceCount() const {

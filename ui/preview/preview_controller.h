@@ -14,6 +14,7 @@
 namespace p2p::ui {
 
 class PreviewWorker;
+class ThreadInbox;
 
 class PreviewController : public QObject {
     Q_OBJECT
@@ -44,6 +45,7 @@ private:
     EngineOptions options_;
     QThread thread_;
     PreviewWorker* worker_;  // lives on thread_, deleted when it finishes
+    ThreadInbox* workerInbox_ = nullptr;  // the worker's child: runs calls on thread_
     quint64 nextId_ = 1;
 };
 

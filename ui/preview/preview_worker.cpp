@@ -22,7 +22,10 @@ QString deviceLabel(const std::string& device) {
 
 PreviewWorker::PreviewWorker(EngineOptions options) : options_(std::move(options)) {}
 
-PreviewWorker::~PreviewWorker() = default;
+PreviewWorker::~PreviewWorker() {
+    std::lock_guard<std::mutex> lock(mutex_);  // orders the pending request's end after the last cancel()
+    pending_.reset();
+}
 
 InferenceEngine& PreviewWorker::engine() {
     if (!engine_) {

@@ -9,6 +9,7 @@
 
 #include "core/common/error.h"
 #include "ui/image_convert.h"
+#include "ui/thread_inbox.h"
 
 namespace p2p::ui {
 
@@ -26,7 +27,7 @@ QThreadPool& scanPool() {
 
 }  // namespace
 
-DatasetScanner::DatasetScanner(QObject* parent) : QObject(parent) {
+DatasetScanner::DatasetScanner(QObject* parent) : QObject(parent), inbox_(new ThreadInbox(this)) {
     qRegisterMetaType<p2p::ui::DatasetScanResult>();
     connect(&watcher_, &QFutureWatcher<DatasetScanResult>::finished, this,
             [this] { Q_EMIT finished(watcher_.result()); });
@@ -48,7 +49,9 @@ void DatasetScanner::scan(const QString& folder) {
     const int generation = ++generation_;
     auto cancelled = cancel_;
     QPointer<DatasetScanner> self(this);
-    watcher_.setFuture(QtConcurrent::run(&scanPool(), [self, folder, cancelled, generation]() {
+    // The destructor waits for the pool, so the inbox outlives every task that posts to it.
+    ThreadInbox* inbox = inbox_;
+    watcher_.setFuture(QtConcurrent::run(&scanPool(), [self, inbox, folder, cancelled, generation]() {
         DatasetScanResult result;
         result.folder = folder;
         QElapsedTimer sinceReport;
@@ -57,12 +60,9 @@ void DatasetScanner::scan(const QString& folder) {
             if (cancelled->load()) return false;
             if (done == 0 || done + 1 >= total || sinceReport.elapsed() >= 50) {
                 sinceReport.restart();
-                QMetaObject::invokeMethod(
-                    self.data(),
-                    [self, generation, done, total] {
-                        if (self && self->generation_ == generation) Q_EMIT self->progress(done, total);
-                    },
-                    Qt::QueuedConnection);
+                inbox->post([self, generation, done, total] {
+                    if (self && self->generation_ == generation) Q_EMIT self->progress(done, total);
+                });
             }
             return true;
         };

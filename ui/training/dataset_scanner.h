@@ -15,6 +15,8 @@
 
 namespace p2p::ui {
 
+class ThreadInbox;
+
 struct DatasetScanResult {
     QString folder;
     QString error;  // empty on success
@@ -40,6 +42,7 @@ Q_SIGNALS:
     void finished(const p2p::ui::DatasetScanResult& result);
 
 private:
+    ThreadInbox* inbox_;  // progress reports from the pool thread
     QFutureWatcher<DatasetScanResult> watcher_;
     std::shared_ptr<std::atomic<bool>> cancel_;
     int generation_ = 0;

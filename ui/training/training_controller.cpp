@@ -10,6 +10,7 @@
 
 #include "core/common/error.h"
 #include "core/train/trainer.h"
+#include "ui/thread_inbox.h"
 
 namespace p2p::ui {
 
@@ -18,36 +19,50 @@ TrainingController::TrainingController(QObject* parent)
     registerTrainingMetaTypes();
     thread_.setObjectName("training");
     worker_ = new TrainingWorker(handle_);
+    workerInbox_ = new ThreadInbox(worker_);  // moves with the worker
     worker_->moveToThread(&thread_);
+    // The thread's last act before it ends; the destructor's wait() then acquires it (QThread is detached).
+    connect(
+        &thread_, &QThread::finished, &thread_, [this] { markReleased(&thread_); }, Qt::DirectConnection);
 
-    connect(worker_, &TrainingWorker::started, this,
-            [this](const QString& dir, const p2p::TrainingProgress& p, const p2p::TrainOptions& o) {
-                runDir_ = dir;
-                Q_EMIT started(dir, p, o);
-            });
-    connect(worker_, &TrainingWorker::historyLoaded, this, &TrainingController::historyLoaded);
-    connect(worker_, &TrainingWorker::lossesReady, this, &TrainingController::lossesReady);
-    connect(worker_, &TrainingWorker::progressChanged, this, &TrainingController::progressChanged);
-    connect(worker_, &TrainingWorker::sampleReady, this, &TrainingController::sampleReady);
-    connect(worker_, &TrainingWorker::epochFinished, this, &TrainingController::epochFinished);
-    connect(worker_, &TrainingWorker::checkpointSaved, this, [this](const QString& path) {
+    auto* inbox = new ThreadInbox(this);
+    connectThroughInbox(
+        worker_, &TrainingWorker::started, inbox,
+        [this](const QString& dir, const p2p::TrainingProgress& p, const p2p::TrainOptions& o) {
+            runDir_ = dir;
+            Q_EMIT started(dir, p, o);
+        });
+    connectThroughInbox(
+        worker_, &TrainingWorker::historyLoaded, inbox,
+        [this](const std::vector<p2p::LossSample>& history) { Q_EMIT historyLoaded(history); });
+    connectThroughInbox(worker_, &TrainingWorker::lossesReady, inbox,
+                        [this](const p2p::LossSample& losses) { Q_EMIT lossesReady(losses); });
+    connectThroughInbox(worker_, &TrainingWorker::progressChanged, inbox,
+                        [this](const p2p::TrainingProgress& progress) { Q_EMIT progressChanged(progress); });
+    connectThroughInbox(worker_, &TrainingWorker::sampleReady, inbox,
+                        [this](const TrainingSampleImages& sample) { Q_EMIT sampleReady(sample); });
+    connectThroughInbox(worker_, &TrainingWorker::epochFinished, inbox,
+                        [this](int epoch, double seconds) { Q_EMIT epochFinished(epoch, seconds); });
+    connectThroughInbox(worker_, &TrainingWorker::checkpointSaved, inbox, [this](const QString& path) {
         lastCheckpoint_ = path;
         Q_EMIT checkpointSaved(path);
     });
-    connect(worker_, &TrainingWorker::stateChanged, this, [this](p2p::TrainingState state) {
+    connectThroughInbox(worker_, &TrainingWorker::stateChanged, inbox, [this](p2p::TrainingState state) {
         paused_ = state == p2p::TrainingState::Paused;
         Q_EMIT stateChanged(state);
     });
-    connect(worker_, &TrainingWorker::message, this, &TrainingController::message);
-    connect(worker_, &TrainingWorker::failed, this, &TrainingController::failed);
-    connect(worker_, &TrainingWorker::finished, this,
-            [this](p2p::TrainingState state, const QString& dir, const QString& model) {
-                paused_ = false;
-                if (!dir.isEmpty()) runDir_ = dir;
-                if (!model.isEmpty()) exportedModel_ = model;
-                setRunning(false);
-                Q_EMIT finished(state, dir, model);
-            });
+    connectThroughInbox(worker_, &TrainingWorker::message, inbox,
+                        [this](const QString& text) { Q_EMIT message(text); });
+    connectThroughInbox(worker_, &TrainingWorker::failed, inbox,
+                        [this](const QString& error) { Q_EMIT failed(error); });
+    connectThroughInbox(worker_, &TrainingWorker::finished, inbox,
+                        [this](p2p::TrainingState state, const QString& dir, const QString& model) {
+                            paused_ = false;
+                            if (!dir.isEmpty()) runDir_ = dir;
+                            if (!model.isEmpty()) exportedModel_ = model;
+                            setRunning(false);
+                            Q_EMIT finished(state, dir, model);
+                        });
     connect(&exportWatcher_, &QFutureWatcher<QPair<QString, QString>>::finished, this, [this] {
         const auto [model, error] = exportWatcher_.result();
         if (error.isEmpty()) {
@@ -64,6 +79,7 @@ TrainingController::~TrainingController() {
     handle_->stop();  // a running trainer saves and returns; the thread's event loop then sees quit()
     thread_.quit();
     thread_.wait();
+    markAcquired(&thread_);
     delete worker_;
     exportWatcher_.waitForFinished();
 }
@@ -81,8 +97,7 @@ bool TrainingController::start(const p2p::TrainOptions& options) {
     lastCheckpoint_.clear();
     exportedModel_.clear();
     setRunning(true);
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, options] { worker->startNew(options); }, Qt::QueuedConnection);
+    workerInbox_->post([worker = worker_, options] { worker->startNew(options); });
     return true;
 }
 
@@ -93,8 +108,7 @@ bool TrainingController::resumeRun(const QString& runDir) {
     lastCheckpoint_.clear();
     exportedModel_.clear();
     setRunning(true);
-    QMetaObject::invokeMethod(
-        worker_, [worker = worker_, runDir] { worker->resumeRun(runDir); }, Qt::QueuedConnection);
+    workerInbox_->post([worker = worker_, runDir] { worker->resumeRun(runDir); });
     return true;
 }
 

@@ -18,6 +18,8 @@
 
 namespace p2p::ui {
 
+class ThreadInbox;
+
 class TrainingController : public QObject {
     Q_OBJECT
 
@@ -75,6 +77,7 @@ private:
 
     QThread thread_;
     TrainingWorker* worker_ = nullptr;
+    ThreadInbox* workerInbox_ = nullptr;  // the worker's child: runs calls on thread_
     std::shared_ptr<TrainerHandle> handle_;
     QFutureWatcher<QPair<QString, QString>> exportWatcher_;  // (model path, error)
     bool running_ = false;
