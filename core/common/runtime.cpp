@@ -3,7 +3,12 @@
 #include <dlfcn.h>
 #include <link.h>
 
+#include <climits>
 #include <thread>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <torch/torch.h>
 
@@ -17,6 +22,17 @@ void configureThreads(int threads) {
 }
 
 int intraOpThreads() { return at::get_num_threads(); }
+
+void keepFreedMemoryForReuse() {
+#ifdef __GLIBC__
+    static const bool done = [] {
+        mallopt(M_MMAP_MAX, 0);              // large blocks from the heap, not fresh mappings
+        mallopt(M_TRIM_THRESHOLD, INT_MAX);  // nor handed back at the heap's top
+        return true;
+    }();
+    (void)done;
+#endif
+}
 
 bool cudaAvailable() { return torch::cuda::is_available(); }
 

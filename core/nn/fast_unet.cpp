@@ -68,13 +68,44 @@ torch::Tensor FastConvTranspose2dImpl::forward(const torch::Tensor& x) {
 
 namespace {
 
-torch::Tensor blockForwardFast(UnetSkipConnectionBlockImpl& block, const torch::Tensor& x) {
+using TransposedConv = torch::Tensor (*)(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&);
+
+// The transposed convolution (k4, s2, p1) as Conv2d(weight)'s backward-data; see convTranspose2dOnConvPath.
+class TransposedConvOnConvPath : public torch::autograd::Function<TransposedConvOnConvPath> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& weight) {
+        ctx->save_for_backward({x, weight});
+        const auto outputShape = at::empty({x.size(0), weight.size(1), 2 * x.size(2), 2 * x.size(3)},
+                                           x.options().memory_format(x.suggest_memory_format()));
+        return std::get<0>(at::convolution_backward(x, outputShape, weight, c10::nullopt, {2, 2}, {1, 1},
+                                                    {1, 1}, false, {0, 0}, 1, {true, false, false}));
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor& x = saved[0];
+        const torch::Tensor& weight = saved[1];
+        const torch::Tensor& gradOutput = grads[0];
+        torch::Tensor gradX, gradWeight;
+        if (ctx->needs_input_grad(0)) gradX = at::conv2d(gradOutput, weight, {}, 2, 1);
+        if (ctx->needs_input_grad(1))
+            gradWeight =
+                std::get<1>(at::convolution_backward(x, gradOutput, weight, c10::nullopt, {2, 2}, {1, 1},
+                                                     {1, 1}, false, {0, 0}, 1, {false, true, false}));
+        return {gradX, gradWeight};
+    }
+};
+
+torch::Tensor blockForwardWith(UnetSkipConnectionBlockImpl& block, const torch::Tensor& x,
+                               TransposedConv transposedConv) {
     torch::Tensor h = x;
     for (auto& layer : *block.model) {
         if (auto* deconv = layer.ptr()->as<nn::ConvTranspose2dImpl>())
-            h = fastConvTranspose2d(h, deconv->weight, deconv->bias);
+            h = transposedConv(h, deconv->weight, deconv->bias);
         else if (auto* sub = layer.ptr()->as<UnetSkipConnectionBlockImpl>())
-            h = blockForwardFast(*sub, h);
+            h = blockForwardWith(*sub, h, transposedConv);
         else
             h = layer.forward(h);
     }
@@ -84,7 +115,19 @@ torch::Tensor blockForwardFast(UnetSkipConnectionBlockImpl& block, const torch::
 }  // namespace
 
 torch::Tensor unetForwardFast(const UnetGenerator& generator, const torch::Tensor& x) {
-    return blockForwardFast(*generator.ptr()->model, x);
+    return blockForwardWith(*generator.ptr()->model, x, &fastConvTranspose2d);
+}
+
+torch::Tensor convTranspose2dOnConvPath(const torch::Tensor& x, const torch::Tensor& weight,
+                                        const torch::Tensor& bias) {
+    TORCH_CHECK(x.dim() == 4 && weight.dim() == 4 && weight.size(2) == 4 && weight.size(3) == 4,
+                "convTranspose2dOnConvPath expects NCHW input and a [Cin, Cout, 4, 4] weight");
+    const torch::Tensor y = TransposedConvOnConvPath::apply(x, weight);
+    return bias.defined() ? y + bias.view({1, -1, 1, 1}) : y;
+}
+
+torch::Tensor unetForwardOnConvPath(const UnetGenerator& generator, const torch::Tensor& x) {
+    return blockForwardWith(*generator.ptr()->model, x, &convTranspose2dOnConvPath);
 }
 
 void interleavePhases(const torch::Tensor& phases, const torch::Tensor& out) {

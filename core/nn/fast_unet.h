@@ -41,8 +41,20 @@ public:
 TORCH_MODULE(FastConvTranspose2d);
 
 // generator->forward(x) with every ConvTranspose2d computed by fastConvTranspose2d: the same parameters, the
-// same train/eval behaviour (BatchNorm statistics, dropout) and full autograd. For training on CPU.
+// same train/eval behaviour (BatchNorm statistics, dropout) and full autograd.
 torch::Tensor unetForwardFast(const UnetGenerator& generator, const torch::Tensor& x);
+
+// y = conv_transpose2d(x, weight, bias, stride 2, padding 1) for a 4x4 kernel, for training on CPU. A
+// transposed convolution is the input gradient of the Conv2d with the same weight, so the forward runs as
+// that Conv2d's backward-data, and the backward as a Conv2d forward (x's gradient) plus that Conv2d's
+// backward-weights: all on oneDNN, where LibTorch 1.13 runs ConvTranspose2d and its backward through BLAS
+// col2im. The same products in another summation order. `bias` may be undefined.
+torch::Tensor convTranspose2dOnConvPath(const torch::Tensor& x, const torch::Tensor& weight,
+                                        const torch::Tensor& bias);
+
+// generator->forward(x) with every ConvTranspose2d computed by convTranspose2dOnConvPath: what the trainer
+// runs on CPU (its backward is fast too, unlike the sub-pixel formulation's slicing and interleaving).
+torch::Tensor unetForwardOnConvPath(const UnetGenerator& generator, const torch::Tensor& x);
 
 // Writes phases [N, 4*C, H+1, W+1] (the 2x2 conv output) into out [N, C, 2H, 2W]; `out` may be a strided view
 // (a channel slice of a concatenation buffer). No autograd.

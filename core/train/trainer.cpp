@@ -93,23 +93,6 @@ void truncateLossLog(const fs::path& path, int64_t iteration) {
     });
 }
 
-// A U-Net block's forward with every ConvTranspose2d computed as fastConvTranspose2d: the same parameters
-// and autograd, on LibTorch's fast Conv2d path (CPU ConvTranspose2d goes through slow BLAS col2im).
-torch::Tensor fastBlockForward(UnetSkipConnectionBlockImpl& block, const torch::Tensor& x) {
-    torch::Tensor y = x;
-    for (auto& layer : *block.model) {
-        const auto module = layer.ptr();
-        if (auto* up = module->as<torch::nn::ConvTranspose2dImpl>())
-            y = fastConvTranspose2d(y, up->weight, up->bias);
-        else if (auto* inner = module->as<UnetSkipConnectionBlockImpl>())
-            y = fastBlockForward(*inner, y);
-        else
-            y = layer.forward(y);
-    }
-    if (block.kind == UnetSkipConnectionBlockImpl::Kind::Outermost) return y;
-    return torch::cat({x, y}, 1);
-}
-
 bool isOutOfMemory(const std::string& message) {
     return message.find("out of memory") != std::string::npos ||
            message.find("can't allocate memory") != std::string::npos ||
@@ -132,7 +115,6 @@ void writeOptionsFile(const fs::path& path, const TrainOptions& options) {
         if (!out) throw Error("cannot write " + temporary);
     });
 }
-
 
 }  // namespace
 
@@ -205,6 +187,7 @@ struct Trainer::Impl {
     }
 
     void buildOptimizers() {
+        keepFreedMemoryForReuse();
         G->to(torchDevice);
         D->to(torchDevice);
         G->train();
@@ -286,11 +269,11 @@ struct Trainer::Impl {
     // One optimize_parameters() of the reference's pix2pix_model.py.
     StepResult step(const TrainingBatch& batch, TrainingSample* sample) {
         torch::Tensor realA = batch.input.to(torchDevice), realB = batch.target.to(torchDevice);
+        const bool fastPath = options.fast_path && torchDevice.is_cpu();  // CUDA's ConvTranspose2d is fast
         if (position.iteration + 1 == poisonIteration)
             realA = torch::full_like(realA, std::numeric_limits<float>::quiet_NaN());
 
-        const torch::Tensor fakeB =
-            options.fast_path ? fastBlockForward(*G->model, realA) : G->forward(realA);
+        const torch::Tensor fakeB = fastPath ? unetForwardOnConvPath(G, realA) : G->forward(realA);
 
         setRequiresGrad(*D, true);
         optimizerD->zero_grad();

@@ -58,21 +58,27 @@ private Q_SLOTS:
         QTest::addColumn<int>("cout");
         QTest::addColumn<int>("size");
         QTest::addColumn<bool>("bias");
-        QTest::newRow("1x1 input, no bias") << 16 << 8 << 1 << false;
-        QTest::newRow("odd, bias") << 6 << 5 << 7 << true;
-        QTest::newRow("rectangular-ish 8") << 8 << 3 << 8 << true;
+        QTest::addColumn<bool>("convPath");  // false: sub-pixel (inference); true: Conv2d backward (training)
+        for (bool convPath : {false, true}) {
+            const char* path = convPath ? "conv path" : "sub-pixel";
+            QTest::addRow("%s: 1x1 input, no bias", path) << 16 << 8 << 1 << false << convPath;
+            QTest::addRow("%s: odd, bias", path) << 6 << 5 << 7 << true << convPath;
+            QTest::addRow("%s: rectangular-ish 8", path) << 8 << 3 << 8 << true << convPath;
+            QTest::addRow("%s: wide, 16", path) << 64 << 32 << 16 << false << convPath;
+        }
     }
     void transposedConvEquivalence() {
         QFETCH(int, cin);
         QFETCH(int, cout);
         QFETCH(int, size);
         QFETCH(bool, bias);
+        QFETCH(bool, convPath);
         torch::manual_seed(1);
         auto x = torch::randn({2, cin, size, size + 3}, torch::requires_grad());
         auto w = torch::randn({cin, cout, 4, 4}, torch::requires_grad());
         auto b = bias ? torch::randn({cout}, torch::requires_grad()) : torch::Tensor();
         auto expected = torch::conv_transpose2d(x, w, b, 2, 1);
-        auto actual = fastConvTranspose2d(x, w, b);
+        auto actual = convPath ? convTranspose2dOnConvPath(x, w, b) : fastConvTranspose2d(x, w, b);
         QCOMPARE(actual.sizes(), expected.sizes());
         QVERIFY(test::maxAbsDiff(actual, expected) < 1e-4);
 
@@ -85,6 +91,7 @@ private Q_SLOTS:
         for (size_t i = 0; i < gradsExpected.size(); ++i)
             QVERIFY2(test::maxAbsDiff(gradsActual[i], gradsExpected[i]) < 1e-3,
                      qPrintable(QString::number(i)));
+        if (convPath) return;
 
         // The inference-side interleave writes into a strided destination (a concatenation buffer).
         torch::NoGradGuard noGrad;
@@ -152,7 +159,13 @@ private Q_SLOTS:
         }
     }
 
+    void trainingForwardMatchesTheModule_data() {
+        QTest::addColumn<bool>("convPath");
+        QTest::newRow("sub-pixel") << false;
+        QTest::newRow("conv path (the trainer's)") << true;
+    }
     void trainingForwardMatchesTheModule() {
+        QFETCH(bool, convPath);
         // Train mode with dropout: the same RNG draws in the same order, so outputs and gradients agree.
         auto g = makeGenerator("unet_128", Norm::Batch, /*dropout=*/true, 8);
         UnetGenerator twin(g->options());
@@ -164,7 +177,7 @@ private Q_SLOTS:
         torch::manual_seed(21);
         auto expected = g->forward(x);
         torch::manual_seed(21);
-        auto actual = unetForwardFast(twin, x);
+        auto actual = convPath ? unetForwardOnConvPath(twin, x) : unetForwardFast(twin, x);
         QVERIFY(test::maxAbsDiff(actual, expected) < 1e-4);
         torch::l1_loss(expected, target).backward();
         torch::l1_loss(actual, target).backward();
