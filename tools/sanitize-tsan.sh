@@ -2,6 +2,7 @@
 # TSan over the threaded tests: configures build-tsan with -DP2P_SANITIZE=thread (cmake/Sanitizers.cmake),
 # builds only those tests (and what they link) and runs them. Any data race report fails its test.
 #   test_prefetcher      background decoding threads of the training loader
+#   test_thread_inbox    the GUI<->worker hand-off every controller uses (posted functions, signal copies)
 #   test_trainer         pause / resume / stop from another thread while run() trains
 #   test_ui_preview      PreviewController + PreviewWorker on its QThread (newest request wins)
 #   test_training_panel  TrainingController + TrainingWorker on its QThread, the panel's dataset scanner
@@ -17,7 +18,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${P2P_TSAN_BUILD_DIR:-$root/build-tsan}
 [ "${P2P_SKIP_DEPS:-0}" = 1 ] || "$root/tools/install-deps.sh"
-tests=(test_prefetcher test_trainer test_ui_preview test_training_panel)
+tests=(test_prefetcher test_trainer test_thread_inbox test_ui_preview test_training_panel)
 
 start=$(date +%s)
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DP2P_SANITIZE=thread -DP2P_BUILD_BENCH=OFF >/dev/null

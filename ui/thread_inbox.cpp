@@ -29,8 +29,8 @@ void ThreadInbox::post(std::function<void()> function) {
 }
 
 bool ThreadInbox::event(QEvent* event) {
+    markAcquired(event);  // before reading it at all (for other events it marks nothing)
     if (event->type() != kFunctionEvent) return QObject::event(event);
-    markAcquired(event);
     static_cast<FunctionEvent*>(event)->run();
     return true;
 }
