@@ -66,6 +66,10 @@ QString modelKey(CanvasKind kind) {
     return QStringLiteral("model/") + toString(kind);
 }
 
+QString brushKey(CanvasKind kind) {
+    return QStringLiteral("canvas/brushSize/") + toString(kind);
+}
+
 // Writes an encoded image so that a crash leaves the old file or the whole new one.
 void writeEncoded(const QString& path, const cv::Mat& bgr, const std::string& extension) {
     std::vector<uchar> bytes;
@@ -572,7 +576,8 @@ void MainWindow::restoreSettings() {
         splitter_->setSizes({1, 1});
     for (CanvasKind kind : {CanvasKind::FacadeLabels, CanvasKind::Edges})
         modelForMode_[index(kind)] = s.value(modelKey(kind)).toString();
-    canvas_->setBrushSize(s.value(QStringLiteral("canvas/brushSize"), 8).toInt());
+    for (CanvasKind kind : {CanvasKind::FacadeLabels, CanvasKind::Edges})
+        brushForMode_[index(kind)] = s.value(brushKey(kind), brushForMode_[index(kind)]).toInt();
     opacitySlider_->setValue(s.value(QStringLiteral("view/overlayOpacity"), 60).toInt());
     const bool overlay = s.value(QStringLiteral("view/overlay"), false).toBool();
     overlayAct_->setChecked(overlay);
@@ -592,6 +597,7 @@ void MainWindow::restoreSettings() {
                 ? CanvasKind::Edges
                 : CanvasKind::FacadeLabels;
     modeCombo_->setCurrentIndex(index(mode_));
+    canvas_->setBrushSize(brushForMode_[index(mode_)]);
     rebuildRecentMenu();
 }
 
@@ -602,7 +608,9 @@ void MainWindow::saveSettings() {
     s.setValue(QStringLiteral("window/splitter"), splitter_->saveState());
     for (CanvasKind kind : {CanvasKind::FacadeLabels, CanvasKind::Edges})
         s.setValue(modelKey(kind), modelForMode_[index(kind)]);
-    s.setValue(QStringLiteral("canvas/brushSize"), canvas_->brushSize());
+    brushForMode_[index(mode_)] = canvas_->brushSize();
+    for (CanvasKind kind : {CanvasKind::FacadeLabels, CanvasKind::Edges})
+        s.setValue(brushKey(kind), brushForMode_[index(kind)]);
     s.setValue(QStringLiteral("canvas/mode"), toString(mode_));
     s.setValue(QStringLiteral("view/overlay"), overlayAct_->isChecked());
     s.setValue(QStringLiteral("view/overlayOpacity"), opacitySlider_->value());
@@ -868,7 +876,9 @@ void MainWindow::newVariation() {
 void MainWindow::setMode(CanvasKind kind) {
     modeCombo_->setCurrentIndex(index(kind));
     if (kind == mode_) return;
+    brushForMode_[index(mode_)] = canvas_->brushSize();
     mode_ = kind;
+    canvas_->setBrushSize(brushForMode_[index(mode_)]);
     cursorLabel_->clear();  // it named a class of the other canvas
     canvas_->setDocument(document());
     onDocumentReset();

@@ -168,6 +168,9 @@ private:
     std::optional<LoadedModelSummary> model_;
     bool modelLoading_ = false;
     CanvasKind loadingMode_ = CanvasKind::FacadeLabels;  // the mode a model is being loaded for
+    // Each canvas keeps its own brush: broad for label regions, thin for edges (the edges model was trained
+    // on 1-px Canny lines).
+    std::array<int, 2> brushForMode_{8, 2};
     std::array<QString, 2> modelForMode_;                // the model each mode uses (last loaded in it)
 
     // Preview state.

@@ -31,7 +31,7 @@ struct EvalFlags {
     std::string data;
     std::string split;
     std::string direction;
-    std::string normStats = "image";
+    std::string normStats;  // empty: the model's preview_norm, else image
     std::string gallery;
     std::string device = "auto";
     std::string precision = "fp32";
@@ -116,9 +116,9 @@ std::function<int()> addEvalCommand(CLI::App& app) {
     sub->add_option("--direction", f->direction, "AtoB or BtoA (default: the model's, else AtoB)")
         ->check(CLI::IsMember({"AtoB", "BtoA"}));
     sub->add_option("--norm-stats", f->normStats,
-                    "BatchNorm statistics: image (the image's own, as the paper tests) or running")
-        ->check(CLI::IsMember({"running", "image"}))
-        ->capture_default_str();
+                    "BatchNorm statistics: image (the image's own, as the paper tests) or running "
+                    "(default: what the model's metadata prefers, else image)")
+        ->check(CLI::IsMember({"running", "image"}));
     sub->add_option(
         "--load_size", f->loadSize,
         "Resize pairs to this square size first (default: the model's training crop size when known; "
@@ -138,9 +138,10 @@ std::function<int()> addEvalCommand(CLI::App& app) {
         EngineOptions engineOptions;
         engineOptions.device = f->device;
         engineOptions.precision = f->precision;
-        engineOptions.preview_norm = f->normStats == "running" ? NormStats::Running : NormStats::Image;
         InferenceEngine engine(engineOptions);
         const ModelInfo info = engine.load(f->model);
+        if (f->normStats.empty()) f->normStats = toString(preferredPreviewNorm(info));
+        engine.setPreviewNorm(f->normStats == "running" ? NormStats::Running : NormStats::Image);
 
         const DatasetScan scan = scanPairedFolder(f->data);
         const std::string split = f->split.empty() ? scan.testSplit() : f->split;

@@ -24,7 +24,7 @@ struct TranslateArgs {
     int ngf = 0;
     std::string mode = "preview";
     uint64_t seed = 0;
-    std::string norm_stats = "image";
+    std::string norm_stats;  // empty: the model's preview_norm, else image
     std::string device = "auto";
     std::string precision = "auto";
     bool aligned = false;
@@ -77,7 +77,6 @@ int run(const TranslateArgs& a) {
     p2p::EngineOptions options;
     options.device = a.device;
     options.precision = a.precision;
-    options.preview_norm = a.norm_stats == "running" ? p2p::NormStats::Running : p2p::NormStats::Image;
     options.tile_size = a.tile_size;
     options.tile_overlap = std::min(options.tile_overlap, a.tile_size / 2);
     options.threads = a.threads;
@@ -93,8 +92,12 @@ int run(const TranslateArgs& a) {
         load.generator_override = g;
     }
     const p2p::ModelInfo info = engine.load(a.model, load);
+    const p2p::NormStats norm = a.norm_stats.empty()        ? p2p::preferredPreviewNorm(info)
+                                : a.norm_stats == "running" ? p2p::NormStats::Running
+                                                            : p2p::NormStats::Image;
+    engine.setPreviewNorm(norm);
     std::cerr << "model:  " << info.name << " (" << info.generator.describe() << ")\n"
-              << "engine: " << engine.describe() << "\n";
+              << "engine: " << engine.describe() << ", norm statistics: " << p2p::toString(norm) << "\n";
 
     const auto inputs = collectInputs(a.input);
     fs::create_directories(a.output);
@@ -175,10 +178,11 @@ P2P_REGISTER_COMMAND("translate", [](CLI::App& app) -> std::function<int()> {
         ->check(CLI::IsMember({"preview", "paper"}))
         ->capture_default_str();
     sub->add_option("--seed", args->seed, "Paper mode: seed of the dropout masks")->capture_default_str();
-    sub->add_option("--norm-stats", args->norm_stats,
-                    "Preview BatchNorm statistics: image (the image's own, as the paper) or running (stored)")
-        ->check(CLI::IsMember({"running", "image"}))
-        ->capture_default_str();
+    sub->add_option(
+           "--norm-stats", args->norm_stats,
+           "Preview BatchNorm statistics: image (the image's own, as the paper) or running (stored); "
+           "default: what the model's metadata prefers, else image")
+        ->check(CLI::IsMember({"running", "image"}));
     sub->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")
         ->check(CLI::Validator(
             [](std::string& value) -> std::string {

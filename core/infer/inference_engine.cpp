@@ -423,6 +423,10 @@ const EngineOptions& InferenceEngine::options() const {
     return impl_->options;
 }
 
+void InferenceEngine::setPreviewNorm(NormStats stats) {
+    impl_->options.preview_norm = stats;
+}
+
 std::string InferenceEngine::device() const {
     return impl_->device;
 }

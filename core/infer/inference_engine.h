@@ -76,6 +76,8 @@ public:
     cv::Mat discriminatorMap(const cv::Mat& input, const cv::Mat& output);
 
     const EngineOptions& options() const;
+    // The normalisation for later Preview translations and D maps; nothing prepared at load depends on it.
+    void setPreviewNorm(NormStats stats);
     std::string device() const;     // "cpu" or "cuda[:N]"
     std::string precision() const;  // the resolved precision in use
     std::string describe() const;   // "CPU · 2 threads · bf16 · fast path"

@@ -352,14 +352,19 @@ private Q_SLOTS:
         o.settingsFile = settingsFile;
         {
             MainWindow w(o);
+            w.setMode(CanvasKind::FacadeLabels);
             w.canvasView()->setBrushSize(21);
             w.setMode(CanvasKind::Edges);
+            QCOMPARE(w.canvasView()->brushSize(), 2);  // each canvas has its own brush; edges start thin
+            w.canvasView()->setBrushSize(3);
             w.resize(900, 640);
             w.close();
         }
         MainWindow again(o);
-        QCOMPARE(again.canvasView()->brushSize(), 21);
         QVERIFY(again.mode() == CanvasKind::Edges);
+        QCOMPARE(again.canvasView()->brushSize(), 3);
+        again.setMode(CanvasKind::FacadeLabels);
+        QCOMPARE(again.canvasView()->brushSize(), 21);
         QCOMPARE(again.size(), QSize(900, 640));
     }
 };

@@ -96,6 +96,7 @@ private Q_SLOTS:
         QVERIFY(psnr > 0 && psnr < 100);
         QVERIFY(ssim > -1 && ssim < 1);
         QCOMPARE(j.at("l1_255").get<double>(), l1 * 127.5);
+        QCOMPARE(j.at("norm_stats").get<std::string>(), std::string("image"));  // no metadata: image
         QVERIFY(QFileInfo::exists(gallery + "/grid.png"));
         QVERIFY(QFileInfo::exists(gallery + "/index.html"));
         QCOMPARE(QDir(gallery + "/images").entryList(QDir::Files).size(), 6);
@@ -104,6 +105,19 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains("PSNR"));
         QCOMPARE(runCli({"eval", "--model", dir_.filePath("none.p2pm"), "--data", data_}).exitCode, 1);
+
+        // A model whose metadata prefers running statistics gets them unless the flag says otherwise.
+        const QString running = dir_.filePath("running.p2pm");
+        r = runCli({"export", "--checkpoint", run + "/checkpoints/epoch_1.ckpt", "--output", running,
+                    "--meta", "preview_norm=running"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        for (const auto& [flags, expected] : std::vector<std::pair<QStringList, std::string>>{
+                 {{}, "running"}, {{"--norm-stats", "image"}, "image"}}) {
+            r = runCli(QStringList{"eval", "--model", running, "--data", data_, "--json"} + flags);
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            QCOMPARE(nlohmann::json::parse(r.out.toStdString()).at("norm_stats").get<std::string>(),
+                     expected);
+        }
         QCOMPARE(runCli({"eval", "--model", run + "/model.p2pm", "--data", data_, "--norm-stats", "mean"}).exitCode,
                  2);
     }
