@@ -586,8 +586,7 @@ void MainWindow::restoreSettings() {
     preview_->setHeatmapVisible(heatmapAct_->isChecked());
     const QString norm = s.value(QStringLiteral("preview/norm")).toString();
     if (norm == QLatin1String("running") || norm == QLatin1String("image")) {
-        options_.engine.preview_norm =
-            norm == QLatin1String("running") ? NormStats::Running : NormStats::Image;
+        options_.engine.preview_norm = normStatsFromString(norm.toStdString());
         normRunningAct_->setChecked(options_.engine.preview_norm == NormStats::Running);
         normImageAct_->setChecked(options_.engine.preview_norm == NormStats::Image);
         if (controller_->engineOptions().preview_norm != options_.engine.preview_norm)

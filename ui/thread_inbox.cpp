@@ -22,6 +22,17 @@ private:
 
 }  // namespace
 
+void markThreadEndOnFinish(QThread& thread) {
+    QObject::connect(
+        &thread, &QThread::finished, &thread, [&thread] { markReleased(&thread); }, Qt::DirectConnection);
+}
+
+void quitAndWait(QThread& thread) {
+    thread.quit();
+    thread.wait();
+    markAcquired(&thread);
+}
+
 void ThreadInbox::post(std::function<void()> function) {
     auto* event = new FunctionEvent(std::move(function));
     markReleased(event);  // everything the function holds was written before this line

@@ -10,6 +10,7 @@
 
 #include <QEvent>
 #include <QObject>
+#include <QThread>
 
 #include <functional>
 #include <utility>
@@ -41,6 +42,11 @@ inline void markAcquired([[maybe_unused]] const void* token) {
 #endif
 }
 
+// QThread runs detached, so TSan does not see wait() as a join. Call markThreadEndOnFinish once, before
+// start(): the thread marks its end as its last act. quitAndWait then quits, waits and acquires that mark.
+void markThreadEndOnFinish(QThread& thread);
+void quitAndWait(QThread& thread);
+
 class ThreadInbox final : public QObject {
 public:
     // Functions run on the thread this inbox lives on (it moves with its parent, as any QObject child).
@@ -61,6 +67,15 @@ QMetaObject::Connection connectThroughInbox(Sender* sender, Signal signal, Threa
         sender, signal, inbox,
         [inbox, slot](auto... args) { inbox->post([slot, args...]() mutable { slot(args...); }); },
         Qt::DirectConnection);
+}
+
+// The same, re-emitting `signal` as `receiverSignal` of `receiver` (a signal-to-signal forward).
+template <typename Sender, typename Signal, typename Receiver, typename ReceiverSignal>
+QMetaObject::Connection connectThroughInbox(Sender* sender, Signal signal, ThreadInbox* inbox,
+                                            Receiver* receiver, ReceiverSignal receiverSignal) {
+    return connectThroughInbox(sender, signal, inbox, [receiver, receiverSignal](const auto&... args) {
+        (receiver->*receiverSignal)(args...);
+    });
 }
 
 }  // namespace p2p::ui

@@ -140,8 +140,9 @@ std::function<int()> addEvalCommand(CLI::App& app) {
         engineOptions.precision = f->precision;
         InferenceEngine engine(engineOptions);
         const ModelInfo info = engine.load(f->model);
-        if (f->normStats.empty()) f->normStats = toString(preferredPreviewNorm(info));
-        engine.setPreviewNorm(f->normStats == "running" ? NormStats::Running : NormStats::Image);
+        const NormStats norm =
+            f->normStats.empty() ? preferredPreviewNorm(info) : normStatsFromString(f->normStats);
+        engine.setPreviewNorm(norm);
 
         const DatasetScan scan = scanPairedFolder(f->data);
         const std::string split = f->split.empty() ? scan.testSplit() : f->split;
@@ -165,7 +166,7 @@ std::function<int()> addEvalCommand(CLI::App& app) {
         if (!f->json)
             std::cout << scan.summary() << "\n"
                       << "model:     " << info.name << " (" << info.generator.describe() << ")\n"
-                      << "engine:    " << engine.describe() << ", norm statistics: " << f->normStats << "\n"
+                      << "engine:    " << engine.describe() << ", norm statistics: " << toString(norm) << "\n"
                       << "split:     " << (split.empty() ? "(all)" : split) << ", " << count << " pairs, "
                       << direction << ", " << (loadSize > 0 ? std::to_string(loadSize) + "px" : "native size")
                       << "\n"
@@ -282,7 +283,7 @@ std::function<int()> addEvalCommand(CLI::App& app) {
                                 {"direction", direction},
                                 {"pairs", rows.size()},
                                 {"load_size", loadSize},
-                                {"norm_stats", f->normStats},
+                                {"norm_stats", toString(norm)},
                                 {"l1", l1},
                                 {"l1_255", l1_255},
                                 {"psnr", psnr},

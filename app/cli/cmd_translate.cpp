@@ -92,9 +92,8 @@ int run(const TranslateArgs& a) {
         load.generator_override = g;
     }
     const p2p::ModelInfo info = engine.load(a.model, load);
-    const p2p::NormStats norm = a.norm_stats.empty()        ? p2p::preferredPreviewNorm(info)
-                                : a.norm_stats == "running" ? p2p::NormStats::Running
-                                                            : p2p::NormStats::Image;
+    const p2p::NormStats norm =
+        a.norm_stats.empty() ? p2p::preferredPreviewNorm(info) : p2p::normStatsFromString(a.norm_stats);
     engine.setPreviewNorm(norm);
     std::cerr << "model:  " << info.name << " (" << info.generator.describe() << ")\n"
               << "engine: " << engine.describe() << ", norm statistics: " << p2p::toString(norm) << "\n";

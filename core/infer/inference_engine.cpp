@@ -114,6 +114,12 @@ std::string toString(NormStats stats) {
     return stats == NormStats::Running ? "running" : "image";
 }
 
+NormStats normStatsFromString(const std::string& name) {
+    if (name == "image") return NormStats::Image;
+    if (name == "running") return NormStats::Running;
+    throw Error("unknown normalisation statistics '" + name + "' (expected image or running)");
+}
+
 bool cpuHasAvx512Bf16() {
 #if defined(__x86_64__) || defined(__i386__)
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;

@@ -49,7 +49,8 @@ struct TranslateOptions {
 // The preview normalisation a model file asks for (metadata "preview_norm": "image" | "running", written when
 // the model was shipped after measuring both on its test set); Image when it says nothing.
 NormStats preferredPreviewNorm(const ModelInfo& info);
-std::string toString(NormStats stats);  // "image" | "running"
+std::string toString(NormStats stats);                   // "image" | "running"
+NormStats normStatsFromString(const std::string& name);  // image | running; throws p2p::Error
 
 // True when the CPU executes AVX-512 BF16 instructions (cpuid), i.e. bf16 convolutions are fast.
 bool cpuHasAvx512Bf16();

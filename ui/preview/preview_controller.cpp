@@ -14,33 +14,23 @@ PreviewController::PreviewController(EngineOptions options, QObject* parent)
     workerInbox_ = new ThreadInbox(worker_);  // moves with the worker
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
-    // The thread's last act before it ends; the destructor's wait() then acquires it (QThread is detached).
-    connect(
-        &thread_, &QThread::finished, &thread_, [this] { markReleased(&thread_); }, Qt::DirectConnection);
+    markThreadEndOnFinish(thread_);
 
     auto* inbox = new ThreadInbox(this);
-    connectThroughInbox(worker_, &PreviewWorker::resultReady, inbox,
-                        [this](const PreviewResult& result) { Q_EMIT resultReady(result); });
-    connectThroughInbox(worker_, &PreviewWorker::failed, inbox,
-                        [this](const QString& message) { Q_EMIT failed(message); });
-    connectThroughInbox(worker_, &PreviewWorker::modelLoaded, inbox,
-                        [this](const LoadedModelSummary& summary) { Q_EMIT modelLoaded(summary); });
-    connectThroughInbox(worker_, &PreviewWorker::modelLoadFailed, inbox,
-                        [this](const QString& path, const QString& message, bool architectureRequired) {
-                            Q_EMIT modelLoadFailed(path, message, architectureRequired);
-                        });
-    connectThroughInbox(worker_, &PreviewWorker::busyChanged, inbox,
-                        [this](bool busy) { Q_EMIT busyChanged(busy); });
-    connectThroughInbox(worker_, &PreviewWorker::deviceFellBack, inbox,
-                        [this](const QString& reason) { Q_EMIT deviceFellBack(reason); });
+    connectThroughInbox(worker_, &PreviewWorker::resultReady, inbox, this, &PreviewController::resultReady);
+    connectThroughInbox(worker_, &PreviewWorker::failed, inbox, this, &PreviewController::failed);
+    connectThroughInbox(worker_, &PreviewWorker::modelLoaded, inbox, this, &PreviewController::modelLoaded);
+    connectThroughInbox(worker_, &PreviewWorker::modelLoadFailed, inbox, this,
+                        &PreviewController::modelLoadFailed);
+    connectThroughInbox(worker_, &PreviewWorker::busyChanged, inbox, this, &PreviewController::busyChanged);
+    connectThroughInbox(worker_, &PreviewWorker::deviceFellBack, inbox, this,
+                        &PreviewController::deviceFellBack);
     thread_.start();
 }
 
 PreviewController::~PreviewController() {
     worker_->cancel();
-    thread_.quit();
-    thread_.wait();
-    markAcquired(&thread_);
+    quitAndWait(thread_);
 }
 
 quint64 PreviewController::request(const cv::Mat& image, const TranslateOptions& options,

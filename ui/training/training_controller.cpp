@@ -21,9 +21,7 @@ TrainingController::TrainingController(QObject* parent)
     worker_ = new TrainingWorker(handle_);
     workerInbox_ = new ThreadInbox(worker_);  // moves with the worker
     worker_->moveToThread(&thread_);
-    // The thread's last act before it ends; the destructor's wait() then acquires it (QThread is detached).
-    connect(
-        &thread_, &QThread::finished, &thread_, [this] { markReleased(&thread_); }, Qt::DirectConnection);
+    markThreadEndOnFinish(thread_);
 
     auto* inbox = new ThreadInbox(this);
     connectThroughInbox(
@@ -32,17 +30,14 @@ TrainingController::TrainingController(QObject* parent)
             runDir_ = dir;
             Q_EMIT started(dir, p, o);
         });
-    connectThroughInbox(
-        worker_, &TrainingWorker::historyLoaded, inbox,
-        [this](const std::vector<p2p::LossSample>& history) { Q_EMIT historyLoaded(history); });
-    connectThroughInbox(worker_, &TrainingWorker::lossesReady, inbox,
-                        [this](const p2p::LossSample& losses) { Q_EMIT lossesReady(losses); });
-    connectThroughInbox(worker_, &TrainingWorker::progressChanged, inbox,
-                        [this](const p2p::TrainingProgress& progress) { Q_EMIT progressChanged(progress); });
-    connectThroughInbox(worker_, &TrainingWorker::sampleReady, inbox,
-                        [this](const TrainingSampleImages& sample) { Q_EMIT sampleReady(sample); });
-    connectThroughInbox(worker_, &TrainingWorker::epochFinished, inbox,
-                        [this](int epoch, double seconds) { Q_EMIT epochFinished(epoch, seconds); });
+    connectThroughInbox(worker_, &TrainingWorker::historyLoaded, inbox, this,
+                        &TrainingController::historyLoaded);
+    connectThroughInbox(worker_, &TrainingWorker::lossesReady, inbox, this, &TrainingController::lossesReady);
+    connectThroughInbox(worker_, &TrainingWorker::progressChanged, inbox, this,
+                        &TrainingController::progressChanged);
+    connectThroughInbox(worker_, &TrainingWorker::sampleReady, inbox, this, &TrainingController::sampleReady);
+    connectThroughInbox(worker_, &TrainingWorker::epochFinished, inbox, this,
+                        &TrainingController::epochFinished);
     connectThroughInbox(worker_, &TrainingWorker::checkpointSaved, inbox, [this](const QString& path) {
         lastCheckpoint_ = path;
         Q_EMIT checkpointSaved(path);
@@ -51,10 +46,8 @@ TrainingController::TrainingController(QObject* parent)
         paused_ = state == p2p::TrainingState::Paused;
         Q_EMIT stateChanged(state);
     });
-    connectThroughInbox(worker_, &TrainingWorker::message, inbox,
-                        [this](const QString& text) { Q_EMIT message(text); });
-    connectThroughInbox(worker_, &TrainingWorker::failed, inbox,
-                        [this](const QString& error) { Q_EMIT failed(error); });
+    connectThroughInbox(worker_, &TrainingWorker::message, inbox, this, &TrainingController::message);
+    connectThroughInbox(worker_, &TrainingWorker::failed, inbox, this, &TrainingController::failed);
     connectThroughInbox(worker_, &TrainingWorker::finished, inbox,
                         [this](p2p::TrainingState state, const QString& dir, const QString& model) {
                             paused_ = false;
@@ -77,9 +70,7 @@ TrainingController::TrainingController(QObject* parent)
 
 TrainingController::~TrainingController() {
     handle_->stop();  // a running trainer saves and returns; the thread's event loop then sees quit()
-    thread_.quit();
-    thread_.wait();
-    markAcquired(&thread_);
+    quitAndWait(thread_);
     delete worker_;
     exportWatcher_.waitForFinished();
 }

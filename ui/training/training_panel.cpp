@@ -384,7 +384,6 @@ QWidget* TrainingPanel::buildModelGroup() {
     fastPathBox_->setToolTip(
         tr("Runs the generator's transposed convolutions on the fast convolution path: the "
            "same arithmetic as ConvTranspose2d, about twice as fast per step on CPU"));
-    fastPathBox_->setChecked(true);
     form->addRow(tr("Generator"), netGBox_);
     form->addRow(tr("ngf"), ngfSpin_);
     form->addRow(tr("Discriminator"), netDBox_);
