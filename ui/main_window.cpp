@@ -201,7 +201,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     connect(&catalogWatcher_, &QFutureWatcher<QVector<CatalogEntry>>::finished, this,
             &MainWindow::onCatalogScanned);
     if (options_.loadStartupModel) {
-        const QStringList dirs = ModelCatalog::searchDirectories();
+        const QStringList dirs = options_.modelDirectories.value_or(ModelCatalog::searchDirectories());
         catalogWatcher_.setFuture(QtConcurrent::run([dirs] { return ModelCatalog::scan(dirs); }));
         rebuildModelMenu();  // "Looking for models…" until the scan is done
     }
@@ -697,6 +697,14 @@ TranslateOptions MainWindow::translateOptions() const {
     return o;
 }
 
+QString MainWindow::loadedModelName() const {
+    return model_ ? QString::fromStdString(model_->info.name) : QString();
+}
+
+QString MainWindow::loadedModelPath() const {
+    return model_ ? QString::fromStdString(model_->info.path) : QString();
+}
+
 bool MainWindow::modelServesMode() const {
     return model_ &&
            QFileInfo(modelForMode_[index(mode_)]) == QFileInfo(QString::fromStdString(model_->info.path));
@@ -809,6 +817,10 @@ void MainWindow::loadModelForMode() {
             0);
         updateCaptions();
         updateModelStatus();
+        Q_EMIT modelMissing(tr("no %1 model found; looked for *.p2pm in: %2")
+                                .arg(what, options_.modelDirectories
+                                               ? options_.modelDirectories->join(QStringLiteral(", "))
+                                               : ModelCatalog::candidateDirectories().join(QStringLiteral(", "))));
         return;
     }
     if (noModelMessage_) {  // this mode has a model: the other mode's "none found" no longer applies

@@ -43,6 +43,7 @@ struct MainWindowOptions {
                                    // status bar and errorReported)
     bool loadStartupModel = true;  // scan the embedded models and load the one for the current mode
     QString settingsFile;          // an INI file instead of the user's settings (tests)
+    std::optional<QStringList> modelDirectories;  // where to look for models; default: ModelCatalog's search
     EngineOptions engine;
 };
 
@@ -61,6 +62,8 @@ public:
     TrainingPanel* trainingPanel() const { return training_; }
     QString lastError() const { return lastError_; }
     bool hasModel() const { return model_.has_value(); }
+    QString loadedModelName() const;
+    QString loadedModelPath() const;
     QImage lastResult() const { return lastResult_; }
     TranslateOptions translateOptions() const;
 
@@ -82,6 +85,7 @@ Q_SIGNALS:
     void errorReported(const QString& message);
     void previewShown(quint64 requestId);
     void modelReady(const QString& name);
+    void modelMissing(const QString& message);  // no model for the current mode; says where it looked
     void architectureRequested(const QString& path);
 
 protected:

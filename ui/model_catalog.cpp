@@ -11,7 +11,7 @@
 
 namespace p2p::ui {
 
-QStringList ModelCatalog::searchDirectories() {
+QStringList ModelCatalog::candidateDirectories() {
     QStringList candidates;
     // $P2P_MODELS_DIR first (folders separated by ':'): a way to try models without installing them.
     const QString fromEnvironment = qEnvironmentVariable("P2P_MODELS_DIR");
@@ -25,8 +25,13 @@ QStringList ModelCatalog::searchDirectories() {
 #ifdef P2P_SOURCE_MODELS_DIR
     candidates << QStringLiteral(P2P_SOURCE_MODELS_DIR);  // a build tree: the checkout's models/
 #endif
+    for (QString& c : candidates) c = QDir::cleanPath(c);
+    return candidates;
+}
+
+QStringList ModelCatalog::searchDirectories() {
     QStringList found;
-    for (const QString& c : candidates) {
+    for (const QString& c : candidateDirectories()) {
         const QFileInfo info(c);
         if (!info.isDir()) continue;
         const QString canonical = info.canonicalFilePath();

@@ -25,6 +25,8 @@ struct CatalogEntry {
 
 class ModelCatalog {
 public:
+    // Every folder the studio looks in, in search order, whether or not it exists (for messages).
+    static QStringList candidateDirectories();
     // Existing folders, in search order, without duplicates.
     static QStringList searchDirectories();
     static QVector<CatalogEntry> scan(const QStringList& directories = searchDirectories());

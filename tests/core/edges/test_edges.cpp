@@ -244,7 +244,7 @@ private Q_SLOTS:
         QFETCH(QStringList, args);
         QFETCH(int, exitCode);
         if (cli().isEmpty() || !QFileInfo::exists(cli()))
-            QSKIP("P2P_CLI (the pix2pix binary) is not set; run via ctest");
+            P2P_SKIP_UNLESS_REQUIRED("P2P_TESTS_REQUIRE_SHARED", QStringLiteral("P2P_CLI (the pix2pix binary) is not set; run via ctest"));
         QTemporaryDir dir;
         const fs::path in = fs::path(dir.path().toStdString()) / "in";
         cv::Mat ab;

@@ -23,7 +23,7 @@ class TestTranslateCli : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        if (test::cliPath().isEmpty()) QSKIP("the pix2pix CLI is not built");
+        if (test::cliPath().isEmpty()) P2P_SKIP_UNLESS_REQUIRED("P2P_TESTS_REQUIRE_SHARED", QStringLiteral("the pix2pix CLI is not built"));
         torch::manual_seed(1);
         UnetGenerator g(test::tinyGeneratorOptions("unet_128", Norm::Batch));
         initWeights(*g);

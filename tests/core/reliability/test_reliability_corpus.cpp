@@ -363,7 +363,8 @@ private Q_SLOTS:
         } else if (kind == "folder without read permission") {
             writeImage(root + "/train/1.png", noiseImage(32, 16));
             if (!permissionsAreEnforced(dir_.path()))
-                QSKIP("running as root: permissions are not enforced, a chmod 000 folder stays readable");
+                P2P_SKIP_UNLESS_REQUIRED("P2P_TESTS_REQUIRE_UNPRIVILEGED",
+                                         QStringLiteral("running as root: permissions are not enforced, a chmod 000 folder stays readable"));
             lockedPath = root;
             x.scanError = {root, "cannot read the folder", "Permission denied"};
             x.train = x.eval = x.translate = 1;
@@ -374,7 +375,8 @@ private Q_SLOTS:
             writeImage(root + "/train/2.png", noiseImage(32, 16, CV_8UC3, 2));
             writeImage(root + "/train/locked.png", noiseImage(32, 16, CV_8UC3, 3));
             if (!permissionsAreEnforced(dir_.path()))
-                QSKIP("running as root: permissions are not enforced, a chmod 000 file stays readable");
+                P2P_SKIP_UNLESS_REQUIRED("P2P_TESTS_REQUIRE_UNPRIVILEGED",
+                                         QStringLiteral("running as root: permissions are not enforced, a chmod 000 file stays readable"));
             lockedPath = root + "/train/locked.png";
             x.trainLine = x.evalLine = {root + "/train/locked.png", "Permission denied"};
             x.translate = 1;

@@ -32,7 +32,7 @@ class TestTrainCli : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        if (!QFileInfo::exists(cliPath())) QSKIP("the pix2pix CLI is not built");
+        if (!QFileInfo::exists(cliPath())) P2P_SKIP_UNLESS_REQUIRED("P2P_TESTS_REQUIRE_SHARED", QStringLiteral("the pix2pix CLI is not built"));
         const std::string root = dir_.filePath("data").toStdString();
         p2p::test::writeTinyAlignedSet(root + "/train", 3, 128, 1);
         p2p::test::writeTinyAlignedSet(root + "/test", 2, 128, 2);
