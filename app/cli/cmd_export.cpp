@@ -4,6 +4,7 @@
 
 #include "app/cli/command_registry.h"
 #include "core/io/model_file.h"
+#include "core/train/reproducibility.h"
 #include "core/train/trainer.h"
 
 namespace {
@@ -46,6 +47,8 @@ std::function<int()> addExportCommand(CLI::App& app) {
             auto parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
             settings.metadata[key] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
         }
+        // What is being exported (and whether the run would resume bit-identically here), then the model.
+        std::cout << p2p::summarizeTrainingCheckpoint(flags->checkpoint).describe() << "\n";
         p2p::exportCheckpoint(flags->checkpoint, flags->output, settings);
         std::cout << p2p::inspectModel(flags->output).describe();
         return p2p::cli::kExitOk;

@@ -1,13 +1,17 @@
-// pix2pix inspect: what a model file holds (ours or a reference .pth), without running it.
+// pix2pix inspect: what a model file (ours or a reference .pth) or a training checkpoint holds, without running it.
 
+#include <filesystem>
 #include <iostream>
 
 #include "app/cli/command_registry.h"
 #include "core/common/error.h"
 #include "core/io/model_io.h"
 #include "core/io/reference_pth.h"
+#include "core/train/reproducibility.h"
 
 namespace {
+
+namespace fs = std::filesystem;
 
 struct InspectArgs {
     std::string model;
@@ -32,6 +36,12 @@ nlohmann::json toJson(const p2p::ModelInfo& info) {
 }
 
 int run(const InspectArgs& args) {
+    // A training checkpoint: where the run stands, its saved settings, and whether it resumes bit-identically here.
+    if (p2p::isTrainingCheckpoint(args.model) || fs::path(args.model).extension() == ".ckpt") {
+        const p2p::CheckpointSummary summary = p2p::summarizeTrainingCheckpoint(args.model);
+        std::cout << (args.json ? summary.toJson().dump(2) + "\n" : summary.describe());
+        return p2p::cli::kExitOk;
+    }
     // A lone net_D.pth has no generator to describe; say what it is instead.
     if (p2p::isTorchZipCheckpoint(args.model)) {
         const auto summary = p2p::summarizeReferenceCheckpoint(args.model);
@@ -84,9 +94,11 @@ int run(const InspectArgs& args) {
 P2P_REGISTER_COMMAND("inspect", [](CLI::App& app) -> std::function<int()> {
     auto args = std::make_shared<InspectArgs>();
     auto* cmd = app.add_subcommand(
-        "inspect", "Show what a model file holds: architecture, parameter count, format, discriminator");
-    cmd->add_option("--model", args->model,
-                    "A .p2pm model, or a reference latest_net_G.pth / latest_net_D.pth")
+        "inspect", "Show what a model file holds (architecture, parameter count, format, discriminator), or a training "
+        "checkpoint (position, saved settings, whether it resumes bit-identically here)");
+    cmd->add_option("--model,--checkpoint", args->model,
+                    "A .p2pm model, a reference latest_net_G.pth / latest_net_D.pth, or a training checkpoint "
+                    "(RUN/checkpoints/latest.ckpt, epoch_N.ckpt)")
         ->required()
         ->check(CLI::ExistingFile);
     cmd->add_option("--netG", args->netG, "Generator of a .pth whose architecture cannot be inferred")

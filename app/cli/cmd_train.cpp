@@ -145,6 +145,10 @@ std::function<int()> addTrainCommand(CLI::App& app) {
     std::vector<CLI::Option*> trainingFlags;
     std::vector<CLI::Option*> scheduleFlags;  // what --resume may change
     auto addSchedule = [&](CLI::Option* option) { scheduleFlags.push_back(option); };
+    // How the arithmetic runs: --resume restores the saved values, and these override them (logged).
+    CLI::Option* deviceFlag = nullptr;
+    CLI::Option* fastPathFlag = nullptr;
+    CLI::Option* threadsFlag = nullptr;
     auto add = [&](CLI::Option* option) {
         trainingFlags.push_back(option);
         return option;
@@ -185,12 +189,13 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             ->capture_default_str());
     add(sub->add_option("--seed", o.seed, "Random seed (weights, dropout, data order, jitter)")
             ->capture_default_str());
-    add(sub->add_option("--device", o.device, "auto | cpu | cuda | cuda:N")->capture_default_str());
-    add(sub->add_flag(
-               "--fast_path,!--no_fast_path", flags->fastPath,
-               "CPU: G's transposed convs on oneDNN's convolution path (same arithmetic, about 2x faster "
-               "per step); --no_fast_path uses LibTorch's ConvTranspose2d")
-            ->capture_default_str());
+    deviceFlag = sub->add_option("--device", o.device,
+                                 "auto | cpu | cuda | cuda:N (the run records what auto chose; --resume keeps it)")
+                     ->capture_default_str();
+    fastPathFlag = sub->add_flag("--fast_path,!--no_fast_path", flags->fastPath,
+                                 "CPU: G's transposed convs on oneDNN's convolution path (same arithmetic, about "
+                                 "2x faster per step); --no_fast_path uses LibTorch's ConvTranspose2d")
+                       ->capture_default_str();
     addSchedule(sub->add_option("--save_epoch_freq", o.save_epoch_freq,
                         "Keep checkpoints/epoch_N.ckpt every N epochs")
             ->capture_default_str());
@@ -202,18 +207,22 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             ->capture_default_str());
     addSchedule(sub->add_option("--log_freq", o.log_freq, "Log the losses every N iterations")
             ->capture_default_str());
-    sub->add_option("--threads", flags->threads, "Compute threads (0: one per core)")->capture_default_str();
+    threadsFlag = sub->add_option("--threads", flags->threads,
+                                  "Compute threads (0: one per core); the run records the count, since another "
+                                  "count changes the arithmetic, and --resume restores it")
+                      ->capture_default_str()
+                      ->check(CLI::Range(0, 1024));
 
-    return [flags, trainingFlags, scheduleFlags]() -> int {
+    return [flags, trainingFlags, scheduleFlags, deviceFlag, fastPathFlag, threadsFlag]() -> int {
         using namespace p2p::cli;
-        if (flags->threads > 0) p2p::configureThreads(flags->threads);
         std::unique_ptr<p2p::Trainer> trainer;
         if (!flags->resume.empty()) {
             for (auto* option : trainingFlags)
                 if (option->count() > 0) {
                     std::cerr << "error: " << option->get_name()
                               << " cannot be combined with --resume: a resumed run keeps its saved options "
-                                 "(only --n_epochs, --n_epochs_decay and the save/sample/log cadences may change)\n";
+                                 "(only --n_epochs, --n_epochs_decay, the save/sample/log cadences, --threads, "
+                                 "--device and --fast_path may change)\n";
                     return kExitUsage;
                 }
             p2p::Trainer::ScheduleChange change;
@@ -229,17 +238,31 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             if (given("--save_latest_freq")) change.save_latest_freq = o.save_latest_freq;
             if (given("--sample_freq")) change.sample_freq = o.sample_freq;
             if (given("--log_freq")) change.log_freq = o.log_freq;
-            trainer = p2p::Trainer::resume(flags->resume, change);
+            p2p::ExecutionChange execution;
+            if (threadsFlag->count() > 0) execution.compute_threads = flags->threads;
+            if (deviceFlag->count() > 0) execution.device = o.device;
+            if (fastPathFlag->count() > 0) execution.fast_path = flags->fastPath;
+            trainer = p2p::Trainer::resume(flags->resume, change, execution);
             if (!change.empty())
                 std::cout << "schedule changed: " << trainer->options().n_epochs << " + "
                           << trainer->options().n_epochs_decay << " epochs\n";
             std::cout << "resuming " << flags->resume << " at epoch " << trainer->epoch() << ", iteration "
                       << trainer->iteration() << "\n";
+            const auto& report = trainer->resumeReport();
+            for (const auto& line : report.overrides) std::cout << "override: " << line << "\n";
+            for (const auto& line : report.differences) std::cerr << "warning: " << line << "\n";
+            const auto& r = trainer->options();
+            std::cout << "numerics:       compute_threads " << r.compute_threads << ", device " << r.device
+                      << ", fast_path " << (r.fast_path ? "on" : "off")
+                      << (report.bitIdentical() ? " (as saved: bit-identical to an uninterrupted run)" : "")
+                      << "\n"
+                      << std::flush;
         } else {
             auto options = flags->options;
             options.no_flip = flags->noFlip;
             options.dropout = !flags->noDropout;
             options.fast_path = flags->fastPath;
+            options.compute_threads = flags->threads;
             if (options.dataroot.empty() || options.run_dir.empty()) {
                 std::cerr << "error: train needs --data DIR and --run DIR (or --resume RUN_DIR)\n";
                 return kExitUsage;

@@ -10,14 +10,17 @@
 #include <malloc.h>
 #endif
 
+#include <ATen/Version.h>
 #include <torch/torch.h>
 
 #include "core/common/error.h"
 
 namespace p2p {
 
+int hardwareThreads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
 void configureThreads(int threads) {
-    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (threads <= 0) threads = hardwareThreads();
     if (at::get_num_threads() != threads) at::set_num_threads(threads);
 }
 
@@ -35,6 +38,8 @@ void keepFreedMemoryForReuse() {
 }
 
 bool cudaAvailable() { return torch::cuda::is_available(); }
+
+int cudaDeviceCount() { return cudaAvailable() ? static_cast<int>(torch::cuda::device_count()) : 0; }
 
 std::string resolveDevice(const std::string& requested) {
     if (requested.empty() || requested == "auto") return cudaAvailable() ? "cuda" : "cpu";
@@ -66,6 +71,19 @@ std::string activeBlas() {
     if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name) name += " [" + std::string(map->l_name) + "]";
     dlclose(handle);
     return name;
+}
+
+std::string cpuCapability() {
+    // LibTorch 1.13 does not export at::native::get_cpu_capability(); its build summary names the choice.
+    static const std::string capability = [] {
+        const std::string config = at::show_config();
+        const std::string key = "CPU capability usage: ";
+        const auto found = config.find(key);
+        if (found == std::string::npos) return std::string("unknown");
+        const auto begin = found + key.size();
+        return config.substr(begin, config.find('\n', begin) - begin);
+    }();
+    return capability;
 }
 
 std::string version() { return P2P_VERSION; }

@@ -9,6 +9,7 @@ namespace p2p {
 // threads <= 0 means one per hardware core.
 void configureThreads(int threads = 0);
 int intraOpThreads();
+int hardwareThreads();  // what configureThreads(0) uses: the cores the OS offers (at least 1)
 
 // Training allocates and frees the same large tensors every step (a U-Net-256's inner weight gradients are
 // 33 MB). glibc serves blocks that large with mmap and returns them to the kernel when freed, so every step
@@ -17,12 +18,15 @@ int intraOpThreads();
 void keepFreedMemoryForReuse();
 
 bool cudaAvailable();
+int cudaDeviceCount();  // 0 without CUDA
 // "cuda" when available, else "cpu"; "auto" resolves the same way. Throws p2p::Error for anything else.
 std::string resolveDevice(const std::string& requested);
 // Human-readable device, e.g. "CPU (2 threads)" or "CUDA: NVIDIA H100".
 std::string describeDevice(const std::string& device);
 // The BLAS that libblas.so.3 resolves to (OpenBLAS or netlib); it decides ConvTranspose2d speed on CPU.
 std::string activeBlas();
+// ATen's vectorised CPU kernels on this machine ("DEFAULT", "AVX2", "AVX512"): other kernels, other rounding.
+std::string cpuCapability();
 
 std::string version();
 

@@ -1,5 +1,6 @@
 #include "core/train/checkpoint.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "core/common/error_text.h"
 #include "core/common/runtime.h"
 #include "core/io/torch_archive.h"
+#include "core/io/zip_reader.h"
 
 namespace p2p {
 
@@ -177,6 +179,7 @@ nlohmann::json headerOf(const TrainingCheckpoint& c) {
             {"iterations_per_epoch", c.iterations_per_epoch},
             {"elapsed_seconds", c.elapsed_seconds},
             {"device", c.device},
+            {"environment", c.environment ? c.environment->toJson() : nlohmann::json()},
             {"seed", c.options.seed},
             {"app_version", version()},
             {"torch_version", TORCH_VERSION}};
@@ -311,6 +314,8 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
         c.iterations_per_epoch = h.at("iterations_per_epoch").get<int64_t>();
         c.elapsed_seconds = h.value("elapsed_seconds", 0.0);
         c.device = h.value("device", "cpu");
+        if (h.contains("environment") && h["environment"].is_object())
+            c.environment = NumericsEnvironment::fromJson(h["environment"]);
         if (c.position.epoch < 1 || c.position.iteration < 0 || c.position.epoch_iteration < 0 ||
             !std::isfinite(c.lr) || c.lr < 0 || c.dataset_size < 0 || c.iterations_per_epoch < 0)
             throw Error(path + ": the checkpoint header holds impossible values");
@@ -344,6 +349,43 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
     checkFinite(c.generator, path + " (generator)");
     checkFinite(c.discriminator, path + " (discriminator)");
     return c;
+}
+
+bool isTrainingCheckpoint(const std::string& path) {
+    try {
+        // A TorchScript archive whose pickled attributes (the small data.pkl, not the weights) hold our tag.
+        const ZipArchive zip = ZipArchive::openFile(path);
+        for (const auto& entry : zip.entries()) {
+            const std::string suffix = "/data.pkl";
+            if (entry.name.size() < suffix.size() ||
+                entry.name.compare(entry.name.size() - suffix.size(), suffix.size(), suffix) != 0 ||
+                std::count(entry.name.begin(), entry.name.end(), '/') != 1)
+                continue;
+            return zip.read(entry, 64u << 20).find(kCheckpointTag) != std::string::npos;
+        }
+    } catch (const std::exception&) {
+    }
+    return false;
+}
+
+CheckpointSummary summarizeTrainingCheckpoint(const std::string& path) {
+    const TrainingCheckpoint c = loadTrainingCheckpoint(path);
+    CheckpointSummary s;
+    s.path = path;
+    s.options = c.options;
+    s.epoch = c.position.epoch;
+    s.iteration = c.position.iteration;
+    s.epoch_iteration = c.position.epoch_iteration;
+    s.iterations_per_epoch = c.iterations_per_epoch;
+    s.dataset_size = c.dataset_size;
+    s.lr = c.lr;
+    s.elapsed_seconds = c.elapsed_seconds;
+    s.device = c.device;
+    s.environment = c.environment;
+    TrainOptions planned = c.options;
+    s.resume_here = planResume(planned, c.device, c.environment ? &*c.environment : nullptr, {},
+                               NumericsEnvironment::current());
+    return s;
 }
 
 }  // namespace p2p

@@ -4,6 +4,7 @@
 // position in the data order, the learning rate, the random generators). Internal to core: includes torch.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "core/io/state_dict.h"
+#include "core/train/reproducibility.h"
 #include "core/train/train_options.h"
 
 namespace p2p {
@@ -39,6 +41,8 @@ struct TrainingCheckpoint {
     int64_t iterations_per_epoch = 0;
     double elapsed_seconds = 0;  // training time so far, pauses excluded
     std::string device;          // resolved device of the run ("cpu", "cuda")
+    // The machine the checkpoint was written on (CPU kernels, BLAS, LibTorch); unset in older checkpoints.
+    std::optional<NumericsEnvironment> environment;
     StateDict generator;
     StateDict discriminator;
     AdamStateRecord adam_generator;

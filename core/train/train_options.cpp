@@ -82,6 +82,7 @@ void TrainOptions::validate() const {
     requireRange("n_epochs_decay", n_epochs_decay, 0, 100000);
     if (totalEpochs() < 1) fail("n_epochs", "n_epochs + n_epochs_decay must be at least 1");
     if (!validDevice(device)) fail("device", "must be auto, cpu, cuda or cuda:N, got '" + device + "'");
+    requireRange("compute_threads", compute_threads, 0, 1024);
 
     if (run_dir.empty()) fail("run_dir", "the run folder is not set");
     requireRange("save_epoch_freq", save_epoch_freq, 0, 1000000);
@@ -156,6 +157,7 @@ nlohmann::json TrainOptions::toJson() const {
             {"n_epochs_decay", n_epochs_decay},
             {"seed", seed},
             {"device", device},
+            {"compute_threads", compute_threads},
             {"fast_path", fast_path},
             {"run_dir", run_dir},
             {"save_epoch_freq", save_epoch_freq},
@@ -231,6 +233,7 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     readField(j, "n_epochs_decay", o.n_epochs_decay);
     readField(j, "seed", o.seed);
     readField(j, "device", o.device);
+    readField(j, "compute_threads", o.compute_threads);
     readField(j, "fast_path", o.fast_path);
     readField(j, "run_dir", o.run_dir);
     readField(j, "save_epoch_freq", o.save_epoch_freq);

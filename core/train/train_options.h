@@ -40,7 +40,10 @@ struct TrainOptions {
     int n_epochs = 100;        // constant lr
     int n_epochs_decay = 100;  // then linear decay to zero
     uint64_t seed = 0;
+    // A run records what "auto" resolved to, and the thread count it used: both change the arithmetic, so a
+    // resume restores them (core/train/reproducibility.h).
     std::string device = "auto";
+    int compute_threads = 0;  // LibTorch/oneDNN intra-op threads; 0: one per core
     // On CPU, G's transposed convolutions run on oneDNN's convolution path (convTranspose2dOnConvPath: the
     // same arithmetic as ConvTranspose2d, whose forward and backward LibTorch 1.13 runs through BLAS).
     // pix2pix-bench: the default unet_256 step goes from 0.99 s to 0.51 s. Ignored on CUDA.

@@ -99,13 +99,27 @@ bool isOutOfMemory(const std::string& message) {
            message.find("Out of memory") != std::string::npos;
 }
 
-void applyScheduleChange(TrainOptions& o, const Trainer::ScheduleChange& change) {
-    if (change.n_epochs) o.n_epochs = *change.n_epochs;
-    if (change.n_epochs_decay) o.n_epochs_decay = *change.n_epochs_decay;
-    if (change.save_epoch_freq) o.save_epoch_freq = *change.save_epoch_freq;
-    if (change.save_latest_freq) o.save_latest_freq = *change.save_latest_freq;
-    if (change.sample_freq) o.sample_freq = *change.sample_freq;
-    if (change.log_freq) o.log_freq = *change.log_freq;
+// Applies the change and logs each setting it changes into `report`.
+void applyScheduleChange(TrainOptions& o, const Trainer::ScheduleChange& change, ResumeReport& report) {
+    auto apply = [&](const char* name, int& field, const std::optional<int>& value) {
+        if (!value) return;
+        if (*value != field)
+            report.overrides.push_back(std::string(name) + ": saved " + std::to_string(field) + ", now " +
+                                       std::to_string(*value) + " (given with the resume)");
+        field = *value;
+    };
+    apply("n_epochs", o.n_epochs, change.n_epochs);
+    apply("n_epochs_decay", o.n_epochs_decay, change.n_epochs_decay);
+    apply("save_epoch_freq", o.save_epoch_freq, change.save_epoch_freq);
+    apply("save_latest_freq", o.save_latest_freq, change.save_latest_freq);
+    apply("sample_freq", o.sample_freq, change.sample_freq);
+    apply("log_freq", o.log_freq, change.log_freq);
+}
+
+void appendReport(ResumeReport& into, const ResumeReport& more) {
+    into.overrides.insert(into.overrides.end(), more.overrides.begin(), more.overrides.end());
+    into.differences.insert(into.differences.end(), more.differences.begin(), more.differences.end());
+    into.numerics_overridden = into.numerics_overridden || more.numerics_overridden;
 }
 
 void writeOptionsFile(const fs::path& path, const TrainOptions& options) {
@@ -146,6 +160,12 @@ struct Trainer::Impl {
     // Set when a step produced a non-finite loss: that step's optimizer updates already ran, so the networks
     // in memory are no longer the last good ones, and nothing may be saved from them.
     std::string nonFiniteFailure;
+
+    ResumeReport resumeReport;
+
+    // OpenMP keeps the thread count per calling thread, and a trainer may be built on one thread and run on
+    // another: every entry point that computes sets it.
+    void useComputeThreads() const { configureThreads(options.compute_threads); }
 
     std::atomic<bool> pauseRequested{false};
     std::atomic<bool> stopRequested{false};
@@ -223,6 +243,7 @@ struct Trainer::Impl {
         c.iterations_per_epoch = iterationsPerEpoch;
         c.elapsed_seconds = elapsedSeconds;
         c.device = device;
+        c.environment = NumericsEnvironment::current();
         c.generator = stateDictOf(*G);
         c.discriminator = stateDictOf(*D);
         c.adam_generator = captureAdamState(*optimizerG, *G);
@@ -511,6 +532,10 @@ void Trainer::Impl::startFresh(TrainOptions o) {
     paths.root = fs::path(options.run_dir);
     device = resolveDevice(options.device);
     torchDevice = torch::Device(device);
+    // Recorded as resolved, so that a resume repeats them wherever "auto" or "one per core" would differ.
+    options.device = device;
+    if (options.compute_threads <= 0) options.compute_threads = hardwareThreads();
+    useComputeThreads();
     openData();
 
     std::error_code ec;
@@ -547,7 +572,8 @@ bool Trainer::ScheduleChange::empty() const {
 }
 
 
-std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const ScheduleChange& change) {
+std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const ScheduleChange& change,
+                                         const ExecutionChange& execution) {
     RunPaths paths{fs::path(runDir)};
     if (!fs::is_directory(runDir)) throw Error(runDir + ": no such run folder");
     if (!fs::exists(paths.latest()) && !fs::exists(paths.options()))
@@ -567,12 +593,15 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
                         "), and the run has no checkpoint to resume from");
         }
         o.run_dir = runDir;
-        applyScheduleChange(o, change);
+        ResumeReport report;
+        applyScheduleChange(o, change, report);
+        appendReport(report, planResume(o, o.device, nullptr, execution, NumericsEnvironment::current()));
         o.validate();
         std::unique_ptr<Trainer> trainer(new Trainer());
         std::error_code ignored;
         fs::remove(paths.losses(), ignored);  // the log of steps that no checkpoint holds
         trainer->impl_->startFresh(std::move(o));
+        trainer->impl_->resumeReport = std::move(report);
         return trainer;
     }
     TrainingCheckpoint c = loadTrainingCheckpoint(paths.latest().string());
@@ -581,7 +610,11 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
     auto& m = *trainer->impl_;
     m.options = c.options;
     m.options.run_dir = runDir;  // the folder may have moved
-    applyScheduleChange(m.options, change);
+    const nlohmann::json savedOptions = m.options.toJson();
+    applyScheduleChange(m.options, change, m.resumeReport);
+    // The threads and device the run computed with, where this machine allows, unless overridden.
+    appendReport(m.resumeReport, planResume(m.options, c.device, c.environment ? &*c.environment : nullptr,
+                                            execution, NumericsEnvironment::current()));
     m.options.validate();
     if (!change.empty()) {
         const int epochsDone = static_cast<int>(c.position.iteration / std::max<int64_t>(c.iterations_per_epoch, 1));
@@ -589,11 +622,13 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
             throw Error("the new schedule (" + std::to_string(m.options.n_epochs + m.options.n_epochs_decay) +
                         " epochs) is shorter than what the run has already trained (" + std::to_string(epochsDone) +
                         " epochs)");
-        writeOptionsFile(paths.options(), m.options);
     }
+    // options.json says how the run computes from here on (older runs also gain their resolved settings).
+    if (m.options.toJson() != savedOptions) writeOptionsFile(paths.options(), m.options);
     m.paths = paths;
     m.device = resolveDevice(m.options.device);
     m.torchDevice = torch::Device(m.device);
+    m.useComputeThreads();
     m.openData();
     if (static_cast<int64_t>(m.pairs.size()) != c.dataset_size ||
         m.iterationsPerEpoch != c.iterations_per_epoch)
@@ -626,6 +661,7 @@ Trainer::~Trainer() = default;
 
 TrainingState Trainer::run(TrainingObserver& observer) {
     auto& m = *impl_;
+    m.useComputeThreads();
     observer.onStarted(m.progress(0), m.options.run_dir);
     observer.onStateChanged(TrainingState::Running);
     try {
@@ -657,6 +693,7 @@ TrainingState Trainer::run(TrainingObserver& observer) {
 
 void Trainer::runSteps(int64_t steps, TrainingObserver& observer) {
     auto& m = *impl_;
+    m.useComputeThreads();
     try {
         m.loop(observer, steps, false);
         m.stopRequested = false;
@@ -711,6 +748,9 @@ int Trainer::epoch() const {
 }
 double Trainer::learningRate() const {
     return impl_->lr;
+}
+const ResumeReport& Trainer::resumeReport() const {
+    return impl_->resumeReport;
 }
 std::string Trainer::device() const {
     return impl_->device;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/data/paired_dataset.h"
+#include "core/train/reproducibility.h"
 #include "core/train/train_options.h"
 #include "core/train/training_observer.h"
 
@@ -26,10 +27,17 @@ public:
         std::optional<int> save_epoch_freq, save_latest_freq, sample_freq, log_freq;
         bool empty() const;
     };
-    // Continues the run in runDir from its latest checkpoint, exactly (weights, Adam, RNG, data order). With a
-    // schedule change, the new learning-rate rule applies from the next epoch on; options.json is rewritten.
-    static std::unique_ptr<Trainer> resume(const std::string& runDir, const ScheduleChange& change = {});
+    // Continues the run in runDir from its latest checkpoint, exactly (weights, Adam, RNG, data order, and the
+    // compute threads and device it ran with). With a schedule change, the new learning-rate rule applies from
+    // the next epoch on. `execution` overrides how the arithmetic runs (then it is no longer bit-identical).
+    // Either rewrites options.json. resumeReport() says what was overridden or could not be restored here.
+    static std::unique_ptr<Trainer> resume(const std::string& runDir, const ScheduleChange& change = {},
+                                           const ExecutionChange& execution = {});
     ~Trainer();
+
+    // Of a resumed run: one line per override (setting, saved value, new value) and per setting this machine
+    // could not restore. Empty for a new run.
+    const ResumeReport& resumeReport() const;
 
     // Trains until done or stopped; stop() saves. Returns the final state. Throws p2p::Error on failure
     // (bad data, non-finite loss) after keeping the last good checkpoint.

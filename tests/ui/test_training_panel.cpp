@@ -16,8 +16,12 @@
 #include <QTreeWidget>
 #include <QWheelEvent>
 
+#include <atomic>
+#include <memory>
+
 #include <opencv2/imgcodecs.hpp>
 
+#include "core/common/runtime.h"
 #include "core/nn/receptive_field.h"
 #include "core/train/trainer.h"
 #include "tests/support/test_support.h"
@@ -485,6 +489,62 @@ private Q_SLOTS:
         QVERIFY(controller.isRunning());  // exporting did not disturb the run
         controller.stop();
         QVERIFY(controller.waitForFinished(kTimeoutMs));
+    }
+
+    // Issue 21: a run started in the panel and continued with Resume run… computes as it started, whatever the
+    // panel shows now: the compute threads, the device and the fast path come back from the run folder.
+    void resumeRunRestoresTheSavedNumericsSettings() {
+        QTemporaryDir dir;
+        const std::string root = writeSet(dir, 3);
+        const QString runDir = dir.filePath("run");
+        TrainOptions o = tinyOptions(root, runDir.toStdString());
+        o.n_epochs = 200;
+        o.sample_freq = 0;
+        o.compute_threads = 1;  // not the default (one per core)
+        o.fast_path = false;    // not the default either
+        {
+            TrainingPanel panel;
+            QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
+            panel.setDatasetFolder(QString::fromStdString(root));
+            QVERIFY(scanned.wait(kTimeoutMs));
+            panel.setPreset(TrainingPanel::Preset::Custom);
+            panel.setOptions(o);
+            panel.setRunFolder(runDir);
+            QSignalSpy losses(panel.controller(), &TrainingController::lossesReady);
+            QVERIFY2(panel.startTraining(), qPrintable(panel.errorText()));
+            QTRY_VERIFY_WITH_TIMEOUT(losses.count() >= 2, kTimeoutMs);
+            panel.controller()->stop();
+            QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
+            QVERIFY(QFile::exists(runDir + "/checkpoints/latest.ckpt"));
+        }
+
+        // A later session: the panel's controls say something else.
+        TrainingPanel panel;
+        TrainOptions shown = o;
+        shown.compute_threads = 0;
+        shown.fast_path = true;
+        shown.device = "auto";
+        panel.setOptions(shown);
+        QCOMPARE(panel.options().compute_threads, 0);
+        auto threadsOnTrainingThread = std::make_shared<std::atomic<int>>(-1);
+        panel.controller()->setTrainerSetup(
+            [threadsOnTrainingThread](Trainer&) { *threadsOnTrainingThread = p2p::intraOpThreads(); });
+        QSignalSpy started(panel.controller(), &TrainingController::started);
+        QSignalSpy messages(panel.controller(), &TrainingController::message);
+        QVERIFY(panel.resumeRun(runDir));
+        QVERIFY(started.wait(kTimeoutMs));
+        const auto resumedWith = started.first().at(2).value<TrainOptions>();
+        QCOMPARE(resumedWith.compute_threads, 1);
+        QCOMPARE(resumedWith.fast_path, false);
+        QCOMPARE(resumedWith.device, std::string("cpu"));
+        // The panel shows what the resumed run uses, and the training thread computes with it.
+        QCOMPARE(panel.options().compute_threads, 1);
+        QCOMPARE(panel.options().fast_path, false);
+        QCOMPARE(panel.options().device, std::string("cpu"));
+        QCOMPARE(threadsOnTrainingThread->load(), 1);
+        for (const auto& m : messages) QVERIFY2(!m.at(0).toString().contains("bit-identical"), qPrintable(m.at(0).toString()));
+        panel.controller()->stop();
+        QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
     }
 };
 

@@ -449,6 +449,11 @@ QWidget* TrainingPanel::buildRunGroup() {
     deviceBox_->addItem(tr("CPU"), "cpu");
     if (p2p::cudaAvailable()) deviceBox_->addItem(tr("CUDA"), "cuda");
     deviceBox_->setToolTip(QString::fromStdString(p2p::describeDevice(p2p::resolveDevice("auto"))));
+    computeThreadsSpin_ = makeSpin(0, 1024);
+    computeThreadsSpin_->setSpecialValueText(tr("one per core"));
+    computeThreadsSpin_->setToolTip(
+        tr("Threads that compute each step. Another count adds up in another order, so the run records the "
+           "count it used, and Resume run… restores it."));
     sampleFreqSpin_ = makeSpin(1, 1'000'000, 10);
     sampleFreqSpin_->setPrefix(tr("every "));
     sampleFreqSpin_->setSuffix(tr(" iterations"));
@@ -476,6 +481,7 @@ QWidget* TrainingPanel::buildRunGroup() {
     form->addRow(tr("λ (L1)"), lambdaSpin_);
     form->addRow(tr("Batch size"), batchSpin_);
     form->addRow(tr("Device"), deviceBox_);
+    form->addRow(tr("Compute threads"), computeThreadsSpin_);
     form->addRow(tr("Samples"), sampleFreqSpin_);
     form->addRow(tr("Run folder"), runFolderRow);
     return group;
@@ -734,6 +740,7 @@ p2p::TrainOptions TrainingPanel::options() const {
     o.seed = uint64_t(seedSpin_->value());
     o.device = deviceBox_->currentData().toString().toStdString();
     o.fast_path = fastPathBox_->isChecked();
+    o.compute_threads = computeThreadsSpin_->value();
     o.run_dir = QDir::fromNativeSeparators(runFolderEdit_->text().trimmed()).toStdString();
     o.save_epoch_freq = saveEpochSpin_->value();
     o.save_latest_freq = saveLatestSpin_->value();
@@ -767,6 +774,7 @@ void TrainingPanel::setOptions(const p2p::TrainOptions& o) {
     seedSpin_->setValue(int(std::min<uint64_t>(o.seed, uint64_t(std::numeric_limits<int>::max()))));
     setCombo(deviceBox_, QString::fromStdString(o.device));
     fastPathBox_->setChecked(o.fast_path);
+    computeThreadsSpin_->setValue(o.compute_threads);
     saveEpochSpin_->setValue(o.save_epoch_freq);
     saveLatestSpin_->setValue(o.save_latest_freq);
     sampleFreqSpin_->setValue(o.sample_freq);

@@ -181,6 +181,7 @@ private:
     QDoubleSpinBox* lambdaSpin_ = nullptr;
     QSpinBox* batchSpin_ = nullptr;
     QComboBox* deviceBox_ = nullptr;
+    QSpinBox* computeThreadsSpin_ = nullptr;
     QSpinBox* sampleFreqSpin_ = nullptr;
     QLineEdit* runFolderEdit_ = nullptr;
     QWidget* settingsArea_ = nullptr;

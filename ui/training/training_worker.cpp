@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
-#include "core/common/runtime.h"
 #include "core/train/trainer.h"
 #include "ui/image_convert.h"
 
@@ -104,7 +103,7 @@ TrainingWorker::TrainingWorker(std::shared_ptr<TrainerHandle> handle) : handle_(
 TrainingWorker::~TrainingWorker() = default;
 
 void TrainingWorker::startNew(const p2p::TrainOptions& options) {
-    p2p::configureThreads();  // LibTorch's thread pool may need configuring per thread
+    // The trainer sets this thread's compute threads itself, to the count its options record.
     std::unique_ptr<p2p::Trainer> trainer;
     try {
         trainer = std::make_unique<p2p::Trainer>(options);
@@ -117,7 +116,6 @@ void TrainingWorker::startNew(const p2p::TrainOptions& options) {
 }
 
 void TrainingWorker::resumeRun(const QString& runDir) {
-    p2p::configureThreads();
     std::unique_ptr<p2p::Trainer> trainer;
     try {
         trainer = p2p::Trainer::resume(runDir.toStdString());
@@ -133,6 +131,10 @@ void TrainingWorker::resumeRun(const QString& runDir) {
                                  [resumedAt](const p2p::LossSample& s) { return s.iteration > resumedAt; }),
                   history.end());
     if (!history.empty()) Q_EMIT historyLoaded(history);
+    // Before training, as the CLI does: what was overridden, and what this machine could not restore.
+    const p2p::ResumeReport& report = trainer->resumeReport();
+    for (const auto& line : report.overrides) Q_EMIT message(tr("override: %1").arg(QString::fromStdString(line)));
+    for (const auto& line : report.differences) Q_EMIT message(tr("warning: %1").arg(QString::fromStdString(line)));
     run(std::move(trainer));
 }
 

@@ -33,7 +33,7 @@ namespace {
 
 constexpr int kSaveEvery = 5;
 constexpr int kPairs = 4;
-constexpr int kEpochs = 25;
+constexpr int kEpochs = 40;  // long enough that a resume (at the saved one thread, ~30 it/s) outlives its kill
 constexpr int kTotal = kPairs * kEpochs;
 
 QStringList trainFlags(const QString& data, const QString& run) {
@@ -186,7 +186,7 @@ private Q_SLOTS:
                 while (child.state() != QProcess::NotRunning && clock.elapsed() < limit &&
                        loggedIterations(run) == startedAt)
                     child.waitForFinished(5);
-                std::uniform_int_distribution<int> delay(0, int(1500 * slow));
+                std::uniform_int_distribution<int> delay(0, int(800 * slow));
                 child.waitForFinished(delay(rng));
                 if (child.state() != QProcess::NotRunning) {
                     child.kill();

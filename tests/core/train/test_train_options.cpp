@@ -78,6 +78,7 @@ private Q_SLOTS:
         row("no epochs", "n_epochs", [](TrainOptions& o) { o.n_epochs = o.n_epochs_decay = 0; });
         row("device", "device", [](TrainOptions& o) { o.device = "tpu"; });
         row("device index", "device", [](TrainOptions& o) { o.device = "cuda:x"; });
+        row("compute_threads", "compute_threads", [](TrainOptions& o) { o.compute_threads = -1; });
         row("save_epoch_freq", "save_epoch_freq", [](TrainOptions& o) { o.save_epoch_freq = -1; });
         row("save_latest_freq", "save_latest_freq", [](TrainOptions& o) { o.save_latest_freq = -1; });
         row("sample_freq", "sample_freq", [](TrainOptions& o) { o.sample_freq = -1; });
@@ -140,6 +141,7 @@ private Q_SLOTS:
         o.seed = 18446744073709551557ULL;
         o.device = "cpu";
         o.fast_path = true;
+        o.compute_threads = 3;
         o.save_epoch_freq = 2;
         o.save_latest_freq = 77;
         o.sample_freq = 0;
@@ -150,6 +152,7 @@ private Q_SLOTS:
         QCOMPARE(back.seed, o.seed);
         QCOMPARE(back.lambda_L1, o.lambda_L1);
         QCOMPARE(back.dropout, false);
+        QCOMPARE(back.compute_threads, 3);
         QCOMPARE(back.fast_path, true);
     }
 

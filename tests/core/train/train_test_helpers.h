@@ -38,6 +38,7 @@ inline TrainOptions tinyTrainOptions(const std::string& dataroot, const std::str
     o.n_epochs_decay = 5;
     o.seed = 7;
     o.device = "cpu";
+    o.compute_threads = 1;  // as the suites' initTestCase configures: small steps gain nothing from more
     o.sample_freq = 0;
     o.log_freq = 1;
     o.save_latest_freq = 0;
