@@ -73,6 +73,14 @@ cv::Mat readInput(const fs::path& path, std::vector<std::string>& notes) {
     return loaded.bgr;
 }
 
+bool isImageFileName(const fs::path& path) {
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const char* known : {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
+        if (ext == known) return true;
+    return false;
+}
+
 int run(const TranslateArgs& a) {
     p2p::EngineOptions options;
     options.device = a.device;
@@ -99,8 +107,12 @@ int run(const TranslateArgs& a) {
               << "engine: " << engine.describe() << ", norm statistics: " << p2p::toString(norm) << "\n";
 
     const auto inputs = collectInputs(a.input);
-    fs::create_directories(a.output);
-    if (!fs::is_directory(a.output)) throw p2p::Error(a.output + ": cannot create the output folder");
+    // One input file and an --output that names an image: write that file. Otherwise --output is a folder.
+    const bool toFile = !fs::is_directory(a.input) && isImageFileName(a.output) && !fs::is_directory(a.output);
+    const fs::path folder = toFile ? fs::path(a.output).parent_path() : fs::path(a.output);
+    if (!folder.empty()) fs::create_directories(folder);
+    if (!folder.empty() && !fs::is_directory(folder))
+        throw p2p::Error(folder.string() + ": cannot create the output folder");
 
     p2p::TranslateOptions translate;
     translate.mode = a.mode == "paper" ? p2p::TranslateMode::Paper : p2p::TranslateMode::Preview;
@@ -112,7 +124,7 @@ int run(const TranslateArgs& a) {
     int failed = 0;
     for (size_t i = 0; i < inputs.size(); ++i) {
         const fs::path& path = inputs[i];
-        const fs::path target = fs::path(a.output) / (path.stem().string() + ".png");
+        const fs::path target = toFile ? fs::path(a.output) : fs::path(a.output) / (path.stem().string() + ".png");
         const auto start = std::chrono::steady_clock::now();
         std::cerr << "[" << (i + 1) << "/" << inputs.size() << "] " << path.string() << " -> "
                   << target.string();
@@ -157,7 +169,9 @@ P2P_REGISTER_COMMAND("translate", [](CLI::App& app) -> std::function<int()> {
     sub->add_option("--input", args->input, "An image or a folder of images")
         ->required()
         ->check(CLI::ExistingPath);
-    sub->add_option("--output", args->output, "Folder for the PNG results (created)")->required();
+    sub->add_option("--output", args->output,
+                    "Folder for the PNG results (created), or an image file name when --input is one file")
+        ->required();
     sub->add_option("--direction", args->direction,
                     "AtoB or BtoA: which half of an --aligned A|B image is the input")
         ->check(CLI::IsMember({"AtoB", "BtoA"}))

@@ -23,10 +23,13 @@ class TestSelfTest : public QObject {
     QString modelsDir_;
     QString labelMap_;
 
-    MainWindowOptions options(const QStringList& modelDirs) const {
+    int windows_ = 0;
+
+    MainWindowOptions options(const QStringList& modelDirs) {
         MainWindowOptions o;
         o.interactive = false;
-        o.settingsFile = dir_.filePath(QStringLiteral("self-test-%1.ini").arg(modelDirs.size()));
+        // A first start each time: a remembered model would be loaded whatever the folders hold.
+        o.settingsFile = dir_.filePath(QStringLiteral("self-test-%1.ini").arg(++windows_));
         o.modelDirectories = modelDirs;
         o.engine.device = "cpu";
         o.engine.threads = 1;

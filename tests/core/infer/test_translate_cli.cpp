@@ -61,6 +61,16 @@ private Q_SLOTS:
         QCOMPARE(half.rows, 64);
     }
 
+    void oneFileToANamedImage() {
+        // One input and an --output that names an image: that file is written (its folder created).
+        const QString input = dir_.filePath("single.png");
+        QVERIFY(cv::imwrite(input.toStdString(), cv::Mat(64, 64, CV_8UC3, cv::Scalar(200, 40, 40))));
+        const QString output = dir_.filePath("named/photo.jpg");
+        QCOMPARE(runCli({"translate", "--model", model_, "--input", input, "--output", output}), 0);
+        QVERIFY(QFileInfo(output).isFile());
+        QCOMPARE(cv::imread(output.toStdString()).cols, 64);
+    }
+
     void usageErrors() {
         QCOMPARE(runCli({"translate", "--model", model_, "--input", dir_.path(), "--output", dir_.path(),
                          "--mode", "dream"}),

@@ -17,6 +17,7 @@
 #include "core/io/image_io.h"
 #include "tests/core/reliability/reliability_support.h"
 #include "tests/support/bad_inputs.h"
+#include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
 using namespace p2p;
