@@ -39,6 +39,7 @@ struct EvalFlags {
     int grid = 8;
     int loadSize = -1;
     bool json = false;
+    bool pairResize = false;
 };
 
 // Identical images have an infinite PSNR; they count as this many dB in the mean.
@@ -112,7 +113,11 @@ std::function<int()> addEvalCommand(CLI::App& app) {
         app.add_subcommand("eval", "Evaluate a model on a paired test split: L1, PSNR, SSIM and a gallery");
     sub->add_option("--model", f->model, "Model file (.p2pm or a reference .pth)")->required();
     sub->add_option("--data", f->data, "Paired data folder")->required();
-    sub->add_option("--split", f->split, "Split to evaluate (default: test, else val)");
+    sub->add_option("--split", f->split,
+                    "Split to evaluate: test, val, train, or all for a folder without split folders "
+                    "(default: test, else val, else all)");
+    sub->add_flag("--pair-resize,--pair_resize", f->pairResize,
+                  "A/ B/ folders: resize B to A when their sizes differ but the aspect ratios agree within 1%");
     sub->add_option("--direction", f->direction, "AtoB or BtoA (default: the model's, else AtoB)")
         ->check(CLI::IsMember({"AtoB", "BtoA"}));
     sub->add_option("--norm-stats", f->normStats,
@@ -144,10 +149,19 @@ std::function<int()> addEvalCommand(CLI::App& app) {
             f->normStats.empty() ? preferredPreviewNorm(info) : normStatsFromString(f->normStats);
         engine.setPreviewNorm(norm);
 
-        const DatasetScan scan = scanPairedFolder(f->data);
-        const std::string split = f->split.empty() ? scan.testSplit() : f->split;
-        if (f->split.empty() && split.empty())
-            throw Error(f->data + " has no test/ or val/ split; name one with --split");
+        ScanOptions scanOptions;
+        scanOptions.pair_resize = f->pairResize;
+        const DatasetScan scan = scanPairedFolder(f->data, {}, scanOptions);
+        std::string split = f->split.empty() ? scan.testSplit() : scan.resolveSplit(f->split);
+        if (f->split.empty() && split.empty()) {
+            // No test/ or val/: a flat folder is evaluated whole, and the user is told what that means.
+            if (!scan.splits.count(""))
+                throw Error(f->data + " has no test/ or val/ split; name one with --split (accepted: " +
+                            scan.acceptedSplitNames() + ")");
+            std::cerr << "note: " << f->data
+                      << " has no test/ or val/ split folder: evaluating all its pairs (--split all). If the model "
+                         "trained on this folder, these are its training pairs and the scores flatter it.\n";
+        }
         const auto& pairs = scan.split(split);
         const std::string direction =
             !f->direction.empty() ? f->direction : (!info.direction.empty() ? info.direction : "AtoB");
@@ -167,7 +181,7 @@ std::function<int()> addEvalCommand(CLI::App& app) {
             std::cout << scan.summary() << "\n"
                       << "model:     " << info.name << " (" << info.generator.describe() << ")\n"
                       << "engine:    " << engine.describe() << ", norm statistics: " << toString(norm) << "\n"
-                      << "split:     " << (split.empty() ? "(all)" : split) << ", " << count << " pairs, "
+                      << "split:     " << (split.empty() ? "all (no split folders)" : split) << ", " << count << " pairs, "
                       << direction << ", " << (loadSize > 0 ? std::to_string(loadSize) + "px" : "native size")
                       << "\n"
                       << std::flush;
@@ -279,7 +293,7 @@ std::function<int()> addEvalCommand(CLI::App& app) {
         if (f->json) {
             nlohmann::json j = {{"model", f->model},
                                 {"data", f->data},
-                                {"split", split},
+                                {"split", split.empty() ? std::string("all") : split},
                                 {"direction", direction},
                                 {"pairs", rows.size()},
                                 {"load_size", loadSize},

@@ -98,7 +98,7 @@ P2P_REGISTER_COMMAND("inspect", [](CLI::App& app) -> std::function<int()> {
         "checkpoint (position, saved settings, whether it resumes bit-identically here)");
     cmd->add_option("--model,--checkpoint", args->model,
                     "A .p2pm model, a reference latest_net_G.pth / latest_net_D.pth, or a training checkpoint "
-                    "(RUN/checkpoints/latest.ckpt, epoch_N.ckpt)")
+                    "(RUN/checkpoints/latest.ckpt; epoch_N.p2pm snapshots are models)")
         ->required()
         ->check(CLI::ExistingFile);
     cmd->add_option("--netG", args->netG, "Generator of a .pth whose architecture cannot be inferred")

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/cli/command_registry.h"
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/runtime.h"
 #include "core/train/trainer.h"
@@ -153,8 +154,10 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         trainingFlags.push_back(option);
         return option;
     };
-    add(sub->add_option("--data,--dataroot", o.dataroot,
-                        "Paired data folder (aligned A|B or A/ B/, with train/)"));
+    // With --resume, --data says where the run's data moved to (checked against the run's fingerprint).
+    CLI::Option* dataFlag = sub->add_option("--data,--dataroot", o.dataroot,
+                                            "Paired data folder (aligned A|B or A/ B/, with train/); with --resume: "
+                                            "where the run's data now is (it must hold the same files)");
     add(sub->add_option("--run,--run_dir", o.run_dir,
                         "Run folder to create (options, losses, checkpoints, samples)"));
     sub->add_option("--resume", flags->resume, "Continue the run in this folder from its latest checkpoint");
@@ -165,6 +168,9 @@ std::function<int()> addTrainCommand(CLI::App& app) {
     add(sub->add_option("--load_size", o.load_size, "Scale images to this size")->capture_default_str());
     add(sub->add_option("--crop_size", o.crop_size, "Then crop to this size")->capture_default_str());
     add(sub->add_flag("--no_flip", flags->noFlip, "No random horizontal flips"));
+    add(sub->add_flag("--pair-resize,--pair_resize", o.pair_resize,
+                      "A/ B/ folders: when A and B differ in size but their aspect ratios agree within 1%, resize B "
+                      "to A (a note per pair) instead of skipping the pair"));
     add(sub->add_option("--batch_size", o.batch_size, "Input batch size")->capture_default_str());
     add(sub->add_option("--num_threads", o.num_threads, "Background decoding threads")
             ->capture_default_str());
@@ -197,8 +203,14 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                                  "2x faster per step); --no_fast_path uses LibTorch's ConvTranspose2d")
                        ->capture_default_str();
     addSchedule(sub->add_option("--save_epoch_freq", o.save_epoch_freq,
-                        "Keep checkpoints/epoch_N.ckpt every N epochs")
+                        "Keep a model snapshot checkpoints/epoch_N.p2pm (G and D, no optimizer state) every N "
+                        "epochs; only checkpoints/latest.ckpt resumes")
             ->capture_default_str());
+    addSchedule(sub->add_option("--keep-checkpoints,--keep_checkpoints", o.keep_checkpoints,
+                                "Keep only the newest N epoch snapshots (0: all)")
+                    ->capture_default_str());
+    add(sub->add_flag("--snapshot-half,--snapshot_half", o.snapshot_half,
+                      "Epoch snapshots in float16 (half the size; latest.ckpt stays exact)"));
     addSchedule(sub->add_option("--save_latest_freq", o.save_latest_freq,
                         "Write checkpoints/latest.ckpt every N iterations")
             ->capture_default_str());
@@ -213,7 +225,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                       ->capture_default_str()
                       ->check(CLI::Range(0, 1024));
 
-    return [flags, trainingFlags, scheduleFlags, deviceFlag, fastPathFlag, threadsFlag]() -> int {
+    return [flags, trainingFlags, scheduleFlags, deviceFlag, fastPathFlag, threadsFlag, dataFlag]() -> int {
         using namespace p2p::cli;
         std::unique_ptr<p2p::Trainer> trainer;
         if (!flags->resume.empty()) {
@@ -221,8 +233,8 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                 if (option->count() > 0) {
                     std::cerr << "error: " << option->get_name()
                               << " cannot be combined with --resume: a resumed run keeps its saved options "
-                                 "(only --n_epochs, --n_epochs_decay, the save/sample/log cadences, --threads, "
-                                 "--device and --fast_path may change)\n";
+                                 "(only --data, --n_epochs, --n_epochs_decay, the save/sample/log cadences, "
+                                 "--threads, --device and --fast_path may change)\n";
                     return kExitUsage;
                 }
             p2p::Trainer::ScheduleChange change;
@@ -238,11 +250,14 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             if (given("--save_latest_freq")) change.save_latest_freq = o.save_latest_freq;
             if (given("--sample_freq")) change.sample_freq = o.sample_freq;
             if (given("--log_freq")) change.log_freq = o.log_freq;
+            if (given("--keep-checkpoints")) change.keep_checkpoints = o.keep_checkpoints;
             p2p::ExecutionChange execution;
             if (threadsFlag->count() > 0) execution.compute_threads = flags->threads;
             if (deviceFlag->count() > 0) execution.device = o.device;
             if (fastPathFlag->count() > 0) execution.fast_path = flags->fastPath;
-            trainer = p2p::Trainer::resume(flags->resume, change, execution);
+            std::optional<std::string> movedData;
+            if (dataFlag->count() > 0) movedData = o.dataroot;
+            trainer = p2p::Trainer::resume(flags->resume, change, execution, movedData);
             if (!change.empty())
                 std::cout << "schedule changed: " << trainer->options().n_epochs << " + "
                           << trainer->options().n_epochs_decay << " epochs\n";
@@ -276,7 +291,12 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             trainer = std::make_unique<p2p::Trainer>(options);
         }
         const auto& options = trainer->options();
+        const bool aToB = options.direction == "AtoB";
+        const std::string sideA = trainer->dataset().layout == p2p::DatasetLayout::Aligned ? "the left half (A)" : "A/";
+        const std::string sideB = trainer->dataset().layout == p2p::DatasetLayout::Aligned ? "the right half (B)" : "B/";
         std::cout << trainer->dataset().summary() << "\n"
+                  << "direction:      " << options.direction << ": input " << (aToB ? sideA : sideB) << ", target "
+                  << (aToB ? sideB : sideA) << "\n"
                   << "training pairs: " << trainer->datasetSize() << " (" << trainer->iterationsPerEpoch()
                   << " iterations per epoch at batch " << options.batch_size << ")\n"
                   << "generator:      " << options.generatorOptions().describe() << "\n"
@@ -315,10 +335,13 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         printer.finish();
         std::signal(SIGINT, SIG_DFL);
         std::signal(SIGTERM, SIG_DFL);
+        const std::string size = p2p::formatBytes(p2p::folderBytes(options.run_dir));
         if (state == p2p::TrainingState::Stopped) {
-            std::cout << "interrupted; continue with: pix2pix train --resume " << options.run_dir << "\n";
+            std::cout << "interrupted (run folder " << size << "); continue with: pix2pix train --resume "
+                      << options.run_dir << "\n";
             return kExitInterrupted;
         }
+        std::cout << "done: " << options.run_dir << " (" << size << ")\n";
         return kExitOk;
     };
 }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -50,6 +51,32 @@ void writeFileAtomically(const std::string& path, const std::function<void(const
         fs::remove(temporary, ignored);
         throw Error("cannot write " + path + ": " + e.what());
     }
+}
+
+uint64_t folderBytes(const std::string& folder) {
+    std::error_code ec;
+    uint64_t total = 0;
+    for (std::filesystem::recursive_directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code sizeError;
+        if (it->is_regular_file(sizeError)) {
+            const auto size = it->file_size(sizeError);
+            if (!sizeError) total += size;
+        }
+    }
+    return total;
+}
+
+std::string formatBytes(uint64_t bytes) {
+    const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1000 && unit < 4) {
+        value /= 1000;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, unit > 0 && value < 100 ? "%.1f %s" : "%.0f %s", value, units[unit]);
+    return text;
 }
 
 }  // namespace p2p

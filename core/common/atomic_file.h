@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -9,5 +10,10 @@ namespace p2p {
 // `write` fills a temporary file in the same folder, which is fsynced and renamed over `path`, and the
 // folder is fsynced. Throws p2p::Error on failure and removes the temporary file.
 void writeFileAtomically(const std::string& path, const std::function<void(const std::string& temporary)>& write);
+
+// Bytes of the regular files under `folder` (recursively); 0 for a missing folder. Never throws.
+uint64_t folderBytes(const std::string& folder);
+// "427 MB", "12.3 MB", "880 kB" (decimal units, as file managers show them).
+std::string formatBytes(uint64_t bytes);
 
 }  // namespace p2p

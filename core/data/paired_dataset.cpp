@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <set>
 #include <sstream>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/common/error.h"
@@ -171,19 +173,161 @@ std::string stemOf(const std::string& path) {
     return fs::path(path).stem().string();
 }
 
+std::string formatRatio(double r) {
+    std::ostringstream o;
+    o.setf(std::ios::fixed);
+    o.precision(3);
+    o << r;
+    return o.str();
+}
+
+std::string percent(double fraction) {
+    std::ostringstream o;
+    o << fraction * 100 << "%";
+    return o.str();
+}
+
+double aspectOf(cv::Size s) {
+    return static_cast<double>(s.width) / std::max(1, s.height);
+}
+
+// Mean absolute difference between pixel columns x and x+1 (all channels), on a float image.
+double columnStep(const cv::Mat& f, int x) {
+    cv::Mat d;
+    cv::absdiff(f.col(x), f.col(x + 1), d);
+    const cv::Scalar m = cv::mean(d);
+    return (m[0] + m[1] + m[2]) / 3.0;
+}
+
+// An A|B pair puts two different images side by side: there is a jump at the middle, and the halves
+// differ (a label map or sketch beside a photo). A single photo cut in half runs on across the middle, and
+// both halves have alike colours. Thresholds are in 0..255 levels.
+bool looksLikeOnePicture(const cv::Mat& bgr) {
+    const int half = bgr.cols / 2;
+    if (half < 8 || bgr.rows < 4) return false;
+    cv::Mat f;
+    bgr.convertTo(f, CV_32FC3);
+    std::vector<double> steps;
+    for (int x : {half / 4, half / 2, 3 * half / 4, half + half / 4, half + half / 2, half + 3 * half / 4})
+        if (x + 1 < f.cols && x != half - 1) steps.push_back(columnStep(f, x));
+    std::nth_element(steps.begin(), steps.begin() + steps.size() / 2, steps.end());
+    const double typical = steps[steps.size() / 2];
+    const bool continuous = columnStep(f, half - 1) <= 2.0 * typical + 3.0;
+    cv::Scalar meanL, stdL, meanR, stdR;
+    cv::meanStdDev(bgr(cv::Rect(0, 0, half, bgr.rows)), meanL, stdL);
+    cv::meanStdDev(bgr(cv::Rect(half, 0, half, bgr.rows)), meanR, stdR);
+    double distance = 0;
+    for (int c = 0; c < 3; ++c)
+        distance = std::max(distance, std::abs(meanL[c] - meanR[c]) + std::abs(stdL[c] - stdR[c]));
+    return continuous && distance < 30.0;
+}
+
+// Decodes small: the check only needs the picture's broad shape.
+cv::Mat decodeReduced(const std::string& path, cv::Size size) {
+    const int side = std::max(size.width, size.height);
+    const int flag = side >= 4096   ? cv::IMREAD_REDUCED_COLOR_8
+                     : side >= 2048 ? cv::IMREAD_REDUCED_COLOR_4
+                     : side >= 1024 ? cv::IMREAD_REDUCED_COLOR_2
+                                    : cv::IMREAD_COLOR;
+    const std::vector<uint8_t> bytes = readFileBytes(path);
+    try {
+        return cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<uint8_t*>(bytes.data())),
+                            flag);
+    } catch (const cv::Exception&) {
+        return {};
+    }
+}
+
+constexpr double kMinAlignedAspect = 1.6;  // two portrait 4:5 halves side by side are 1.6 times as wide
+constexpr int kLayoutSamples = 6;
+
+// For an aligned layout: says when the images do not look like A|B pairs, naming the layouts expected.
+std::string alignedLayoutWarning(const DatasetScan& scan) {
+    std::vector<const PairEntry*> all;
+    for (const auto& [name, pairs] : scan.splits)
+        for (const auto& p : pairs) all.push_back(&p);
+    if (all.empty()) return "";
+    int narrow = 0, total = 0;
+    std::string narrowExample;
+    for (const auto& [size, count] : scan.image_sizes) {
+        int w = 0, h = 0;
+        if (std::sscanf(size.c_str(), "%dx%d", &w, &h) != 2 || h <= 0) continue;
+        total += count;
+        if (static_cast<double>(w) / h < kMinAlignedAspect) {
+            narrow += count;
+            if (narrowExample.empty()) narrowExample = size;
+        }
+    }
+    int sampled = 0, pictures = 0;
+    const size_t step = std::max<size_t>(1, all.size() / kLayoutSamples);
+    for (size_t i = 0; i < all.size() && sampled < kLayoutSamples; i += step) {
+        try {
+            const ImageHeader h = readImageHeader(all[i]->a_path);
+            const cv::Mat image = decodeReduced(all[i]->a_path, h.size);
+            if (image.empty()) continue;
+            ++sampled;
+            if (looksLikeOnePicture(image)) ++pictures;
+        } catch (const Error&) {
+        }
+    }
+    std::vector<std::string> reasons;
+    if (sampled > 0 && 2 * pictures > sampled)
+        reasons.push_back(std::to_string(pictures) + " of " + std::to_string(sampled) +
+                          " sampled images look like one picture (it runs on across the middle and both halves "
+                          "have alike colours)");
+    if (total > 0 && 2 * narrow > total)
+        reasons.push_back(std::to_string(narrow) + " of " + std::to_string(total) + " images (e.g. " +
+                          narrowExample + ") are less than 1.6" +
+                          " times as wide as high, where an A|B pair of square halves is twice as wide");
+    if (reasons.empty()) return "";
+    std::string text = "these may not be A|B pairs: ";
+    for (size_t i = 0; i < reasons.size(); ++i) text += (i ? "; " : "") + reasons[i];
+    return text +
+           ". Training cuts every image into a left half (A) and a right half (B). Expected: aligned A|B images "
+           "(two pictures side by side, e.g. 512x256), or two folders A/ and B/ (or trainA/ trainB/) with "
+           "matching file names";
+}
+
+uint64_t fnv1a(uint64_t hash, const std::string& bytes) {
+    for (unsigned char c : bytes) {
+        hash ^= c;
+        hash *= 1099511628211ull;
+    }
+    return hash;
+}
+
 }  // namespace
 
 // ---- DatasetScan ----------------------------------------------------------------------------------------
 
-const std::vector<PairEntry>& DatasetScan::split(const std::string& name) const {
-    auto it = splits.find(name);
-    if (it == splits.end()) {
-        std::string found;
-        for (const auto& [key, pairs] : splits)
-            found += (found.empty() ? "" : ", ") + (key.empty() ? "(unsplit)" : key);
-        throw Error("the dataset " + root + " has no split '" + name + "' (found: " + found + ")");
+std::string DatasetScan::acceptedSplitNames() const {
+    std::string names;
+    for (const auto& [key, pairs] : splits)
+        if (!key.empty()) names += (names.empty() ? "" : ", ") + key;
+    if (splits.count("")) {
+        names += std::string(names.empty() ? "" : ", ") +
+                 "all (the pairs outside split folders; also: unsplit, ." +
+                 (splits.count("train") ? "" : ", train") + ")";
     }
-    return it->second;
+    return names;
+}
+
+std::string DatasetScan::resolveSplit(const std::string& name) const {
+    if (splits.count(name)) return name;
+    const bool unsplitAlias = name == "all" || name == "unsplit" || name == "." || name.empty() ||
+                              (name == "train" && !splits.count("train"));
+    if (unsplitAlias && splits.count("")) return "";
+    throw Error("the dataset " + root + " has no split '" + name + "'; --split accepts: " + acceptedSplitNames());
+}
+
+const std::vector<PairEntry>& DatasetScan::split(const std::string& name) const {
+    return splits.at(resolveSplit(name));
+}
+
+std::vector<std::string> DatasetScan::allNotes() const {
+    std::vector<std::string> all = notes;
+    all.insert(all.end(), pair_notes.begin(), pair_notes.end());
+    return all;
 }
 
 std::string DatasetScan::trainSplit() const {
@@ -218,6 +362,11 @@ std::string DatasetScan::summary() const {
         s << "\n";
     }
     for (const auto& note : notes) s << "Note: " << note << "\n";
+    const size_t pairNotesShown = std::min<size_t>(pair_notes.size(), 20);
+    for (size_t i = 0; i < pairNotesShown; ++i) s << "Note: " << pair_notes[i] << "\n";
+    if (pairNotesShown < pair_notes.size())
+        s << "Note: ... and " << (pair_notes.size() - pairNotesShown) << " more pair(s) changed on load\n";
+    for (const auto& warning : warnings) s << "Warning: " << warning << "\n";
     if (!skipped.empty()) {
         s << "Skipped " << skipped.size() << " file(s):\n";
         const size_t shown = std::min<size_t>(skipped.size(), 20);
@@ -229,7 +378,9 @@ std::string DatasetScan::summary() const {
 
 // ---- scan -----------------------------------------------------------------------------------------------
 
-DatasetScan scanPairedFolder(const std::string& rootPath, const ScanProgress& progress) {
+DatasetScan scanPairedFolder(const std::string& rootPath, const ScanProgress& progress,
+                              const ScanOptions& options) {
+    options.validate();
     if (rootPath.empty()) throw Error("no dataset folder given.\n" + expectedLayouts());
     const fs::path root(rootPath);
     std::error_code ec;
@@ -306,11 +457,12 @@ DatasetScan scanPairedFolder(const std::string& rootPath, const ScanProgress& pr
         if (progress && !progress(i, total)) throw Error("cancelled");
         const Candidate& c = candidates[static_cast<size_t>(i)];
         try {
-            const ImageHeader ha = readImageHeader(c.a);
+            const ImageHeader ha = readImageHeaderChecked(c.a);
             if (ha.format == ImageFormat::Gif)
                 throw Error(c.a + ": GIF is not supported (convert it to PNG)");
             cv::Size pairSize = ha.size;
             std::vector<std::string> notes = headerNotes(ha);
+            bool resizeB = false;
             if (layout.layout == DatasetLayout::Aligned) {
                 if (ha.size.width % 2 != 0)
                     throw Error(c.a + ": odd width " + std::to_string(ha.size.width) +
@@ -319,7 +471,7 @@ DatasetScan scanPairedFolder(const std::string& rootPath, const ScanProgress& pr
             } else {
                 ImageHeader hb;
                 try {
-                    hb = readImageHeader(c.b);
+                    hb = readImageHeaderChecked(c.b);
                     if (hb.format == ImageFormat::Gif)
                         throw Error(c.b + ": GIF is not supported (convert it to PNG)");
                 } catch (const Error& e) {
@@ -328,15 +480,30 @@ DatasetScan scanPairedFolder(const std::string& rootPath, const ScanProgress& pr
                     scan.skipped.push_back({c.b, reason});
                     continue;
                 }
-                if (hb.size != ha.size)
-                    throw Error(c.a + ": A is " + sizeKey(ha.size) + " but B (" + c.b + ") is " +
-                                sizeKey(hb.size));
+                if (hb.size != ha.size) {
+                    // Never stretched: B may only be scaled to A when both show the same frame.
+                    const double arA = aspectOf(ha.size), arB = aspectOf(hb.size);
+                    const std::string sizes =
+                        "A is " + sizeKey(ha.size) + " but B (" + c.b + ") is " + sizeKey(hb.size);
+                    if (std::abs(arA / arB - 1.0) > options.aspect_tolerance)
+                        throw Error(c.a + ": " + sizes + ", and their aspect ratios differ (" + formatRatio(arA) +
+                                    " vs " + formatRatio(arB) + "), so B cannot be resized to A without stretching");
+                    if (!options.pair_resize)
+                        throw Error(c.a + ": " + sizes + "; their aspect ratios agree within " +
+                                    percent(options.aspect_tolerance) +
+                                    ", so --pair-resize would resize B to A (in the training panel: \"Resize B to A\")");
+                    resizeB = true;
+                    scan.pair_notes.push_back(c.name + ": B resized from " + sizeKey(hb.size) + " to A's " +
+                                              sizeKey(ha.size) + " (aspect ratios " + formatRatio(arA) + " and " +
+                                              formatRatio(arB) + ", within " + percent(options.aspect_tolerance) +
+                                              ")");
+                }
                 for (auto& n : headerNotes(hb)) notes.push_back(n);
             }
             if (pairSize.width < kMinPairSide || pairSize.height < kMinPairSide)
                 throw Error(c.a + ": too small (" + sizeKey(pairSize) + " per image; at least " +
                             std::to_string(kMinPairSide) + "x" + std::to_string(kMinPairSide) + " needed)");
-            scan.splits[c.split].push_back({c.a, c.b, c.name});
+            scan.splits[c.split].push_back({c.a, c.b, c.name, resizeB});
             ++scan.image_sizes[sizeKey(ha.size)];
             std::sort(notes.begin(), notes.end());
             notes.erase(std::unique(notes.begin(), notes.end()), notes.end());
@@ -366,7 +533,60 @@ DatasetScan scanPairedFolder(const std::string& rootPath, const ScanProgress& pr
     for (const auto& [note, count] : noteCounts)
         scan.notes.push_back(std::to_string(count) + " pair(s): " + note);
     if (ignored > 0) scan.notes.push_back(std::to_string(ignored) + " non-image file(s) ignored");
+    if (layout.layout == DatasetLayout::Aligned) {
+        const std::string warning = alignedLayoutWarning(scan);
+        if (!warning.empty()) scan.warnings.push_back(warning);
+    }
     return scan;
+}
+
+void ScanOptions::validate() const {
+    if (!(aspect_tolerance >= 0.0 && aspect_tolerance <= 0.25))
+        throw Error("the aspect ratio tolerance must be between 0 and 0.25, got " + std::to_string(aspect_tolerance));
+}
+
+std::string datasetFingerprint(const DatasetScan& scan, const std::string& split) {
+    const auto& pairs = scan.split(split);
+    const fs::path root(scan.root);
+    uint64_t hash = 14695981039346656037ull;
+    auto add = [&](const std::string& path) {
+        std::error_code ec;
+        const uintmax_t size = fs::file_size(path, ec);
+        hash = fnv1a(hash, fs::path(path).lexically_relative(root).generic_string());
+        hash = fnv1a(hash, "\n" + std::to_string(ec ? 0 : size) + "\n");
+    };
+    for (const auto& p : pairs) {
+        add(p.a_path);
+        if (p.b_path != p.a_path) add(p.b_path);
+    }
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+    return std::to_string(pairs.size()) + " pairs, fnv1a " + hex;
+}
+
+std::vector<std::string> preprocessNotes(const DatasetScan& scan, const TransformOptions& options) {
+    std::vector<std::string> notes;
+    if (options.preprocess != Preprocess::ResizeAndCrop) return notes;
+    int nonSquare = 0, total = 0;
+    std::string example;
+    for (const auto& [size, count] : scan.image_sizes) {
+        int w = 0, h = 0;
+        if (std::sscanf(size.c_str(), "%dx%d", &w, &h) != 2) continue;
+        if (scan.layout == DatasetLayout::Aligned) w /= 2;
+        total += count;
+        if (w != h) {
+            nonSquare += count;
+            if (example.empty()) example = sizeKey({w, h});
+        }
+    }
+    if (nonSquare == 0) return notes;
+    const std::string load = std::to_string(options.load_size), crop = std::to_string(options.crop_size);
+    notes.push_back(std::to_string(nonSquare) + " of " + std::to_string(total) + " pair(s) are not square (e.g. " +
+                    example + " per image): resize_and_crop squashes them to " + load + "x" + load +
+                    " before cropping " + crop + "x" + crop + ". To keep their aspect ratio, use --preprocess "
+                    "scale_width_and_crop (width scaled to " + load + ", then cropped; as the reference's "
+                    "scale_width, which only scales)");
+    return notes;
 }
 
 // ---- enums ----------------------------------------------------------------------------------------------
@@ -438,6 +658,16 @@ ImagePair loadPair(const PairEntry& entry, DatasetLayout layout, Direction direc
         b = std::move(lb.bgr);
         notes = std::move(la.notes);
         for (auto& n : lb.notes) notes.push_back("B: " + n);
+        if (b.size() != a.size()) {
+            if (!entry.resize_b)
+                throw Error(entry.a_path + ": A is " + sizeKey(a.size()) + " but B (" + entry.b_path + ") is " +
+                            sizeKey(b.size()));
+            const bool shrinking = b.cols > a.cols;
+            cv::Mat resized;
+            cv::resize(b, resized, a.size(), 0, 0, shrinking ? cv::INTER_AREA : cv::INTER_CUBIC);
+            notes.push_back("B resized from " + sizeKey(b.size()) + " to " + sizeKey(a.size()));
+            b = std::move(resized);
+        }
     }
     ImagePair pair;
     pair.input = direction == Direction::AtoB ? a : b;

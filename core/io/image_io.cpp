@@ -396,6 +396,76 @@ ImageHeader readImageHeader(const std::string& path) {
     return parseHeader(src, path);
 }
 
+namespace {
+
+// Whether `needle` occurs in the last `window` bytes of the file (searched from the end).
+bool tailContains(ByteSource& src, uint64_t from, const uint8_t* needle, size_t n) {
+    const uint64_t size = src.size();
+    if (size < n || from > size - n) return false;
+    std::vector<uint8_t> tail(static_cast<size_t>(size - from));
+    if (!src.read(from, tail.size(), tail.data())) return false;
+    for (size_t i = tail.size() - n + 1; i-- > 0;)
+        if (std::memcmp(tail.data() + i, needle, n) == 0) return true;
+    return false;
+}
+
+// Checks the end of the file against what its format requires there; throws like loadImage would.
+void checkFileIsWhole(ByteSource& src, const ImageHeader& header, uint64_t jpegScanStart,
+                      const std::string& path) {
+    // A tail this long covers the padding and trailers writers leave after the end marker.
+    constexpr uint64_t kTail = 64 * 1024;
+    const uint64_t size = src.size();
+    const uint64_t tailStart = size > kTail ? size - kTail : 0;
+    switch (header.format) {
+        case ImageFormat::Jpeg: {
+            static const uint8_t eoi[2] = {0xFF, 0xD9};
+            // Entropy-coded data never holds FF D9, so the marker must follow the image data.
+            if (tailContains(src, std::max(tailStart, jpegScanStart), eoi, 2)) return;
+            if (tailStart > jpegScanStart && tailContains(src, jpegScanStart, eoi, 2)) return;
+            fail(path, "truncated JPEG (no end-of-image marker after the image data)");
+        }
+        case ImageFormat::Png: {
+            static const uint8_t iend[4] = {'I', 'E', 'N', 'D'};
+            if (!tailContains(src, tailStart, iend, 4))
+                fail(path, "truncated PNG (the file ends before its IEND chunk: " + std::to_string(size) +
+                               " bytes)");
+            return;
+        }
+        case ImageFormat::Bmp: {
+            uint8_t h[4];
+            if (!src.read(2, 4, h)) return;
+            const uint64_t recorded = le32(h);  // bfSize; some writers leave it 0
+            if (recorded > size)
+                fail(path, "truncated BMP (the header records " + std::to_string(recorded) +
+                               " bytes, the file has " + std::to_string(size) + ")");
+            return;
+        }
+        case ImageFormat::WebP: {
+            uint8_t h[4];
+            if (!src.read(4, 4, h)) return;
+            const uint64_t recorded = uint64_t{le32(h)} + 8;  // RIFF size excludes "RIFF" and itself
+            if (recorded > size)
+                fail(path, "truncated WebP (the header records " + std::to_string(recorded) +
+                               " bytes, the file has " + std::to_string(size) + ")");
+            return;
+        }
+        default:
+            return;  // TIFF's strips and GIF's blocks need a real parse: left to the decoder
+    }
+}
+
+}  // namespace
+
+ImageHeader readImageHeaderChecked(const std::string& path) {
+    uint64_t size = 0;
+    std::ifstream in = openForReading(path, &size);
+    FileSource src(in, size);
+    uint64_t scanStart = 0;
+    const ImageHeader header = parseHeader(src, path, &scanStart);
+    checkFileIsWhole(src, header, scanStart, path);
+    return header;
+}
+
 cv::Size readImageSize(const std::string& path) {
     return readImageHeader(path).size;
 }

@@ -44,6 +44,11 @@ ImageHeader readImageHeader(const std::string& path);
 ImageHeader parseImageHeader(const std::vector<uint8_t>& bytes, const std::string& what);
 // Header only: the image's size.
 cv::Size readImageSize(const std::string& path);
+// The header, plus what can be checked without decoding that the file is whole: a JPEG's end-of-image
+// marker after its image data, a PNG's IEND chunk, a BMP's or WebP's recorded length against the file's.
+// Throws p2p::Error naming the path ("truncated JPEG (...)") for a file that loadImage would refuse for it.
+// Reads the header and the file's tail only (the whole file only for a JPEG whose tail has no end marker).
+ImageHeader readImageHeaderChecked(const std::string& path);
 
 // Reads and decodes; throws p2p::Error naming the path and the reason.
 LoadedImage loadImage(const std::string& path);

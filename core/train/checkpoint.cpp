@@ -176,6 +176,7 @@ nlohmann::json headerOf(const TrainingCheckpoint& c) {
             {"epoch_iteration", c.position.epoch_iteration},
             {"lr", c.lr},
             {"dataset_size", c.dataset_size},
+            {"data_fingerprint", c.data_fingerprint},
             {"iterations_per_epoch", c.iterations_per_epoch},
             {"elapsed_seconds", c.elapsed_seconds},
             {"device", c.device},
@@ -311,6 +312,8 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
         c.position.epoch_iteration = h.at("epoch_iteration").get<int64_t>();
         c.lr = h.at("lr").get<double>();
         c.dataset_size = h.at("dataset_size").get<int64_t>();
+        if (h.contains("data_fingerprint") && h["data_fingerprint"].is_string())
+            c.data_fingerprint = h["data_fingerprint"].get<std::string>();
         c.iterations_per_epoch = h.at("iterations_per_epoch").get<int64_t>();
         c.elapsed_seconds = h.value("elapsed_seconds", 0.0);
         c.device = h.value("device", "cpu");

@@ -38,6 +38,7 @@ struct TrainingCheckpoint {
     TrainingPosition position;
     double lr = 0;             // the learning rate the next step uses
     int64_t dataset_size = 0;  // training pairs when the checkpoint was written
+    std::string data_fingerprint;  // datasetFingerprint of those pairs; empty in older checkpoints
     int64_t iterations_per_epoch = 0;
     double elapsed_seconds = 0;  // training time so far, pauses excluded
     std::string device;          // resolved device of the run ("cpu", "cuda")

@@ -86,6 +86,7 @@ void TrainOptions::validate() const {
 
     if (run_dir.empty()) fail("run_dir", "the run folder is not set");
     requireRange("save_epoch_freq", save_epoch_freq, 0, 1000000);
+    requireRange("keep_checkpoints", keep_checkpoints, 0, 1000000);
     requireRange("save_latest_freq", save_latest_freq, 0, 1000000000);
     requireRange("sample_freq", sample_freq, 0, 1000000000);
     requireRange("log_freq", log_freq, 1, 1000000000);
@@ -120,6 +121,12 @@ TransformOptions TrainOptions::transformOptions() const {
     return t;
 }
 
+ScanOptions TrainOptions::scanOptions() const {
+    ScanOptions s;
+    s.pair_resize = pair_resize;
+    return s;
+}
+
 Direction TrainOptions::directionValue() const {
     return directionFromString(direction);
 }
@@ -141,6 +148,7 @@ nlohmann::json TrainOptions::toJson() const {
             {"no_flip", no_flip},
             {"batch_size", batch_size},
             {"num_threads", num_threads},
+            {"pair_resize", pair_resize},
             {"netG", netG},
             {"netD", netD},
             {"n_layers_D", n_layers_D},
@@ -161,6 +169,8 @@ nlohmann::json TrainOptions::toJson() const {
             {"fast_path", fast_path},
             {"run_dir", run_dir},
             {"save_epoch_freq", save_epoch_freq},
+            {"keep_checkpoints", keep_checkpoints},
+            {"snapshot_half", snapshot_half},
             {"save_latest_freq", save_latest_freq},
             {"sample_freq", sample_freq},
             {"log_freq", log_freq}};
@@ -217,6 +227,7 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     readField(j, "no_flip", o.no_flip);
     readField(j, "batch_size", o.batch_size);
     readField(j, "num_threads", o.num_threads);
+    readField(j, "pair_resize", o.pair_resize);
     readField(j, "netG", o.netG);
     readField(j, "netD", o.netD);
     readField(j, "n_layers_D", o.n_layers_D);
@@ -237,6 +248,8 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     readField(j, "fast_path", o.fast_path);
     readField(j, "run_dir", o.run_dir);
     readField(j, "save_epoch_freq", o.save_epoch_freq);
+    readField(j, "keep_checkpoints", o.keep_checkpoints);
+    readField(j, "snapshot_half", o.snapshot_half);
     readField(j, "save_latest_freq", o.save_latest_freq);
     readField(j, "sample_freq", o.sample_freq);
     readField(j, "log_freq", o.log_freq);

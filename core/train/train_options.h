@@ -23,6 +23,8 @@ struct TrainOptions {
     bool no_flip = false;
     int batch_size = 1;
     int num_threads = 2;  // background decoding threads
+    // A and B of different sizes but the same aspect ratio: resize B to A instead of skipping the pair.
+    bool pair_resize = false;
     // Networks
     std::string netG = "unet_256";
     std::string netD = "basic";
@@ -50,7 +52,9 @@ struct TrainOptions {
     bool fast_path = true;
     // Output and cadence (iterations unless named epochs)
     std::string run_dir;
-    int save_epoch_freq = 5;  // keep a checkpoint every N epochs besides `latest`
+    int save_epoch_freq = 5;  // keep a model snapshot (checkpoints/epoch_N.p2pm) every N epochs besides `latest`
+    int keep_checkpoints = 0;  // keep only the newest N epoch snapshots; 0: all
+    bool snapshot_half = false;  // epoch snapshots in float16 (half the size; latest.ckpt stays exact)
     int save_latest_freq = 500;
     int sample_freq = 100;
     int log_freq = 10;
@@ -59,6 +63,7 @@ struct TrainOptions {
     GeneratorOptions generatorOptions() const;
     DiscriminatorOptions discriminatorOptions() const;
     TransformOptions transformOptions() const;
+    ScanOptions scanOptions() const;
     Direction directionValue() const;
     int totalEpochs() const { return n_epochs + n_epochs_decay; }
     // The reference's linear rule: lr * (1 - max(0, epoch + 1 - n_epochs) / (n_epochs_decay + 1)), epoch

@@ -1,6 +1,8 @@
 #include "core/train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
@@ -57,8 +59,10 @@ struct RunPaths {
     fs::path losses() const { return root / "losses.jsonl"; }
     fs::path checkpoints() const { return root / "checkpoints"; }
     fs::path latest() const { return checkpoints() / "latest.ckpt"; }
-    fs::path epochCheckpoint(int epoch) const {
-        return checkpoints() / ("epoch_" + std::to_string(epoch) + ".ckpt");
+    // Periodic snapshots are models (G and D, no optimizer state): only latest.ckpt resumes, so only it
+    // needs the Adam moments, which are twice the weights.
+    fs::path epochSnapshot(int epoch) const {
+        return checkpoints() / ("epoch_" + std::to_string(epoch) + ".p2pm");
     }
     fs::path samples() const { return root / "samples"; }
     fs::path model() const { return root / "model.p2pm"; }
@@ -114,12 +118,40 @@ void applyScheduleChange(TrainOptions& o, const Trainer::ScheduleChange& change,
     apply("save_latest_freq", o.save_latest_freq, change.save_latest_freq);
     apply("sample_freq", o.sample_freq, change.sample_freq);
     apply("log_freq", o.log_freq, change.log_freq);
+    apply("keep_checkpoints", o.keep_checkpoints, change.keep_checkpoints);
 }
 
 void appendReport(ResumeReport& into, const ResumeReport& more) {
     into.overrides.insert(into.overrides.end(), more.overrides.begin(), more.overrides.end());
     into.differences.insert(into.differences.end(), more.differences.begin(), more.differences.end());
     into.numerics_overridden = into.numerics_overridden || more.numerics_overridden;
+}
+
+std::string absoluteDataroot(const std::string& path) {
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(path, ec);
+    return ec ? path : absolute.lexically_normal().string();
+}
+
+// Where a resumed run reads its data: the folder given with the resume (moved data), else the recorded one.
+// Runs that predate absolute paths recorded the folder as given; it is tried from here.
+void chooseResumeData(TrainOptions& o, const std::optional<std::string>& given, ResumeReport& report) {
+    if (given) {
+        const std::string now = absoluteDataroot(*given);
+        if (now != o.dataroot)
+            report.overrides.push_back("dataroot: saved " + o.dataroot + ", now " + now +
+                                       " (given with the resume; it must hold the same files)");
+        o.dataroot = now;
+        return;
+    }
+    if (fs::path(o.dataroot).is_relative()) {
+        std::error_code ec;
+        if (!fs::is_directory(o.dataroot, ec))
+            throw Error("the run recorded its dataset as the relative path " + o.dataroot +
+                        ", which does not exist from " + fs::current_path(ec).string() +
+                        ": give the dataset's folder with --data (Resume with data folder… in the panel)");
+        o.dataroot = absoluteDataroot(o.dataroot);
+    }
 }
 
 void writeOptionsFile(const fs::path& path, const TrainOptions& options) {
@@ -172,10 +204,14 @@ struct Trainer::Impl {
     std::mutex pauseMutex;
     std::condition_variable pauseChanged;
 
+    std::string dataFingerprint;  // of the training pairs, recorded in every checkpoint
+
     void openData() {
-        scan = scanPairedFolder(options.dataroot);
+        scan = scanPairedFolder(options.dataroot, {}, options.scanOptions());
+        for (auto& note : preprocessNotes(scan, options.transformOptions())) scan.notes.push_back(note);
         const std::string split = scan.trainSplit();
         pairs = scan.split(split);
+        dataFingerprint = datasetFingerprint(scan, split);
         if (pairs.empty())
             throw Error(options.dataroot + ": no training pairs" +
                         (split.empty() ? "" : " in '" + split + "'"));
@@ -240,6 +276,7 @@ struct Trainer::Impl {
         c.position = position;
         c.lr = lr;
         c.dataset_size = static_cast<int64_t>(pairs.size());
+        c.data_fingerprint = dataFingerprint;
         c.iterations_per_epoch = iterationsPerEpoch;
         c.elapsed_seconds = elapsedSeconds;
         c.device = device;
@@ -262,11 +299,34 @@ struct Trainer::Impl {
     std::string save(bool epochCopy, int completedEpoch) {
         refuseIfPoisoned(paths.latest().string());
         fs::create_directories(paths.checkpoints());
-        std::vector<std::string> targets = {paths.latest().string()};
-        if (epochCopy) targets.push_back(paths.epochCheckpoint(completedEpoch).string());
-        saveTrainingCheckpoint(makeCheckpoint(), targets);
+        saveTrainingCheckpoint(makeCheckpoint(), {paths.latest().string()});
         lastCheckpoint = paths.latest().string();
+        if (epochCopy) {
+            exportModel(paths.epochSnapshot(completedEpoch).string(), options.snapshot_half);
+            pruneSnapshots();
+        }
         return lastCheckpoint;
+    }
+
+    // Keeps the newest keep_checkpoints epoch snapshots (0: all). latest.ckpt is never removed.
+    void pruneSnapshots() const {
+        if (options.keep_checkpoints <= 0) return;
+        std::vector<std::pair<int, fs::path>> snapshots;
+        std::error_code ec;
+        for (fs::directory_iterator it(paths.checkpoints(), ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            int epoch = 0;
+            char rest[8] = {};
+            if (std::sscanf(name.c_str(), "epoch_%d.%7s", &epoch, rest) == 2 &&
+                (std::string(rest) == "p2pm" || std::string(rest) == "ckpt"))
+                snapshots.emplace_back(epoch, it->path());
+        }
+        std::sort(snapshots.begin(), snapshots.end());
+        const size_t keep = static_cast<size_t>(options.keep_checkpoints);
+        for (size_t i = 0; i + keep < snapshots.size(); ++i) {
+            std::error_code ignored;
+            fs::remove(snapshots[i].second, ignored);
+        }
     }
 
     void exportModel(const std::string& path, bool half) const {
@@ -509,7 +569,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
                 options.save_latest_freq > 0 && position.iteration % options.save_latest_freq == 0;
             if (epochCopy || periodic || completed == totalEpochs) {
                 save(epochCopy, completed);
-                observer.onCheckpoint(epochCopy ? paths.epochCheckpoint(completed).string() : lastCheckpoint);
+                observer.onCheckpoint(epochCopy ? paths.epochSnapshot(completed).string() : lastCheckpoint);
             }
         }
         reportProgress(true);
@@ -534,6 +594,8 @@ void Trainer::Impl::startFresh(TrainOptions o) {
     torchDevice = torch::Device(device);
     // Recorded as resolved, so that a resume repeats them wherever "auto" or "one per core" would differ.
     options.device = device;
+    // Absolute, so that a resume from another working folder finds the data.
+    options.dataroot = absoluteDataroot(options.dataroot);
     if (options.compute_threads <= 0) options.compute_threads = hardwareThreads();
     useComputeThreads();
     openData();
@@ -568,12 +630,14 @@ void removeStaleTemporaries(const fs::path& folder) {
 }  // namespace
 
 bool Trainer::ScheduleChange::empty() const {
-    return !n_epochs && !n_epochs_decay && !save_epoch_freq && !save_latest_freq && !sample_freq && !log_freq;
+    return !n_epochs && !n_epochs_decay && !save_epoch_freq && !save_latest_freq && !sample_freq && !log_freq &&
+           !keep_checkpoints;
 }
 
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const ScheduleChange& change,
-                                         const ExecutionChange& execution) {
+                                         const ExecutionChange& execution,
+                                         const std::optional<std::string>& dataroot) {
     RunPaths paths{fs::path(runDir)};
     if (!fs::is_directory(runDir)) throw Error(runDir + ": no such run folder");
     if (!fs::exists(paths.latest()) && !fs::exists(paths.options()))
@@ -594,6 +658,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
         }
         o.run_dir = runDir;
         ResumeReport report;
+        chooseResumeData(o, dataroot, report);
         applyScheduleChange(o, change, report);
         appendReport(report, planResume(o, o.device, nullptr, execution, NumericsEnvironment::current()));
         o.validate();
@@ -611,6 +676,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
     m.options = c.options;
     m.options.run_dir = runDir;  // the folder may have moved
     const nlohmann::json savedOptions = m.options.toJson();
+    chooseResumeData(m.options, dataroot, m.resumeReport);
     applyScheduleChange(m.options, change, m.resumeReport);
     // The threads and device the run computed with, where this machine allows, unless overridden.
     appendReport(m.resumeReport, planResume(m.options, c.device, c.environment ? &*c.environment : nullptr,
@@ -630,6 +696,11 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
     m.torchDevice = torch::Device(m.device);
     m.useComputeThreads();
     m.openData();
+    // Moved data must be the same data: the order of the pairs, and so the run, depends on every name.
+    if (dataroot && !c.data_fingerprint.empty() && m.dataFingerprint != c.data_fingerprint)
+        throw Error(m.options.dataroot + " does not hold the data this run trained on: its training pairs' "
+                    "file names and sizes give " + m.dataFingerprint + ", the run recorded " +
+                    c.data_fingerprint + ". Point --data at the same files, or start a new run");
     if (static_cast<int64_t>(m.pairs.size()) != c.dataset_size ||
         m.iterationsPerEpoch != c.iterations_per_epoch)
         throw Error(m.options.dataroot + " now holds " + std::to_string(m.pairs.size()) +

@@ -24,15 +24,18 @@ public:
     // the cadences. Anything else would make the run a different experiment.
     struct ScheduleChange {
         std::optional<int> n_epochs, n_epochs_decay;
-        std::optional<int> save_epoch_freq, save_latest_freq, sample_freq, log_freq;
+        std::optional<int> save_epoch_freq, save_latest_freq, sample_freq, log_freq, keep_checkpoints;
         bool empty() const;
     };
     // Continues the run in runDir from its latest checkpoint, exactly (weights, Adam, RNG, data order, and the
     // compute threads and device it ran with). With a schedule change, the new learning-rate rule applies from
     // the next epoch on. `execution` overrides how the arithmetic runs (then it is no longer bit-identical).
     // Either rewrites options.json. resumeReport() says what was overridden or could not be restored here.
+    // `dataroot` points at data that moved: it must hold the same files (names and sizes, as recorded in the
+    // checkpoint's fingerprint), else this throws p2p::Error saying so.
     static std::unique_ptr<Trainer> resume(const std::string& runDir, const ScheduleChange& change = {},
-                                           const ExecutionChange& execution = {});
+                                           const ExecutionChange& execution = {},
+                                           const std::optional<std::string>& dataroot = std::nullopt);
     ~Trainer();
 
     // Of a resumed run: one line per override (setting, saved value, new value) and per setting this machine

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -113,6 +114,20 @@ inline std::vector<uint8_t> truncatedPng() {
     return png;
 }
 
+// A PNG whose pixel data is damaged but whose length is whole (IEND intact): only decoding finds it.
+inline std::vector<uint8_t> damagedPng() {
+    std::vector<uint8_t> png = validPairPng(9);
+    size_t idat = 0;
+    for (size_t i = 8; i + 4 < png.size(); ++i)
+        if (std::memcmp(png.data() + i, "IDAT", 4) == 0) {
+            idat = i + 4;
+            break;
+        }
+    if (idat == 0) throw std::runtime_error("no IDAT chunk in the PNG");
+    for (size_t i = idat + 2; i < idat + 40 && i < png.size(); ++i) png[i] ^= 0x5A;  // past the zlib header
+    return png;
+}
+
 inline std::vector<uint8_t> randomBytes(size_t n, unsigned seed) {
     std::mt19937 rng(seed);
     std::vector<uint8_t> out(n);
@@ -159,7 +174,9 @@ inline std::vector<BadInput> badInputCorpus() {
     };
 
     refused("zero-byte file", "empty.png", {}, InDataset::RefusedByScan, "the file is empty (0 bytes)");
-    refused("truncated JPEG", "truncated.jpg", truncatedJpeg(), InDataset::RefusedOnLoad, "truncated JPEG");
+    // The scan checks what it can without decoding (end markers, recorded lengths), so a cut file is listed
+    // before training starts.
+    refused("truncated JPEG", "truncated.jpg", truncatedJpeg(), InDataset::RefusedByScan, "truncated JPEG");
     {
         // Cut inside the header segments: the scan already sees it.
         std::vector<uint8_t> head = encodeImage(".jpg", noiseImage(32, 16));
@@ -167,7 +184,9 @@ inline std::vector<BadInput> badInputCorpus() {
         refused("JPEG cut inside its headers", "headers-only.jpg", head, InDataset::RefusedByScan,
                 "truncated JPEG");
     }
-    refused("truncated PNG", "truncated.png", truncatedPng(), InDataset::RefusedOnLoad,
+    // The scan says "truncated PNG (...)", the decoder "cannot decode the PNG data (corrupt or truncated)".
+    refused("truncated PNG", "truncated.png", truncatedPng(), InDataset::RefusedByScan, "truncated");
+    refused("PNG with damaged pixel data", "damaged.png", damagedPng(), InDataset::RefusedOnLoad,
             "cannot decode the PNG data");
     {
         std::vector<uint8_t> signature = validPairPng(3);

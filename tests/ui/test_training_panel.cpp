@@ -5,9 +5,11 @@
 #include <QtTest/QtTest>
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QStandardPaths>
@@ -313,6 +315,64 @@ private Q_SLOTS:
         QVERIFY(!panel.datasetReady());
         QVERIFY2(panel.errorText().contains("missing"), qPrintable(panel.errorText()));
         QVERIFY(!panel.startTraining());
+    }
+
+    // Issue 22: what the scan says shows in the panel whole: every skip reason (wrapped, not cut off), the
+    // notes, the warnings; "Resize B to A" rescans and uses pairs that only differ in size.
+    void panelShowsScanMessagesWhole() {
+        QTemporaryDir dir;
+        const QString root = dir.filePath("own data");
+        auto write = [](const QString& path, const cv::Mat& image) {
+            QDir().mkpath(QFileInfo(path).absolutePath());
+            QVERIFY(cv::imwrite(path.toStdString(), image));
+        };
+        write(root + "/A/1.png", cv::Mat(48, 64, CV_8UC3, cv::Scalar(10, 20, 30)));
+        write(root + "/B/1.png", cv::Mat(24, 32, CV_8UC3, cv::Scalar(40, 50, 60)));  // half size
+        write(root + "/A/2.png", cv::Mat(48, 64, CV_8UC3, cv::Scalar(10, 20, 30)));
+        write(root + "/B/2.png", cv::Mat(48, 64, CV_8UC3, cv::Scalar(40, 50, 60)));
+        TrainingPanel panel;
+        panel.resize(520, 900);
+        QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
+        panel.setDatasetFolder(root);
+        QVERIFY(scanned.wait(kTimeoutMs));
+        auto* skipped = panel.findChild<QTreeWidget*>("skippedList");
+        QVERIFY(skipped);
+        QCOMPARE(skipped->topLevelItemCount(), 1);
+        const QString reason = QString::fromStdString(panel.lastScan().scan.skipped.front().reason);
+        QVERIFY2(reason.contains("--pair-resize would resize B to A"), qPrintable(reason));
+        QCOMPARE(skipped->topLevelItem(0)->text(1), reason);  // the whole reason, wrapped in its row
+        QCOMPARE(skipped->topLevelItem(0)->toolTip(1), reason);
+        QVERIFY(skipped->wordWrap());
+
+        auto* resize = panel.findChild<QCheckBox*>("pairResize");
+        QVERIFY(resize);
+        resize->setChecked(true);  // rescans
+        QVERIFY(scanned.wait(kTimeoutMs));
+        QCOMPARE(int(panel.lastScan().scan.split("").size()), 2);
+        QVERIFY(panel.options().pair_resize);
+        auto* summary = panel.findChild<QLabel*>("scanSummary");
+        QVERIFY(summary);
+        QVERIFY2(summary->text().contains("1: B resized from 32x24 to A&#x27;s 64x48") ||
+                     summary->text().contains("1: B resized from 32x24 to A's 64x48"),
+                 qPrintable(summary->text()));
+        QVERIFY2(summary->text().contains("not square"), qPrintable(summary->text()));  // resize_and_crop squashes
+
+        // Plain photos in an aligned folder: the warning shows, whole.
+        const QString photos = dir.filePath("photos");
+        for (int i = 0; i < 3; ++i) {
+            cv::Mat photo(64, 96, CV_8UC3);
+            for (int y = 0; y < photo.rows; ++y)
+                for (int x = 0; x < photo.cols; ++x)
+                    photo.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(60 + x / 4 + 10 * i), uchar(80 + y), uchar(120 + y / 2));
+            write(photos + QString("/IMG_%1.JPG").arg(i), photo);
+        }
+        panel.setDatasetFolder(photos);
+        QVERIFY(scanned.wait(kTimeoutMs));
+        QCOMPARE(panel.lastScan().scan.warnings.size(), size_t(1));
+        QVERIFY2(summary->text().contains("<b>Warning:</b> these may not be A|B pairs") &&
+                     summary->text().contains("two folders A/ and B/"),
+                 qPrintable(summary->text()));
+        QVERIFY(summary->wordWrap());
     }
 
     void presetsSetTheModel() {

@@ -235,17 +235,17 @@ private Q_SLOTS:
         }
         if (kind == "undecodable") {
             QDir().mkpath(root + "/train");
-            writeBytes((root + "/train/a.jpg").toStdString(), truncatedJpeg());
+            writeBytes((root + "/train/a.png").toStdString(), damagedPng());
         }
         TrainingPanel panel;
         QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
         panel.setDatasetFolder(root);
         QVERIFY(scanned.wait(kTimeoutMs));
         if (kind == "undecodable") {
-            // The header is fine, so the scan passes; the sample pair cannot be shown, and says why.
+            // The header and length are fine, so the scan passes; the sample pair cannot be shown, and says why.
             QVERIFY(panel.datasetReady());
-            QVERIFY2(panel.lastScan().sampleNote.contains("a.jpg") &&
-                         panel.lastScan().sampleNote.contains("truncated JPEG"),
+            QVERIFY2(panel.lastScan().sampleNote.contains("a.png") &&
+                         panel.lastScan().sampleNote.contains("cannot decode"),
                      qPrintable(panel.lastScan().sampleNote));
             return;
         }
@@ -280,8 +280,8 @@ private Q_SLOTS:
     void trainingOnNothingDecodableFails() {
         const QString root = dir_.filePath("nothing-decodable");
         QDir().mkpath(root + "/train");
-        writeBytes((root + "/train/a.jpg").toStdString(), truncatedJpeg());
-        writeBytes((root + "/train/b.png").toStdString(), truncatedPng());
+        writeBytes((root + "/train/a.png").toStdString(), damagedPng());
+        writeBytes((root + "/train/b.png").toStdString(), damagedPng());
         TrainingController controller;
         QSignalSpy finished(&controller, &TrainingController::finished);
         QSignalSpy failed(&controller, &TrainingController::failed);

@@ -43,7 +43,7 @@ void DatasetScanner::cancel() {
     if (cancel_) cancel_->store(true);
 }
 
-void DatasetScanner::scan(const QString& folder) {
+void DatasetScanner::scan(const QString& folder, const p2p::ScanOptions& options) {
     cancel();
     cancel_ = std::make_shared<std::atomic<bool>>(false);
     const int generation = ++generation_;
@@ -51,7 +51,7 @@ void DatasetScanner::scan(const QString& folder) {
     QPointer<DatasetScanner> self(this);
     // The destructor waits for the pool, so the inbox outlives every task that posts to it.
     ThreadInbox* inbox = inbox_;
-    watcher_.setFuture(QtConcurrent::run(&scanPool(), [self, inbox, folder, cancelled, generation]() {
+    watcher_.setFuture(QtConcurrent::run(&scanPool(), [self, inbox, folder, options, cancelled, generation]() {
         DatasetScanResult result;
         result.folder = folder;
         QElapsedTimer sinceReport;
@@ -67,7 +67,7 @@ void DatasetScanner::scan(const QString& folder) {
             return true;
         };
         try {
-            result.scan = p2p::scanPairedFolder(folder.toStdString(), report);
+            result.scan = p2p::scanPairedFolder(folder.toStdString(), report, options);
         } catch (const std::exception& e) {
             result.error = cancelled->load() ? QStringLiteral("cancelled") : QString::fromStdString(e.what());
             return result;

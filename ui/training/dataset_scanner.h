@@ -33,7 +33,7 @@ public:
     explicit DatasetScanner(QObject* parent = nullptr);
     ~DatasetScanner() override;  // cancels and waits
 
-    void scan(const QString& folder);
+    void scan(const QString& folder, const p2p::ScanOptions& options = {});
     void cancel();
     bool isRunning() const { return watcher_.isRunning(); }
 

@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QProgressDialog>
@@ -23,9 +24,12 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyledItemDelegate>
+#include <QTextLayout>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTreeWidget>
@@ -34,6 +38,7 @@
 #include <cmath>
 #include <exception>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/runtime.h"
 #include "core/nn/receptive_field.h"
@@ -45,6 +50,54 @@
 namespace p2p::ui {
 
 namespace {
+
+// Draws a column's text whole, wrapped onto as many lines as its width needs (long paths break anywhere),
+// so that a skip reason is never cut off with "…". The row grows to fit.
+class WrappingDelegate : public QStyledItemDelegate {
+public:
+    explicit WrappingDelegate(QTreeWidget* tree) : QStyledItemDelegate(tree), tree_(tree) {}
+
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+        const int width = std::max(40, tree_->columnWidth(index.column()) - 2 * kMargin);
+        const QString text = index.data(Qt::DisplayRole).toString();
+        return {width, textHeight(text, option.font, width) + 2 * kMargin};
+    }
+
+    void paint(QPainter* painter, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+        QStyleOptionViewItem background = option;
+        initStyleOption(&background, index);
+        background.text.clear();
+        tree_->style()->drawControl(QStyle::CE_ItemViewItem, &background, painter, tree_);
+        QTextOption wrap;
+        wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+        painter->save();
+        painter->setPen(option.palette.color(option.state & QStyle::State_Selected ? QPalette::HighlightedText
+                                                                                  : QPalette::Text));
+        painter->drawText(QRectF(option.rect.adjusted(kMargin, kMargin, -kMargin, -kMargin)),
+                          index.data(Qt::DisplayRole).toString(), wrap);
+        painter->restore();
+    }
+
+private:
+    static constexpr int kMargin = 2;
+
+    static int textHeight(const QString& text, const QFont& font, int width) {
+        QTextLayout layout(text, font);
+        QTextOption wrap;
+        wrap.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+        layout.setTextOption(wrap);
+        qreal height = 0;
+        layout.beginLayout();
+        for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+            line.setLineWidth(width);
+            height += line.height();
+        }
+        layout.endLayout();
+        return int(std::ceil(height));
+    }
+
+    QTreeWidget* tree_;
+};
 
 QString formatDuration(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("–");
@@ -147,7 +200,10 @@ TrainingPanel::TrainingPanel(QWidget* parent, QSettings* settings) : QWidget(par
         log(text);
     });
     connect(controller_, &TrainingController::checkpointSaved, this, [this](const QString& path) {
-        log(tr("checkpoint saved: %1").arg(path));
+        // The run folder holds checkpoints/: its size is what the run costs on disk so far.
+        const QString runDir = QFileInfo(path).absoluteDir().absolutePath().section('/', 0, -2);
+        log(tr("checkpoint saved: %1 (run folder %2)")
+                .arg(path, QString::fromStdString(p2p::formatBytes(p2p::folderBytes(runDir.toStdString())))));
         updateButtons();
     });
     connect(controller_, &TrainingController::epochFinished, this, [this](int epoch, double seconds) {
@@ -305,17 +361,37 @@ QWidget* TrainingPanel::buildDatasetGroup() {
     scanProgress_->setFormat(tr("Scanning %v / %m"));
     scanProgress_->hide();
     scanSummary_ = new QLabel(tr("No folder chosen."));
+    scanSummary_->setObjectName("scanSummary");
     scanSummary_->setWordWrap(true);
     scanSummary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     skippedTitle_ = new QLabel;
     skippedTitle_->hide();
     skippedList_ = new QTreeWidget;
+    skippedList_->setObjectName("skippedList");
     skippedList_->setColumnCount(2);
     skippedList_->setHeaderLabels({tr("Skipped file"), tr("Reason")});
     skippedList_->setRootIsDecorated(false);
-    skippedList_->setMaximumHeight(110);
-    skippedList_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    skippedList_->setMaximumHeight(180);
+    // Reasons are whole sentences: they wrap onto more lines instead of ending in "…".
+    skippedList_->setWordWrap(true);
+    skippedList_->setUniformRowHeights(false);
+    skippedList_->setItemDelegate(new WrappingDelegate(skippedList_));
+    skippedList_->header()->setStretchLastSection(true);
+    skippedList_->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    skippedList_->setColumnWidth(0, 140);
+    // Row heights depend on the column widths: lay the rows out again when those change.
+    connect(skippedList_->header(), &QHeaderView::sectionResized, skippedList_,
+            [this] { skippedList_->doItemsLayout(); });
     skippedList_->hide();
+    pairResizeBox_ = new QCheckBox(tr("Resize B to A when only the size differs"));
+    pairResizeBox_->setObjectName("pairResize");
+    pairResizeBox_->setToolTip(
+        tr("A/ and B/ folders: a pair whose B has another size but the same aspect ratio (within 1%), such as a "
+           "half-size label map beside its photo, is used with B resized to A. Pairs whose aspect ratios "
+           "differ are always skipped: nothing is stretched."));
+    connect(pairResizeBox_, &QCheckBox::toggled, this, [this] {
+        if (!folderEdit_->text().isEmpty()) setDatasetFolder(folderEdit_->text());
+    });
 
     sampleInput_ = new ImagePane(tr("Input"));
     sampleTarget_ = new ImagePane(tr("Target"));
@@ -332,6 +408,7 @@ QWidget* TrainingPanel::buildDatasetGroup() {
 
     auto* layout = new QVBoxLayout(group);
     layout->addLayout(row);
+    layout->addWidget(pairResizeBox_);
     layout->addWidget(scanProgress_);
     layout->addWidget(scanSummary_);
     layout->addWidget(skippedTitle_);
@@ -613,7 +690,9 @@ void TrainingPanel::setDatasetFolder(const QString& folder) {
     scanProgress_->setRange(0, 0);  // busy until the scan knows its total
     scanProgress_->show();
     updateButtons();
-    scanner_->scan(QDir::fromNativeSeparators(folder));
+    p2p::ScanOptions scanOptions;
+    scanOptions.pair_resize = pairResizeBox_->isChecked();
+    scanner_->scan(QDir::fromNativeSeparators(folder), scanOptions);
 }
 
 void TrainingPanel::onScanProgress(int done, int total) {
@@ -651,7 +730,12 @@ void TrainingPanel::onScanFinished(const DatasetScanResult& result) {
             sizes << QString("%1 (%2)").arg(QString::fromStdString(size)).arg(count);
         lines << tr("Pair sizes: %1").arg(sizes.join(", "));
     }
-    for (const auto& note : s.notes) lines << QString::fromStdString(note).toHtmlEscaped();
+    for (const auto& note : s.allNotes()) lines << QString::fromStdString(note).toHtmlEscaped();
+    p2p::TransformOptions transform = options().transformOptions();
+    for (const auto& note : p2p::preprocessNotes(s, transform))
+        lines << QString::fromStdString(note).toHtmlEscaped();
+    for (const auto& warning : s.warnings)
+        lines << tr("<b>Warning:</b> %1").arg(QString::fromStdString(warning).toHtmlEscaped());
     lines << tr("Trains on <b>%1</b> (%2 pairs)")
                  .arg(s.trainSplit().empty() ? tr("all pairs") : QString::fromStdString(s.trainSplit()))
                  .arg(trainPairs);
@@ -719,6 +803,7 @@ p2p::TrainOptions TrainingPanel::options() const {
     o.dataroot = QDir::fromNativeSeparators(folderEdit_->text()).toStdString();
     o.direction = directionBox_->currentData().toString().toStdString();
     o.preprocess = preprocessBox_->currentData().toString().toStdString();
+    o.pair_resize = pairResizeBox_->isChecked();
     o.load_size = loadSizeSpin_->value();
     o.crop_size = cropSizeSpin_->value();
     o.no_flip = !flipBox_->isChecked();
@@ -752,6 +837,10 @@ p2p::TrainOptions TrainingPanel::options() const {
 void TrainingPanel::setOptions(const p2p::TrainOptions& o) {
     setCombo(directionBox_, QString::fromStdString(o.direction));
     setCombo(preprocessBox_, QString::fromStdString(o.preprocess));
+    {
+        const QSignalBlocker quiet(pairResizeBox_);  // showing a run's options does not rescan
+        pairResizeBox_->setChecked(o.pair_resize);
+    }
     loadSizeSpin_->setValue(o.load_size);
     cropSizeSpin_->setValue(o.crop_size);
     flipBox_->setChecked(!o.no_flip);
@@ -947,6 +1036,9 @@ void TrainingPanel::onFinished(p2p::TrainingState state, const QString& runDir, 
         text += tr(" Model: %1").arg(QDir::toNativeSeparators(modelPath));
     else if (state == p2p::TrainingState::Failed && !controller_->lastCheckpoint().isEmpty())
         text += tr(" The last good checkpoint is kept: %1").arg(controller_->lastCheckpoint());
+    if (!runDir.isEmpty() && QFileInfo::exists(runDir))
+        text += tr(" Run folder: %1.")
+                    .arg(QString::fromStdString(p2p::formatBytes(p2p::folderBytes(runDir.toStdString()))));
     progressLabel_->setText(text);
     if (state != p2p::TrainingState::Failed) progressBar_->setFormat(stateName(state));
     log(text);

@@ -145,6 +145,7 @@ private:
     QLineEdit* folderEdit_ = nullptr;
     QProgressBar* scanProgress_ = nullptr;
     QLabel* scanSummary_ = nullptr;
+    QCheckBox* pairResizeBox_ = nullptr;
     QTreeWidget* skippedList_ = nullptr;
     QLabel* skippedTitle_ = nullptr;
     ImagePane* sampleInput_ = nullptr;

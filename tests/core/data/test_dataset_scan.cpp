@@ -9,10 +9,12 @@
 #include <unistd.h>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "core/common/error.h"
 #include "core/data/paired_dataset.h"
 #include "tests/core/data/crafted_files.h"
+#include "tests/support/bad_inputs.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -366,6 +368,154 @@ private Q_SLOTS:
         QCOMPARE(ba.name, std::string("p"));
     }
 
+    // Issue 22: a flat A/ + B/ folder has no split folders; "all" (and its aliases) names its pairs, and the
+    // message for a split that does not exist lists the names that do.
+    void unsplitFolderAnswersToAll() {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        for (const char* n : {"1", "2"}) {
+            writeImage(root / "A" / (std::string(n) + ".png"), solid(32, 32, cv::Scalar(1, 2, 3)));
+            writeImage(root / "B" / (std::string(n) + ".png"), solid(32, 32, cv::Scalar(4, 5, 6)));
+        }
+        const DatasetScan scan = scanPairedFolder(root.string());
+        for (const char* name : {"all", "unsplit", ".", "", "train"}) QCOMPARE(scan.split(name).size(), size_t(2));
+        QCOMPARE(scan.resolveSplit("all"), std::string());
+        try {
+            scan.split("test");
+            QFAIL("a split that does not exist was found");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("no split 'test'") && QString(e.what()).contains("accepts: all"),
+                     e.what());
+        }
+        // With split folders, "train" is the folder and "all" is not a name.
+        QTemporaryDir splitDir;
+        test::writeTinyAlignedSet(splitDir.path().toStdString() + "/train", 2);
+        test::writeTinyAlignedSet(splitDir.path().toStdString() + "/test", 1);
+        const DatasetScan split = scanPairedFolder(splitDir.path().toStdString());
+        QCOMPARE(split.split("test").size(), size_t(1));
+        QCOMPARE(split.acceptedSplitNames(), std::string("test, train"));
+        QVERIFY_THROWS_EXCEPTION(Error, split.split("all"));
+    }
+
+    // Cut files are listed by the scan, before any training: the header alone would pass them.
+    void truncatedFilesAreListedByTheScan() {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        test::writeTinyAlignedSet(root.string(), 2);
+        test::writeBytes((root / "cut.jpg").string(), test::truncatedJpeg());
+        test::writeBytes((root / "cut.png").string(), test::truncatedPng());
+        std::vector<uint8_t> bmp = test::encodeImage(".bmp", test::noiseImage(32, 16));
+        bmp.resize(bmp.size() - 100);
+        test::writeBytes((root / "cut.bmp").string(), bmp);
+        // Whole files of every kind still pass, an upper-case .JPG among them.
+        test::writeBytes((root / "whole.JPG").string(), test::encodeImage(".jpg", test::noiseImage(32, 16)));
+        const DatasetScan scan = scanPairedFolder(root.string());
+        QCOMPARE(scan.split("").size(), size_t(3));
+        QVERIFY2(skippedWith(scan, "cut.jpg", "truncated JPEG (no end-of-image marker"), qPrintable(skippedList(scan)));
+        QVERIFY2(skippedWith(scan, "cut.png", "truncated PNG (the file ends before its IEND chunk"),
+                 qPrintable(skippedList(scan)));
+        QVERIFY2(skippedWith(scan, "cut.bmp", "truncated BMP"), qPrintable(skippedList(scan)));
+        QVERIFY(QString::fromStdString(scan.summary()).contains("cut.jpg"));
+    }
+
+    // Different sizes with the same aspect ratio: skipped with a way forward, or resized with a note per pair;
+    // different aspect ratios are never stretched.
+    void pairResize() {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        writeImage(root / "A/half.png", solid(64, 48, cv::Scalar(1, 2, 3)));
+        writeImage(root / "B/half.png", solid(32, 24, cv::Scalar(4, 5, 6)));  // a half-size label map
+        writeImage(root / "A/larger.png", solid(100, 100, cv::Scalar(1, 2, 3)));
+        writeImage(root / "B/larger.png", solid(101, 101, cv::Scalar(4, 5, 6)));  // 1% larger
+        writeImage(root / "A/other.png", solid(32, 32, cv::Scalar(1, 2, 3)));
+        writeImage(root / "B/other.png", solid(32, 16, cv::Scalar(4, 5, 6)));  // another aspect ratio
+        writeImage(root / "A/same.png", solid(32, 32, cv::Scalar(1, 2, 3)));
+        writeImage(root / "B/same.png", solid(32, 32, cv::Scalar(4, 5, 6)));
+
+        const DatasetScan strict = scanPairedFolder(root.string());
+        QCOMPARE(strict.split("").size(), size_t(1));
+        QVERIFY2(skippedWith(strict, "half.png", "--pair-resize"), qPrintable(skippedList(strict)));
+        QVERIFY2(skippedWith(strict, "larger.png", "agree within 1%"), qPrintable(skippedList(strict)));
+        QVERIFY2(skippedWith(strict, "other.png", "aspect ratios differ"), qPrintable(skippedList(strict)));
+
+        ScanOptions resize;
+        resize.pair_resize = true;
+        const DatasetScan scan = scanPairedFolder(root.string(), {}, resize);
+        QCOMPARE(scan.split("").size(), size_t(3));
+        QCOMPARE(scan.pair_notes.size(), size_t(2));
+        QVERIFY2(QString::fromStdString(scan.summary()).contains("half: B resized from 32x24 to A's 64x48"),
+                 scan.summary().c_str());
+        QVERIFY2(skippedWith(scan, "other.png", "without stretching"), qPrintable(skippedList(scan)));
+        for (const auto& entry : scan.split("")) {
+            const ImagePair pair = loadPair(entry, scan.layout, Direction::AtoB);
+            QCOMPARE(pair.target.size(), pair.input.size());
+            QCOMPARE(pair.target.at<cv::Vec3b>(3, 3), cv::Vec3b(4, 5, 6));
+        }
+        ScanOptions bad;
+        bad.aspect_tolerance = -1;
+        QVERIFY_THROWS_EXCEPTION(Error, scanPairedFolder(root.string(), {}, bad));
+    }
+
+    // A folder of plain photos is not a set of A|B pairs: the scan says so, naming the layouts it expected.
+    void plainPhotosAreNotTakenForPairsSilently() {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        for (int i = 0; i < 4; ++i) {
+            // A smooth "photo": a gradient with soft blobs that run on across the middle.
+            cv::Mat photo(64, 96, CV_8UC3);
+            for (int y = 0; y < photo.rows; ++y)
+                for (int x = 0; x < photo.cols; ++x)
+                    photo.at<cv::Vec3b>(y, x) = cv::Vec3b(uchar(60 + x / 4 + 10 * i), uchar(80 + y), uchar(120 + (x / 4 + y) / 2));
+            cv::circle(photo, {48, 30 + 2 * i}, 20, cv::Scalar(30, 140, 90), cv::FILLED);
+            cv::GaussianBlur(photo, photo, {9, 9}, 0);
+            writeImage(root / ("IMG_" + std::to_string(i) + ".JPG"), photo);
+        }
+        const DatasetScan photos = scanPairedFolder(root.string());
+        QCOMPARE(photos.warnings.size(), size_t(1));
+        const QString warning = QString::fromStdString(photos.warnings.front());
+        QVERIFY2(warning.contains("may not be A|B pairs") && warning.contains("look like one picture") &&
+                     warning.contains("less than 1.6 times as wide") && warning.contains("two folders A/ and B/"),
+                 qPrintable(warning));
+        QVERIFY(QString::fromStdString(photos.summary()).contains("Warning: these may not be A|B pairs"));
+
+        // Real A|B pairs (and two folders) draw no warning.
+        QTemporaryDir pairsDir;
+        test::writeTinyAlignedSet(pairsDir.path().toStdString(), 4);
+        QVERIFY(scanPairedFolder(pairsDir.path().toStdString()).warnings.empty());
+    }
+
+    void preprocessNotesSayWhatIsSquashed() {
+        QTemporaryDir dir;
+        const fs::path root = dir.path().toStdString();
+        cv::Mat ab(32, 96, CV_8UC3, cv::Scalar(0, 0, 255));
+        ab(cv::Rect(48, 0, 48, 32)).setTo(cv::Scalar(255, 0, 0));
+        writeImage(root / "wide.png", ab);
+        const DatasetScan scan = scanPairedFolder(root.string());
+        TransformOptions resize;
+        const auto notes = preprocessNotes(scan, resize);
+        QCOMPARE(notes.size(), size_t(1));
+        QVERIFY2(QString::fromStdString(notes.front()).contains("1 of 1 pair(s) are not square (e.g. 48x32") &&
+                     QString::fromStdString(notes.front()).contains("scale_width_and_crop"),
+                 notes.front().c_str());
+        TransformOptions keep;
+        keep.preprocess = Preprocess::ScaleWidthAndCrop;
+        QVERIFY(preprocessNotes(scan, keep).empty());
+    }
+
+    // The fingerprint a resume checks moved data against: names and sizes, not where the folder is.
+    void fingerprintFollowsFilesNotFolders() {
+        QTemporaryDir dir;
+        const fs::path a = fs::path(dir.path().toStdString()) / "ds one";
+        const fs::path b = fs::path(dir.path().toStdString()) / "moved ✓";
+        test::writeTinyAlignedSet((a / "train").string(), 3);
+        fs::copy(a, b, fs::copy_options::recursive);
+        const std::string fa = datasetFingerprint(scanPairedFolder(a.string()), "train");
+        QVERIFY2(QString::fromStdString(fa).startsWith("3 pairs, fnv1a "), fa.c_str());
+        QCOMPARE(datasetFingerprint(scanPairedFolder(b.string()), "train"), fa);
+        fs::rename(b / "train" / "3.png", b / "train" / "4.png");
+        QVERIFY(datasetFingerprint(scanPairedFolder(b.string()), "train") != fa);
+    }
+
     void enumsRoundTrip() {
         for (auto p : {Preprocess::ResizeAndCrop, Preprocess::Crop, Preprocess::ScaleWidth,
                        Preprocess::ScaleWidthAndCrop, Preprocess::None})
@@ -384,6 +534,7 @@ private Q_SLOTS:
         QVERIFY(!scan.splits.count("val"));
         QCOMPARE(scan.image_sizes.at("512x256"), 506);
         QVERIFY(scan.skipped.empty());
+        QVERIFY2(scan.warnings.empty(), scan.summary().c_str());  // photo|labels pairs are recognised as pairs
         // The reference's order: sorted path strings (1, 10, 100, ...).
         QCOMPARE(scan.split("train")[1].name, std::string("10"));
         const ImagePair pair = loadPair(scan.split("test").front(), scan.layout, Direction::BtoA);

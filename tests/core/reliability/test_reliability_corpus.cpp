@@ -403,14 +403,15 @@ private Q_SLOTS:
             x.trainLine = x.evalLine = {root + "/A/train/3.png", "A is 16x16 but B", "is 24x16"};
             x.translateInput = root + "/B/train";
         } else if (kind == "only undecodable files") {
+            // Whole files whose pixel data is damaged: only decoding finds them (cut files the scan lists).
             QVERIFY(QDir().mkpath(root + "/train"));
             for (const char* n : {"a", "b"})
-                writeBytes((root + "/train/" + n + ".jpg").toStdString(), truncatedJpeg());
+                writeBytes((root + "/train/" + n + ".png").toStdString(), damagedPng());
             x.train = x.eval = 1;
             x.trainLine = {"error:", "none of the 2 training pairs", root};
-            x.evalLine = {"error:", "none of the 2 pairs", root, "truncated JPEG"};
+            x.evalLine = {"error:", "none of the 2 pairs", root, "cannot decode the PNG data"};
             x.translate = 1;
-            x.translateLine = {"error:", root + "/train/a.jpg", "truncated JPEG"};
+            x.translateLine = {"error:", root + "/train/a.png", "cannot decode the PNG data"};
             x.translateInput = root + "/train";
         }
         if (!lockedPath.isEmpty()) {

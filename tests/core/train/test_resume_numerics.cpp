@@ -192,7 +192,7 @@ private Q_SLOTS:
                                         "--save_epoch_freq", "1"});
         QVERIFY2(train.exitCode == 0, qPrintable(train.out + train.err));
 
-        for (const QString& checkpoint : {run + "/checkpoints/latest.ckpt", run + "/checkpoints/epoch_1.ckpt"}) {
+        for (const QString& checkpoint : {run + "/checkpoints/latest.ckpt"}) {  // epoch snapshots are models
             const CliResult inspect = runCli({"inspect", "--model", checkpoint});
             QVERIFY2(inspect.exitCode == 0, qPrintable(inspect.out + inspect.err));
             for (const char* part : {"iteration 2", "compute_threads 1", "device cpu", "fast_path on",

@@ -72,7 +72,9 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         QVERIFY2(r.out.contains("train: 3 pairs"), qPrintable(r.out));  // the scan summary comes first
         QVERIFY(QFileInfo::exists(run + "/model.p2pm"));
-        QVERIFY(QFileInfo::exists(run + "/checkpoints/epoch_2.ckpt"));
+        // Epoch snapshots are models; only latest.ckpt (with the optimizer state) resumes.
+        QVERIFY(QFileInfo::exists(run + "/checkpoints/epoch_2.p2pm"));
+        QVERIFY(!QFileInfo::exists(run + "/checkpoints/epoch_2.ckpt"));
 
         // The same folder again is refused: a run is never overwritten.
         r = runCli(tinyFlags(data_, run));
@@ -80,7 +82,7 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("already holds"));
 
         const QString model = dir_.filePath("e1.p2pm");
-        r = runCli({"export", "--checkpoint", run + "/checkpoints/epoch_1.ckpt", "--output", model, "--half"});
+        r = runCli({"export", "--checkpoint", run + "/checkpoints/latest.ckpt", "--output", model, "--half"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("float16"));
         QCOMPARE(runCli({"export", "--checkpoint", run + "/model.p2pm", "--output", model}).exitCode, 1);
@@ -108,7 +110,7 @@ private Q_SLOTS:
 
         // A model whose metadata prefers running statistics gets them unless the flag says otherwise.
         const QString running = dir_.filePath("running.p2pm");
-        r = runCli({"export", "--checkpoint", run + "/checkpoints/epoch_1.ckpt", "--output", running,
+        r = runCli({"export", "--checkpoint", run + "/checkpoints/latest.ckpt", "--output", running,
                     "--meta", "preview_norm=running"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         for (const auto& [flags, expected] : std::vector<std::pair<QStringList, std::string>>{
