@@ -187,7 +187,12 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     connect(controller_, &PreviewController::busyChanged, preview_, &PreviewView::setBusy);
 
     exporter_ = new ModelExporter(this);
-    connect(exporter_, &ModelExporter::exported, this, [this](const QString& summary) { showStatus(summary, 15000); });
+    connect(exporter_, &ModelExporter::exported, this, [this](const QString& summary) {
+        // "wrote FILE (FORMAT, SIZE): details" — the status bar gets the part before the details.
+        const int details = summary.indexOf(QStringLiteral("): "));
+        showStatus(details > 0 ? summary.left(details + 1) : summary, 15000);
+        statusBar()->setToolTip(summary);
+    });
     connect(exporter_, &ModelExporter::failed, this,
             [this](const QString& message) { reportError(tr("Export failed: %1").arg(message)); });
 
