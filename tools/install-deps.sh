@@ -11,6 +11,8 @@ PACKAGES=(
   qt6-base-dev qt6-charts-dev libgl-dev
   libqt6opengl6-dev  # Qt6Charts' CMake config needs Qt6OpenGL, and qt6-charts-dev does not depend on it
   libopencv-dev nlohmann-json3-dev libcli11-dev
+  libonnx-dev libprotobuf-dev  # pix2pix export --onnx builds the graph with ONNX's own messages and checker
+  python3-torch  # the test that Python's torch.load reads pix2pix export --pth
   file  # CPack's .deb generator finds the binaries for dpkg-shlibdeps with it
 )
 

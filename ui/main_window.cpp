@@ -38,6 +38,7 @@
 #include "core/labels/palette.h"
 #include "ui/canvas/canvas_view.h"
 #include "ui/canvas/image_ops.h"
+#include "ui/model_export_dialog.h"
 #include "ui/dialogs/architecture_dialog.h"
 #include "ui/dialogs/edges_dialog.h"
 #include "ui/dialogs/new_canvas_dialog.h"
@@ -185,6 +186,16 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     connect(controller_, &PreviewController::modelLoadFailed, this, &MainWindow::onModelLoadFailed);
     connect(controller_, &PreviewController::busyChanged, preview_, &PreviewView::setBusy);
 
+    exporter_ = new ModelExporter(this);
+    connect(exporter_, &ModelExporter::exported, this, [this](const QString& summary) {
+        // "wrote FILE (FORMAT, SIZE): details" — the status bar gets the part before the details.
+        const int details = summary.indexOf(QStringLiteral("): "));
+        showStatus(details > 0 ? summary.left(details + 1) : summary, 15000);
+        statusBar()->setToolTip(summary);
+    });
+    connect(exporter_, &ModelExporter::failed, this,
+            [this](const QString& message) { reportError(tr("Export failed: %1").arg(message)); });
+
     createActions();
     createMenus();
     createToolBars();
@@ -246,6 +257,12 @@ void MainWindow::createActions() {
                          [this] { fileLoadModel(); });
     modelInfoAct_ =
         make(tr("Model &Information…"), QString(), QKeySequence(tr("Ctrl+I")), [this] { showModelInfo(); });
+    exportModelAct_ = make(tr("E&xport Model…"), QString(), QKeySequence(), [this] {
+        if (model_)
+            exporter_->exportInteractively(loadedModelPath(), dialogDirectory(),
+                                           normImageAct_->isChecked() ? NormStats::Image : NormStats::Running);
+    });
+    exportModelAct_->setToolTip(tr("The loaded model as .p2pm, ONNX or a reference-format .pth"));
     quitAct_ = make(tr("&Quit"), QString(), QKeySequence::Quit, [this] { close(); });
 
     undoAct_ = make(tr("&Undo"), QStringLiteral("undo"), QKeySequence::Undo, [this] { document()->undo(); });
@@ -404,6 +421,7 @@ void MainWindow::rebuildModelMenu() {
     modelMenu_->addSeparator();
     modelMenu_->addAction(loadModelAct_);
     modelMenu_->addAction(modelInfoAct_);
+    modelMenu_->addAction(exportModelAct_);
     modelMenu_->addSection(tr("Preview"));
     modelMenu_->addAction(deterministicAct_);
     modelMenu_->addAction(variationAct_);
@@ -842,6 +860,7 @@ void MainWindow::updateModelStatus() {
     const bool serving = modelServesMode();
     heatmapAct_->setEnabled(serving && model_->has_discriminator);
     modelInfoAct_->setEnabled(model_.has_value());
+    exportModelAct_->setEnabled(model_.has_value());
     if (!serving) {
         deviceLabel_->setText(QString());
         modelLabel_->setText(mode_ == CanvasKind::Edges ? tr("no edges model") : tr("no model"));

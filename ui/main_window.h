@@ -33,6 +33,7 @@ class QSplitter;
 namespace p2p::ui {
 
 class CanvasView;
+class ModelExporter;
 class PaletteWidget;
 class PreviewController;
 class PreviewView;
@@ -58,6 +59,7 @@ public:
     CanvasView* canvasView() const { return canvas_; }
     PreviewView* previewView() const { return preview_; }
     PreviewController* previewController() const { return controller_; }
+    ModelExporter* modelExporter() const { return exporter_; }
     PaletteWidget* paletteWidget() const { return palette_; }
     TrainingPanel* trainingPanel() const { return training_; }
     QString lastError() const { return lastError_; }
@@ -165,6 +167,7 @@ private:
     PaletteWidget* palette_ = nullptr;
     TrainingPanel* training_ = nullptr;  // in the "Training" dock
     PreviewController* controller_ = nullptr;
+    ModelExporter* exporter_ = nullptr;  // Model ▸ Export…
 
     // Models.
     ModelCatalog catalog_;
@@ -198,7 +201,7 @@ private:
 
     // Actions.
     QAction *newAct_, *openAct_, *openPhotoAct_, *saveAct_, *saveAsAct_, *exportResultAct_, *exportSideAct_,
-        *loadModelAct_, *modelInfoAct_, *quitAct_;
+        *loadModelAct_, *modelInfoAct_, *exportModelAct_, *quitAct_;
     QAction *undoAct_, *redoAct_, *clearAct_;
     QAction *brushAct_, *eraserAct_, *rectAct_, *fillAct_, *pickAct_, *biggerAct_, *smallerAct_;
     QAction *overlayAct_, *zoomInAct_, *zoomOutAct_, *zoomFitAct_, *zoom100Act_, *heatmapAct_;

@@ -1,8 +1,12 @@
-// pix2pix export: a training checkpoint -> a model file for the studio and `pix2pix translate`.
+// pix2pix export: a model out of the studio. A training checkpoint -> a model file (.p2pm) for the studio and
+// `pix2pix translate`; any model (.p2pm, reference .pth, checkpoint, run folder) -> ONNX or a reference-format
+// state dict for the Python world.
 
 #include <iostream>
 
 #include "app/cli/command_registry.h"
+#include "core/common/error.h"
+#include "core/export/model_export.h"
 #include "core/io/model_file.h"
 #include "core/train/reproducibility.h"
 #include "core/train/trainer.h"
@@ -11,20 +15,73 @@ namespace {
 
 struct ExportFlags {
     std::string checkpoint;
-    std::string output;
+    std::string model;
+    std::string output, onnx, pth;
     bool half = false;
     std::string name, inputKind;
     std::vector<std::string> meta;
+    std::string normStats;
+    int opset = 13;
+    std::string netG, norm;
+    int ngf = 0;
 };
+
+// --netG/--ngf/--norm for a reference .pth whose architecture cannot be inferred (or is to be overridden),
+// starting from what the file says so that one flag changes one thing.
+p2p::ModelLoadOptions loadOptions(const ExportFlags& f, const std::string& source) {
+    p2p::ModelLoadOptions options;
+    if (f.netG.empty() && f.ngf == 0 && f.norm.empty()) return options;
+    p2p::GeneratorOptions g;
+    try {
+        g = p2p::inspectModel(source).generator;
+    } catch (const p2p::Error&) {
+    }
+    if (!f.netG.empty()) g.netG = f.netG;
+    if (f.ngf > 0) g.ngf = f.ngf;
+    if (!f.norm.empty()) g.norm = p2p::normFromString(f.norm);
+    g.validate();
+    options.generator_override = g;
+    return options;
+}
+
+int exportModelFile(const ExportFlags& flags) {
+    p2p::ExportSettings settings;
+    settings.half = flags.half;
+    settings.name = flags.name;
+    settings.input_kind = flags.inputKind;
+    settings.metadata = nlohmann::json::object();
+    for (const auto& item : flags.meta) {
+        const auto eq = item.find('=');
+        const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+        auto parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+        settings.metadata[key] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
+    }
+    // What is being exported (and whether the run would resume bit-identically here), then the model.
+    std::cout << p2p::summarizeTrainingCheckpoint(flags.checkpoint).describe() << "\n";
+    p2p::exportCheckpoint(flags.checkpoint, flags.output, settings);
+    std::cout << p2p::inspectModel(flags.output).describe();
+    return p2p::cli::kExitOk;
+}
 
 std::function<int()> addExportCommand(CLI::App& app) {
     auto flags = std::make_shared<ExportFlags>();
-    auto* sub = app.add_subcommand("export", "Export a training checkpoint (.ckpt) as a model file (.p2pm)");
-    sub->add_option("--checkpoint", flags->checkpoint,
-                    "Training checkpoint, e.g. RUN/checkpoints/latest.ckpt")
-        ->required();
-    sub->add_option("--output,-o", flags->output, "Model file to write (.p2pm)")->required();
-    sub->add_flag("--half", flags->half, "Store the weights as float16 (half the size)");
+    auto* sub = app.add_subcommand(
+        "export",
+        "Export a model: a training checkpoint as a model file (.p2pm), or any model as ONNX (--onnx) or a "
+        "reference-format state dict (--pth)");
+    auto* checkpoint = sub->add_option("--checkpoint", flags->checkpoint,
+                                       "Training checkpoint, e.g. RUN/checkpoints/latest.ckpt");
+    auto* model = sub->add_option("--model", flags->model,
+                                  "For --onnx/--pth: a .p2pm, a reference .pth, a training checkpoint or a run folder");
+    checkpoint->excludes(model);
+    model->excludes(checkpoint);
+    auto* output = sub->add_option("--output,-o", flags->output, "Model file to write (.p2pm) from --checkpoint");
+    auto* onnx = sub->add_option("--onnx", flags->onnx,
+                                 "ONNX file to write: the generator, dropout left out, batch/height/width dynamic");
+    auto* pth = sub->add_option("--pth", flags->pth,
+                                "Reference-format state dict to write (torch.load + load_state_dict in Python)");
+    output->excludes(model);
+    sub->add_flag("--half", flags->half, "Store the weights as float16 (half the size; .p2pm only)");
     sub->add_option("--name", flags->name, "Name shown in the studio (default: the run folder's name)");
     sub->add_option("--input-kind", flags->inputKind, "What the model translates from")
         ->check(CLI::IsMember({"facade-labels", "edges"}));
@@ -35,22 +92,45 @@ std::function<int()> addExportCommand(CLI::App& app) {
             if (item.find('=') == std::string::npos || item.front() == '=')
                 throw CLI::ValidationError("--meta", "expected KEY=VALUE, got '" + item + "'");
         });
+    sub->add_option("--norm-stats", flags->normStats,
+                    "ONNX: running (BatchNorm's stored statistics, as eval mode) or image (the paper's test time: "
+                    "each image's own statistics, as InstanceNormalization); default: the model's preview_norm")
+        ->check(CLI::IsMember({"running", "image"}));
+    sub->add_option("--opset", flags->opset, "ONNX opset")->check(CLI::Range(13, 17));
+    sub->add_option("--netG", flags->netG, "A reference .pth's generator, when it cannot be inferred")
+        ->check(CLI::IsMember({"unet_256", "unet_128"}));
+    sub->add_option("--ngf", flags->ngf, "A reference .pth's generator filters in the first conv layer")
+        ->check(CLI::Range(1, 512));
+    sub->add_option("--norm", flags->norm, "A reference .pth's normalization layers")
+        ->check(CLI::IsMember({"batch", "instance", "none"}));
+    (void)onnx;
+    (void)pth;
     return [flags]() -> int {
-        p2p::ExportSettings settings;
-        settings.half = flags->half;
-        settings.name = flags->name;
-        settings.input_kind = flags->inputKind;
-        settings.metadata = nlohmann::json::object();
-        for (const auto& item : flags->meta) {
-            const auto eq = item.find('=');
-            const std::string key = item.substr(0, eq), value = item.substr(eq + 1);
-            auto parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
-            settings.metadata[key] = parsed.is_discarded() ? nlohmann::json(value) : parsed;
+        const ExportFlags& f = *flags;
+        const std::string source = f.model.empty() ? f.checkpoint : f.model;
+        auto usage = [](const std::string& message) {
+            std::cerr << "error: " << message << "\n";
+            return p2p::cli::kExitUsage;
+        };
+        if (source.empty()) return usage("export needs --checkpoint or --model");
+        if (f.output.empty() && f.onnx.empty() && f.pth.empty())
+            return usage("nothing to write: give --output (a .p2pm from --checkpoint), --onnx or --pth");
+        if (!f.output.empty() && f.checkpoint.empty())
+            return usage("--output writes a .p2pm from --checkpoint (pix2pix convert turns a reference .pth into one)");
+        if (f.onnx.empty() && !f.normStats.empty()) return usage("--norm-stats applies to --onnx only");
+        if (!f.output.empty()) exportModelFile(f);
+        const p2p::ModelLoadOptions load = loadOptions(f, source);
+        if (!f.onnx.empty()) {
+            p2p::OnnxExportOptions options;
+            options.opset = f.opset;
+            if (!f.normStats.empty()) options.norm = p2p::normStatsFromString(f.normStats);
+            const p2p::ExportResult r = p2p::exportOnnx(source, f.onnx, options, load);
+            std::cout << "from " << r.source << "\n" << r.summary << "\n";
         }
-        // What is being exported (and whether the run would resume bit-identically here), then the model.
-        std::cout << p2p::summarizeTrainingCheckpoint(flags->checkpoint).describe() << "\n";
-        p2p::exportCheckpoint(flags->checkpoint, flags->output, settings);
-        std::cout << p2p::inspectModel(flags->output).describe();
+        if (!f.pth.empty()) {
+            const p2p::ExportResult r = p2p::exportReferencePth(source, f.pth, load);
+            std::cout << "from " << r.source << "\n" << r.summary << "\n";
+        }
         return p2p::cli::kExitOk;
     };
 }
