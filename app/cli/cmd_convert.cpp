@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/cli/architecture_flags.h"
 #include "app/cli/command_registry.h"
 #include "core/common/error.h"
 #include "core/io/model_io.h"
@@ -17,10 +18,7 @@ struct ConvertArgs {
     std::string name;
     std::string direction;
     std::string inputKind;
-    std::string netG;
-    int ngf = 0;
-    std::string norm;
-    bool noDropout = false;
+    p2p::cli::ArchitectureFlags architecture;
 };
 
 // What was written must read back as exactly what was meant to be written.
@@ -44,21 +42,7 @@ void verifyWritten(const std::string& path, const p2p::LoadedModel& source, bool
 }
 
 int run(const ConvertArgs& args) {
-    p2p::ModelLoadOptions options;
-    if (!args.netG.empty() || args.ngf > 0 || !args.norm.empty() || args.noDropout) {
-        p2p::GeneratorOptions g;
-        try {  // start from what the file says, so one flag changes one thing
-            g = p2p::inspectModel(args.model).generator;
-        } catch (const p2p::Error&) {
-        }
-        if (!args.netG.empty()) g.netG = args.netG;
-        if (args.ngf > 0) g.ngf = args.ngf;
-        if (!args.norm.empty()) g.norm = p2p::normFromString(args.norm);
-        if (args.noDropout) g.dropout = false;
-        g.validate();
-        options.generator_override = g;
-    }
-    const p2p::LoadedModel model = p2p::loadModel(args.model, options);
+    const p2p::LoadedModel model = p2p::loadModel(args.model, args.architecture.loadOptions(args.model));
     for (const auto& warning : model.info.metadata.value("warnings", nlohmann::json::array()))
         std::cerr << "warning: " << warning.get<std::string>() << "\n";
 
@@ -97,14 +81,7 @@ P2P_REGISTER_COMMAND("convert", [](CLI::App& app) -> std::function<int()> {
         ->check(CLI::IsMember({"AtoB", "BtoA"}));
     cmd->add_option("--input-kind", args->inputKind, "What the model takes as input")
         ->check(CLI::IsMember({"facade-labels", "edges"}));
-    cmd->add_option("--netG", args->netG, "Generator, when it cannot be inferred from the checkpoint")
-        ->check(CLI::IsMember({"unet_256", "unet_128"}));
-    cmd->add_option("--ngf", args->ngf, "Generator filters in the first conv layer")
-        ->check(CLI::Range(1, 512));
-    cmd->add_option("--norm", args->norm, "Normalization layers")
-        ->check(CLI::IsMember({"batch", "instance", "none"}));
-    cmd->add_flag("--no-dropout", args->noDropout,
-                  "The generator was trained with --no_dropout (dropout leaves no trace in a checkpoint)");
+    args->architecture.addTo(*cmd, /*withDropout=*/true);
     return [args] { return run(*args); };
 });
 

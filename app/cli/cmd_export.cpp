@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "app/cli/architecture_flags.h"
 #include "app/cli/command_registry.h"
 #include "core/common/error.h"
 #include "core/export/model_export.h"
@@ -22,27 +23,8 @@ struct ExportFlags {
     std::vector<std::string> meta;
     std::string normStats;
     int opset = 13;
-    std::string netG, norm;
-    int ngf = 0;
+    p2p::cli::ArchitectureFlags architecture;
 };
-
-// --netG/--ngf/--norm for a reference .pth whose architecture cannot be inferred (or is to be overridden),
-// starting from what the file says so that one flag changes one thing.
-p2p::ModelLoadOptions loadOptions(const ExportFlags& f, const std::string& source) {
-    p2p::ModelLoadOptions options;
-    if (f.netG.empty() && f.ngf == 0 && f.norm.empty()) return options;
-    p2p::GeneratorOptions g;
-    try {
-        g = p2p::inspectModel(source).generator;
-    } catch (const p2p::Error&) {
-    }
-    if (!f.netG.empty()) g.netG = f.netG;
-    if (f.ngf > 0) g.ngf = f.ngf;
-    if (!f.norm.empty()) g.norm = p2p::normFromString(f.norm);
-    g.validate();
-    options.generator_override = g;
-    return options;
-}
 
 int exportModelFile(const ExportFlags& flags) {
     p2p::ExportSettings settings;
@@ -97,12 +79,7 @@ std::function<int()> addExportCommand(CLI::App& app) {
                     "each image's own statistics, as InstanceNormalization); default: the model's preview_norm")
         ->check(CLI::IsMember({"running", "image"}));
     sub->add_option("--opset", flags->opset, "ONNX opset")->check(CLI::Range(13, 17));
-    sub->add_option("--netG", flags->netG, "A reference .pth's generator, when it cannot be inferred")
-        ->check(CLI::IsMember({"unet_256", "unet_128"}));
-    sub->add_option("--ngf", flags->ngf, "A reference .pth's generator filters in the first conv layer")
-        ->check(CLI::Range(1, 512));
-    sub->add_option("--norm", flags->norm, "A reference .pth's normalization layers")
-        ->check(CLI::IsMember({"batch", "instance", "none"}));
+    flags->architecture.addTo(*sub);
     (void)onnx;
     (void)pth;
     return [flags]() -> int {
@@ -119,7 +96,7 @@ std::function<int()> addExportCommand(CLI::App& app) {
             return usage("--output writes a .p2pm from --checkpoint (pix2pix convert turns a reference .pth into one)");
         if (f.onnx.empty() && !f.normStats.empty()) return usage("--norm-stats applies to --onnx only");
         if (!f.output.empty()) exportModelFile(f);
-        const p2p::ModelLoadOptions load = loadOptions(f, source);
+        const p2p::ModelLoadOptions load = f.architecture.loadOptions(source);
         if (!f.onnx.empty()) {
             p2p::OnnxExportOptions options;
             options.opset = f.opset;

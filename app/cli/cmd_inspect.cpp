@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "app/cli/architecture_flags.h"
 #include "app/cli/command_registry.h"
 #include "core/common/error.h"
 #include "core/io/model_io.h"
@@ -15,9 +16,7 @@ namespace fs = std::filesystem;
 
 struct InspectArgs {
     std::string model;
-    std::string netG;
-    int ngf = 0;
-    std::string norm;
+    p2p::cli::ArchitectureFlags architecture;
     bool json = false;
 };
 
@@ -45,7 +44,7 @@ int run(const InspectArgs& args) {
     // A lone net_D.pth has no generator to describe; say what it is instead.
     if (p2p::isTorchZipCheckpoint(args.model)) {
         const auto summary = p2p::summarizeReferenceCheckpoint(args.model);
-        if (summary.kind == "discriminator" && args.netG.empty() && args.ngf == 0 && args.norm.empty()) {
+        if (summary.kind == "discriminator" && !args.architecture.given()) {
             if (args.json) {
                 std::cout << nlohmann::json{{"path", args.model},
                                             {"format", "reference-pth"},
@@ -70,20 +69,7 @@ int run(const InspectArgs& args) {
         }
     }
 
-    p2p::ModelLoadOptions options;
-    if (!args.netG.empty() || args.ngf > 0 || !args.norm.empty()) {
-        p2p::GeneratorOptions g;
-        try {  // start from what the file says, so one flag changes one thing
-            g = p2p::inspectModel(args.model).generator;
-        } catch (const p2p::Error&) {
-        }
-        if (!args.netG.empty()) g.netG = args.netG;
-        if (args.ngf > 0) g.ngf = args.ngf;
-        if (!args.norm.empty()) g.norm = p2p::normFromString(args.norm);
-        g.validate();
-        options.generator_override = g;
-    }
-    const p2p::ModelInfo info = p2p::inspectModel(args.model, options);
+    const p2p::ModelInfo info = p2p::inspectModel(args.model, args.architecture.loadOptions(args.model));
     if (args.json)
         std::cout << toJson(info).dump(2) << "\n";
     else
@@ -101,12 +87,7 @@ P2P_REGISTER_COMMAND("inspect", [](CLI::App& app) -> std::function<int()> {
                     "(RUN/checkpoints/latest.ckpt; epoch_N.p2pm snapshots are models)")
         ->required()
         ->check(CLI::ExistingFile);
-    cmd->add_option("--netG", args->netG, "Generator of a .pth whose architecture cannot be inferred")
-        ->check(CLI::IsMember({"unet_256", "unet_128"}));
-    cmd->add_option("--ngf", args->ngf, "Generator filters in the first conv layer")
-        ->check(CLI::Range(1, 512));
-    cmd->add_option("--norm", args->norm, "Normalization layers")
-        ->check(CLI::IsMember({"batch", "instance", "none"}));
+    args->architecture.addTo(*cmd);
     cmd->add_flag("--json", args->json, "Print JSON instead of text");
     return [args] { return run(*args); };
 });

@@ -8,6 +8,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "app/cli/architecture_flags.h"
 #include "app/cli/command_registry.h"
 #include "core/common/error.h"
 #include "core/infer/inference_engine.h"
@@ -20,8 +21,7 @@ namespace {
 struct TranslateArgs {
     std::string model, input, output;
     std::string direction = "AtoB";
-    std::string netG, norm;
-    int ngf = 0;
+    p2p::cli::ArchitectureFlags architecture;
     std::string mode = "preview";
     uint64_t seed = 0;
     std::string norm_stats;  // empty: the model's preview_norm, else image
@@ -90,16 +90,7 @@ int run(const TranslateArgs& a) {
     options.threads = a.threads;
     p2p::InferenceEngine engine(options);
 
-    p2p::ModelLoadOptions load;
-    if (!a.netG.empty() || a.ngf > 0 || !a.norm.empty()) {
-        p2p::GeneratorOptions g;
-        if (!a.netG.empty()) g.netG = a.netG;
-        if (a.ngf > 0) g.ngf = a.ngf;
-        if (!a.norm.empty()) g.norm = p2p::normFromString(a.norm);
-        g.validate();
-        load.generator_override = g;
-    }
-    const p2p::ModelInfo info = engine.load(a.model, load);
+    const p2p::ModelInfo info = engine.load(a.model, a.architecture.loadOptions(a.model));
     const p2p::NormStats norm =
         a.norm_stats.empty() ? p2p::preferredPreviewNorm(info) : p2p::normStatsFromString(a.norm_stats);
     engine.setPreviewNorm(norm);
@@ -181,12 +172,7 @@ P2P_REGISTER_COMMAND("translate", [](CLI::App& app) -> std::function<int()> {
     sub->add_option("--aligned-side", args->aligned_side,
                     "Take this half of an aligned pair (implies --aligned)")
         ->check(CLI::IsMember({"left", "right"}));
-    sub->add_option("--netG", args->netG, "Architecture of a .pth whose keys do not tell it")
-        ->check(CLI::IsMember({"unet_128", "unet_256"}));
-    sub->add_option("--ngf", args->ngf, "Generator filters in the first layer (for a .pth)")
-        ->check(CLI::Range(1, 1024));
-    sub->add_option("--norm", args->norm, "Normalisation of a .pth: batch, instance or none")
-        ->check(CLI::IsMember({"batch", "instance", "none"}));
+    args->architecture.addTo(*sub);
     sub->add_option("--mode", args->mode, "preview (deterministic) or paper (dropout on, seeded)")
         ->check(CLI::IsMember({"preview", "paper"}))
         ->capture_default_str();
