@@ -1240,7 +1240,8 @@ void MainWindow::fileLoadModel() {
         model_ ? QFileInfo(QString::fromStdString(model_->info.path)).absolutePath() : dialogDirectory();
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Load Model"), dir,
-        tr("Models (*.p2pm *.pth);;Pix2Pix Studio models (*.p2pm);;Reference PyTorch generators (*.pth)"));
+        tr("Models (*.p2pm *.pth *.ckpt);;Pix2Pix Studio models (*.p2pm);;Reference PyTorch generators (*.pth);;"
+           "Training checkpoints (*.ckpt)"));
     if (!path.isEmpty()) loadModel(path);
 }
 

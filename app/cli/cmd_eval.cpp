@@ -111,7 +111,8 @@ std::function<int()> addEvalCommand(CLI::App& app) {
     auto f = std::make_shared<EvalFlags>();
     auto* sub =
         app.add_subcommand("eval", "Evaluate a model on a paired test split: L1, PSNR, SSIM and a gallery");
-    sub->add_option("--model", f->model, "Model file (.p2pm or a reference .pth)")->required();
+    sub->add_option("--model", f->model, "A .p2pm, a reference .pth, a training checkpoint or a run folder")
+        ->required();
     sub->add_option("--data", f->data, "Paired data folder")->required();
     sub->add_option("--split", f->split,
                     "Split to evaluate: test, val, train, or all for a folder without split folders "
@@ -179,7 +180,8 @@ std::function<int()> addEvalCommand(CLI::App& app) {
         if (count == 0) throw Error(f->data + ": the split '" + split + "' is empty");
         if (!f->json)
             std::cout << scan.summary() << "\n"
-                      << "model:     " << info.name << " (" << info.generator.describe() << ")\n"
+                      << "model:     " << info.name << " (" << info.generator.describe() << ") from " << info.path
+                      << " [" << info.format << "]\n"
                       << "engine:    " << engine.describe() << ", norm statistics: " << toString(norm) << "\n"
                       << "split:     " << (split.empty() ? "all (no split folders)" : split) << ", " << count << " pairs, "
                       << direction << ", " << (loadSize > 0 ? std::to_string(loadSize) + "px" : "native size")

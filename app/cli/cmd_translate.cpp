@@ -94,7 +94,8 @@ int run(const TranslateArgs& a) {
     const p2p::NormStats norm =
         a.norm_stats.empty() ? p2p::preferredPreviewNorm(info) : p2p::normStatsFromString(a.norm_stats);
     engine.setPreviewNorm(norm);
-    std::cerr << "model:  " << info.name << " (" << info.generator.describe() << ")\n"
+    std::cerr << "model:  " << info.name << " (" << info.generator.describe() << ") from " << info.path << " ["
+              << info.format << "]\n"
               << "engine: " << engine.describe() << ", norm statistics: " << p2p::toString(norm) << "\n";
 
     const auto inputs = collectInputs(a.input);
@@ -154,9 +155,10 @@ P2P_REGISTER_COMMAND("translate", [](CLI::App& app) -> std::function<int()> {
     auto args = std::make_shared<TranslateArgs>();
     auto* sub =
         app.add_subcommand("translate", "Translate one image or every image in a folder with a generator");
-    sub->add_option("--model", args->model, "Model file: ours (.p2pm) or a reference latest_net_G.pth")
+    sub->add_option("--model", args->model,
+                    "A .p2pm, a reference latest_net_G.pth, a training checkpoint or a run folder")
         ->required()
-        ->check(CLI::ExistingFile);
+        ->check(CLI::ExistingPath);
     sub->add_option("--input", args->input, "An image or a folder of images")
         ->required()
         ->check(CLI::ExistingPath);

@@ -1,3 +1,4 @@
+#include "core/export/model_source.h"
 #include "core/infer/inference_engine.h"
 
 #include <algorithm>
@@ -273,7 +274,8 @@ ModelInfo InferenceEngine::load(const std::string& path, const ModelLoadOptions&
     configureThreads(impl_->options.threads);
     Impl& s = *impl_;
     // Everything is built aside and swapped in at the end, so a failed load leaves the previous model.
-    LoadedModel loaded = loadModel(path, loadOptions);
+    // A .p2pm, a reference .pth, a training checkpoint or a run folder: every front end opens the same four.
+    LoadedModel loaded = openModelSource(path, loadOptions).model;
     std::unique_ptr<FastUnet> net, walker;
     std::string precision = "fp32", report;
     try {

@@ -62,8 +62,8 @@ public:
     InferenceEngine(const InferenceEngine&) = delete;
     InferenceEngine& operator=(const InferenceEngine&) = delete;
 
-    // Loads (and warms up) a model file: ours or a reference .pth. Throws p2p::Error; the previous model
-    // stays loaded on failure.
+    // Loads (and warms up) a model: a .p2pm, a reference .pth, a training checkpoint or a run folder (its
+    // newest model; ModelInfo::path says which file). Throws p2p::Error; the previous model stays loaded on failure.
     ModelInfo load(const std::string& path, const ModelLoadOptions& options = {});
     bool hasModel() const;
     const ModelInfo& model() const;  // throws p2p::Error when none is loaded

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include "core/common/error.h"
 #include "core/export/model_export.h"
@@ -209,6 +210,20 @@ private Q_SLOTS:
             exportReferencePth(c.path, pth);
             const OpenedModel back = openModelSource(pth);
             QCOMPARE(back.model.info.format, std::string("reference-pth"));
+        }
+        // translate and eval take the same four kinds, and say which file they used.
+        const QString input = dir_.filePath("label.png");
+        QVERIFY(cv::imwrite(input.toStdString(), cv::Mat(64, 64, CV_8UC3, cv::Scalar(30, 60, 200))));
+        // A finished run folder's newest model is the model.p2pm written after its last checkpoint.
+        for (const auto& [source, used] : {std::pair{run, QStringLiteral("model.p2pm [p2pm]")},
+                                           std::pair{run + "/checkpoints/latest.ckpt",
+                                                     QStringLiteral("latest.ckpt [checkpoint]")}}) {
+            const auto t = test::runCli({"translate", "--model", source, "--input", input, "--output",
+                                         dir_.filePath("translated.png")});
+            QVERIFY2(t.exitCode == 0, qPrintable(t.err));
+            QVERIFY2(t.err.contains(used), qPrintable(t.err));
+            const auto e = test::runCli({"eval", "--model", source, "--data", data, "--split", "train"});
+            QVERIFY2(e.exitCode == 0, qPrintable(e.err + e.out));
         }
     }
 
