@@ -12,6 +12,7 @@
 #include "app/cli/command_registry.h"
 #include "core/common/error.h"
 #include "core/infer/inference_engine.h"
+#include "core/infer/model_input.h"
 #include "core/io/image_io.h"
 
 namespace fs = std::filesystem;
@@ -129,6 +130,13 @@ int run(const TranslateArgs& a) {
                 const int half = image.cols / 2;
                 image = image(cv::Rect(side == "left" ? 0 : half, 0, half, image.rows)).clone();
             }
+            // As the studio does: a label map in the exact CMP colours (one saved from the studio) goes to the
+            // model in the colours it was trained on.
+            bool recoloured = false;
+            image = p2p::modelInputForImage(image, info, &recoloured);
+            if (recoloured)
+                notes.push_back("CMP label colours given to the model as " +
+                                p2p::toString(p2p::modelLabelPalette(info)) + " colours");
             const cv::Mat out = engine.translate(image, translate);
             if (!cv::imwrite(target.string(), out))
                 throw p2p::Error(target.string() + ": cannot write the image");

@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "core/common/runtime.h"
@@ -297,6 +298,25 @@ private Q_SLOTS:
         const cv::Mat notLabels = preview(facades, false, LabelPalette::Pix2PixFacades);
         QVERIFY(!notLabels.empty());
         QCOMPARE(cv::norm(notLabels, expectCmp, cv::NORM_INF), 0.0);
+
+        // The CLI agrees with the studio: the same canvas saved as a PNG and given to `pix2pix translate`
+        // (the same engine settings) comes out byte-identical, for both palettes.
+        const QString saved = dir_.filePath(QStringLiteral("canvas.png"));
+        QVERIFY(cv::imwrite(saved.toStdString(), canvasCmp));
+        auto translated = [&](const std::string& model) {
+            const QString out = dir_.filePath(QStringLiteral("translated.png"));
+            const auto r = test::runCli({"translate", "--model", QString::fromStdString(model), "--input", saved,
+                                         "--output", out, "--device", "cpu", "--threads", "1", "--precision", "fp32",
+                                         "--norm-stats", QString::fromStdString(toString(testEngine().preview_norm))});
+            if (r.exitCode != 0) qWarning("%s", qPrintable(r.err));
+            return r.exitCode == 0 ? cv::imread(out.toStdString(), cv::IMREAD_COLOR) : cv::Mat();
+        };
+        const cv::Mat cliFacades = translated(facades);
+        QVERIFY(!cliFacades.empty());
+        QCOMPARE(cv::norm(cliFacades, viaFacades, cv::NORM_INF), 0.0);
+        const cv::Mat cliCmp = translated(cmp);
+        QVERIFY(!cliCmp.empty());
+        QCOMPARE(cv::norm(cliCmp, viaCmp, cv::NORM_INF), 0.0);
     }
 
     void destroyingDuringAnInferenceIsClean() {

@@ -20,7 +20,7 @@ struct PreviewRequest {
     TranslateOptions options;
     bool discriminator_map = false;  // also compute sigmoid(D(input, output)) when the model has a D
     // The image is a label canvas in the CMP colours: the worker gives it to the model in the colours the
-    // model was trained with (ui/preview/model_input.h).
+    // model was trained with (core/infer/model_input.h).
     bool label_canvas = false;
 };
 

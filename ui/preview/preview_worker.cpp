@@ -7,7 +7,7 @@
 #include "core/common/runtime.h"
 #include "core/io/model_probe.h"
 #include "ui/image_convert.h"
-#include "ui/preview/model_input.h"
+#include "core/infer/model_input.h"
 
 namespace p2p::ui {
 
