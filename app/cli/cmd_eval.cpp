@@ -16,6 +16,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "app/cli/command_registry.h"
+#include "core/common/error_text.h"
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/data/paired_dataset.h"
@@ -91,7 +92,7 @@ void writePng(const fs::path& path, const cv::Mat& image) {
     p2p::writeFileAtomically(path.string(), [&](const std::string& temporary) {
         std::ofstream out(temporary, std::ios::binary);
         out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        if (!out) throw p2p::Error("cannot write " + temporary);
+        if (!out) throw p2p::Error("cannot write " + temporary + ": " + p2p::systemReason());
     });
 }
 
@@ -288,7 +289,7 @@ std::function<int()> addEvalCommand(CLI::App& app) {
                                 [&](const std::string& temporary) {
                                     std::ofstream out(temporary);
                                     out << page;
-                                    if (!out) throw Error("cannot write " + temporary);
+                                    if (!out) throw Error("cannot write " + temporary + ": " + p2p::systemReason());
                                 });
         }
 

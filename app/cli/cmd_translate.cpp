@@ -138,8 +138,7 @@ int run(const TranslateArgs& a) {
                 notes.push_back("CMP label colours given to the model as " +
                                 p2p::toString(p2p::modelLabelPalette(info)) + " colours");
             const cv::Mat out = engine.translate(image, translate);
-            if (!cv::imwrite(target.string(), out))
-                throw p2p::Error(target.string() + ": cannot write the image");
+            p2p::saveImage(target.string(), out);  // atomic: a killed run leaves no half-written PNG
             const double ms =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
             std::cerr << " (" << out.cols << "x" << out.rows << ", " << static_cast<int>(ms) << " ms";
@@ -173,10 +172,10 @@ P2P_REGISTER_COMMAND("translate", [](CLI::App& app) -> std::function<int()> {
     sub->add_option("--output", args->output,
                     "Folder for the PNG results (created), or an image file name when --input is one file")
         ->required();
-    sub->add_option("--direction", args->direction,
-                    "AtoB or BtoA: which half of an --aligned A|B image is the input")
-        ->check(CLI::IsMember({"AtoB", "BtoA"}))
-        ->capture_default_str();
+    auto* direction = sub->add_option("--direction", args->direction,
+                                      "AtoB or BtoA: which half of an --aligned A|B image is the input")
+                          ->check(CLI::IsMember({"AtoB", "BtoA"}))
+                          ->capture_default_str();
     sub->add_flag("--aligned", args->aligned,
                   "Inputs are aligned A|B pairs side by side; translate one half");
     sub->add_option("--aligned-side", args->aligned_side,
@@ -210,7 +209,13 @@ P2P_REGISTER_COMMAND("translate", [](CLI::App& app) -> std::function<int()> {
         ->check(CLI::Range(64, 1 << 16))
         ->capture_default_str();
     sub->add_option("--threads", args->threads, "CPU threads (0 = one per core)")->check(CLI::Range(0, 1024));
-    return [args] { return run(*args); };
+    return [=] {
+        // A flag that would change nothing is said, never silently ignored.
+        if (direction->count() > 0 && !args->aligned && args->aligned_side.empty())
+            std::cerr << "warning: --direction " << args->direction
+                      << " applies to aligned A|B inputs; without --aligned each whole image is translated\n";
+        return run(*args);
+    };
 });
 
 }  // namespace

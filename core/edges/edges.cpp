@@ -1,3 +1,4 @@
+#include "core/common/error_text.h"
 #include "core/edges/edges.h"
 
 #include <algorithm>
@@ -101,7 +102,7 @@ void writeWholeFile(const fs::path& path, const std::string& data) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
     out.close();
-    if (!out) throw Error("cannot write " + path.string());
+    if (!out) throw Error("cannot write " + path.string() + ": " + systemReason());
 }
 
 bool samePath(const fs::path& a, const fs::path& b) {

@@ -1,3 +1,4 @@
+#include "core/common/error_text.h"
 #include "core/export/model_export.h"
 
 #include <cerrno>
@@ -197,7 +198,7 @@ void writeBytesAtomically(const std::string& path, const std::string& bytes) {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         out.write(bytes.data(), std::streamsize(bytes.size()));
         out.flush();
-        if (!out) throw Error(temporary + ": cannot write: " + std::strerror(errno));
+        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
     });
 }
 

@@ -10,7 +10,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/error_text.h"
 
 namespace fs = std::filesystem;
 
@@ -576,6 +578,26 @@ bool hasSupportedImageExtension(const std::string& path) {
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
     const auto& all = supportedImageExtensions();
     return std::find(all.begin(), all.end(), ext) != all.end();
+}
+
+void saveImage(const std::string& path, const cv::Mat& image) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (ext.empty()) throw Error(path + ": no file extension to choose an image format by (.png, .jpg, ...)");
+    std::vector<uint8_t> encoded;
+    try {
+        if (image.empty() || !cv::imencode(ext, image, encoded))
+            throw Error(path + ": cannot encode the image as " + ext);
+    } catch (const cv::Exception& e) {
+        throw Error(path + ": cannot encode the image as " + ext + ": " + readableReason(e.what()));
+    }
+    writeFileAtomically(path, [&](const std::string& temporary) {
+        errno = 0;  // so that a failure's reason is this write's
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(encoded.data()), std::streamsize(encoded.size()));
+        out.flush();
+        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
+    });
 }
 
 }  // namespace p2p

@@ -56,6 +56,10 @@ LoadedImage loadImage(const std::string& path);
 std::vector<uint8_t> readFileBytes(const std::string& path);
 
 // Lower-case extensions (with the dot) the loader accepts: .jpg .jpeg .png .bmp .webp .tif .tiff
+// Encodes `image` (8-bit BGR or grey) in the format its extension names (.png, .jpg, .bmp, .tif, .webp) and writes
+// it atomically: a failure leaves the old file or none. Throws p2p::Error naming the file and the reason.
+void saveImage(const std::string& path, const cv::Mat& image);
+
 const std::vector<std::string>& supportedImageExtensions();
 bool hasSupportedImageExtension(const std::string& path);
 

@@ -285,7 +285,7 @@ void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::vector<std::
             std::ofstream out(temporary, std::ios::binary);
             out.write(data.data(), static_cast<std::streamsize>(data.size()));
             out.close();
-            if (!out) throw Error("cannot write " + temporary);
+            if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
         });
     }
 }

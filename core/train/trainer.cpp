@@ -1,3 +1,4 @@
+#include "core/common/error_text.h"
 #include "core/train/trainer.h"
 
 #include <algorithm>
@@ -93,7 +94,7 @@ void truncateLossLog(const fs::path& path, int64_t iteration) {
     writeFileAtomically(path.string(), [&](const std::string& temporary) {
         std::ofstream out(temporary, std::ios::binary);
         out << kept;
-        if (!out) throw Error("cannot write " + temporary);
+        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
     });
 }
 
@@ -158,7 +159,7 @@ void writeOptionsFile(const fs::path& path, const TrainOptions& options) {
     writeFileAtomically(path.string(), [&](const std::string& temporary) {
         std::ofstream out(temporary);
         out << options.toJson().dump(2) << "\n";
-        if (!out) throw Error("cannot write " + temporary);
+        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
     });
 }
 
@@ -405,7 +406,7 @@ struct Trainer::Impl {
         writeFileAtomically(path, [&](const std::string& temporary) {
             std::ofstream out(temporary, std::ios::binary);
             out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
-            if (!out) throw Error("cannot write the training sample " + temporary);
+            if (!out) throw Error("cannot write the training sample " + temporary + ": " + systemReason());
         });
     }
 

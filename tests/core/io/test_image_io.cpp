@@ -299,6 +299,31 @@ private Q_SLOTS:
         QVERIFY(!hasSupportedImageExtension("x.xml"));
         QVERIFY(!hasSupportedImageExtension("png"));
     }
+
+    void saveImageWritesByExtensionAtomically() {
+        const cv::Mat image(20, 30, CV_8UC3, cv::Scalar(10, 120, 240));
+        for (const char* name : {"a.png", "b.JPG", "c.bmp"}) {
+            const std::string path = dir_.filePath(name).toStdString();
+            saveImage(path, image);
+            const cv::Mat back = cv::imread(path, cv::IMREAD_COLOR);
+            QCOMPARE(back.size(), image.size());
+        }
+        // A destination below a file, and a name without an extension: the file and the reason, nothing left.
+        const std::string blocker = dir_.filePath("a.png").toStdString();
+        for (const auto& [path, reason] : {std::pair{blocker + "/x.png", std::string("Not a directory")},
+                                           std::pair{dir_.filePath("noext").toStdString(), std::string("extension")}}) {
+            try {
+                saveImage(path, image);
+                QFAIL("saved");
+            } catch (const Error& e) {
+                const QString what = e.what();
+                QVERIFY2(what.contains(QString::fromStdString(path).section('/', 0, -2)) && what.contains(QString::fromStdString(reason)),
+                         e.what());
+            }
+        }
+        for (const auto& entry : QDir(dir_.path()).entryList(QDir::Files | QDir::Hidden))
+            QVERIFY2(!entry.contains(".tmp."), qPrintable(entry));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestImageIo)
