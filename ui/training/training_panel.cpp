@@ -299,6 +299,9 @@ void TrainingPanel::buildUi() {
     progressBar_->setFormat(tr("Not started"));
     progressLabel_ = new QLabel(tr("Choose a paired folder, a preset, then Start."));
     progressLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long path must not widen the dock (and the window past the screen): wrap, and never ask for more width.
+    progressLabel_->setWordWrap(true);
+    progressLabel_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     errorLabel_ = new QLabel;
     errorLabel_->setWordWrap(true);
     errorLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -1032,14 +1035,23 @@ void TrainingPanel::onFinished(p2p::TrainingState state, const QString& runDir, 
     stopping_ = false;
     lossChart_->flush();
     QString text = tr("Training %1.").arg(stateName(state));
-    if (!modelPath.isEmpty())
+    QString shortText = text;  // the label: file names; the log and the tooltip: whole paths
+    if (!modelPath.isEmpty()) {
         text += tr(" Model: %1").arg(QDir::toNativeSeparators(modelPath));
-    else if (state == p2p::TrainingState::Failed && !controller_->lastCheckpoint().isEmpty())
+        const QFileInfo model(modelPath);
+        shortText += tr(" Model: %1/%2").arg(model.dir().dirName(), model.fileName());
+    } else if (state == p2p::TrainingState::Failed && !controller_->lastCheckpoint().isEmpty()) {
         text += tr(" The last good checkpoint is kept: %1").arg(controller_->lastCheckpoint());
-    if (!runDir.isEmpty() && QFileInfo::exists(runDir))
-        text += tr(" Run folder: %1.")
-                    .arg(QString::fromStdString(p2p::formatBytes(p2p::folderBytes(runDir.toStdString()))));
-    progressLabel_->setText(text);
+        shortText += tr(" The last good checkpoint is kept: %1").arg(QFileInfo(controller_->lastCheckpoint()).fileName());
+    }
+    if (!runDir.isEmpty() && QFileInfo::exists(runDir)) {
+        const QString size = tr(" Run folder: %1.")
+                                 .arg(QString::fromStdString(p2p::formatBytes(p2p::folderBytes(runDir.toStdString()))));
+        text += size;
+        shortText += size;
+    }
+    progressLabel_->setText(shortText);
+    progressLabel_->setToolTip(text);
     if (state != p2p::TrainingState::Failed) progressBar_->setFormat(stateName(state));
     log(text);
     // Start after a run begins a new one (a used run folder would be refused); Resume run… continues this.
