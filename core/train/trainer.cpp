@@ -150,9 +150,14 @@ void chooseResumeData(TrainOptions& o, const std::optional<std::string>& given, 
         if (!fs::is_directory(o.dataroot, ec))
             throw Error("the run recorded its dataset as the relative path " + o.dataroot +
                         ", which does not exist from " + fs::current_path(ec).string() +
-                        ": give the dataset's folder with --data (Resume with data folder… in the panel)");
+                        ": give the dataset's folder with pix2pix train --resume RUN --data FOLDER");
         o.dataroot = absoluteDataroot(o.dataroot);
     }
+    std::error_code ec;
+    if (!fs::is_directory(o.dataroot, ec))
+        throw Error("the run's dataset folder " + o.dataroot +
+                    " does not exist (moved or renamed?): give its new place with pix2pix train --resume RUN "
+                    "--data FOLDER; it must hold the same files");
 }
 
 void writeOptionsFile(const fs::path& path, const TrainOptions& options) {

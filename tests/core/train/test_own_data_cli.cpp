@@ -127,7 +127,7 @@ private Q_SLOTS:
         QVERIFY(QDir().rename(work + "/ds1", moved));
         r = runCliIn("/", {"train", "--resume", runAbs, "--n_epochs", "3"});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains("does not exist"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("does not exist") && r.err.contains("--data FOLDER"), qPrintable(r.err));  // and says how on
         r = runCliIn("/", {"train", "--resume", runAbs, "--n_epochs", "3", "--data", moved});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         QVERIFY2(r.out.contains("override: dataroot: saved " + QDir(work).filePath("ds1") + ", now " + moved),
