@@ -31,10 +31,10 @@ void writeFileAtomically(const std::string& path, const std::function<void(const
     static std::atomic<unsigned> counter{0};
     const fs::path target(path);
     const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    // The temporary name must stay within NAME_MAX (255 bytes) even for a target name near that limit.
+    const std::string base = target.filename().string().substr(0, 160);
     const std::string temporary =
-        (folder / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()) + "." +
-                   std::to_string(counter++)))
-            .string();
+        (folder / ("." + base + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++))).string();
     try {
         write(temporary);
         fsyncPath(temporary, false);

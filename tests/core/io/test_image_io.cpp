@@ -302,8 +302,10 @@ private Q_SLOTS:
 
     void saveImageWritesByExtensionAtomically() {
         const cv::Mat image(20, 30, CV_8UC3, cv::Scalar(10, 120, 240));
-        for (const char* name : {"a.png", "b.JPG", "c.bmp"}) {
-            const std::string path = dir_.filePath(name).toStdString();
+        // A name near NAME_MAX (255 bytes): the temporary file beside it must still fit.
+        const std::string longName = std::string(247, 'x') + ".png";
+        for (const std::string name : {std::string("a.png"), std::string("b.JPG"), std::string("c.bmp"), longName}) {
+            const std::string path = dir_.filePath(QString::fromStdString(name)).toStdString();
             saveImage(path, image);
             const cv::Mat back = cv::imread(path, cv::IMREAD_COLOR);
             QCOMPARE(back.size(), image.size());
