@@ -606,6 +606,51 @@ private Q_SLOTS:
         panel.controller()->stop();
         QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
     }
+
+    void resumeRunOntoDataThatMoved() {
+        QTemporaryDir dir;
+        const std::string root = writeSet(dir, 3);
+        const QString runDir = dir.filePath("run");
+        TrainOptions o = tinyOptions(root, runDir.toStdString());
+        o.n_epochs = 200;
+        o.sample_freq = 0;
+        {
+            TrainingPanel panel;
+            QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
+            panel.setDatasetFolder(QString::fromStdString(root));
+            QVERIFY(scanned.wait(kTimeoutMs));
+            panel.setPreset(TrainingPanel::Preset::Custom);
+            panel.setOptions(o);
+            panel.setRunFolder(runDir);
+            QSignalSpy losses(panel.controller(), &TrainingController::lossesReady);
+            QVERIFY2(panel.startTraining(), qPrintable(panel.errorText()));
+            QTRY_VERIFY_WITH_TIMEOUT(losses.count() >= 1, kTimeoutMs);
+            panel.controller()->stop();
+            QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
+        }
+        QCOMPARE(TrainingPanel::recordedDataFolder(runDir), QString::fromStdString(root));
+        const QString moved = dir.filePath("moved data");
+        QVERIFY(QDir().rename(QString::fromStdString(root), moved));
+
+        TrainingPanel panel;
+        // As saved: the data is gone, and the failure says how to go on.
+        QSignalSpy failed(panel.controller(), &TrainingController::failed);
+        QVERIFY(panel.resumeRun(runDir));
+        QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
+        QVERIFY(!failed.isEmpty());
+        QVERIFY2(failed.first().at(0).toString().contains("--data"), qPrintable(failed.first().at(0).toString()));
+        // With the data's new place (what Resume run… asks for when the recorded folder is gone).
+        QSignalSpy started(panel.controller(), &TrainingController::started);
+        QSignalSpy messages(panel.controller(), &TrainingController::message);
+        QVERIFY(panel.resumeRun(runDir, moved));
+        QVERIFY(started.wait(kTimeoutMs));
+        QCOMPARE(QString::fromStdString(started.first().at(2).value<TrainOptions>().dataroot), moved);
+        bool logged = false;
+        for (const auto& m : messages) logged = logged || m.at(0).toString().contains("override: dataroot");
+        QVERIFY(logged);
+        panel.controller()->stop();
+        QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
+    }
 };
 
 QTEST_MAIN(TestTrainingPanel)

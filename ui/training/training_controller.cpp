@@ -92,14 +92,14 @@ bool TrainingController::start(const p2p::TrainOptions& options) {
     return true;
 }
 
-bool TrainingController::resumeRun(const QString& runDir) {
+bool TrainingController::resumeRun(const QString& runDir, const QString& dataroot) {
     if (running_) return false;
     handle_->reset();
     runDir_ = runDir;
     lastCheckpoint_.clear();
     exportedModel_.clear();
     setRunning(true);
-    workerInbox_->post([worker = worker_, runDir] { worker->resumeRun(runDir); });
+    workerInbox_->post([worker = worker_, runDir, dataroot] { worker->resumeRun(runDir, dataroot); });
     return true;
 }
 

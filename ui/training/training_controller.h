@@ -31,7 +31,7 @@ public:
 
     // Start a new run / continue the run in runDir. False (and nothing happens) while a run is active.
     bool start(const p2p::TrainOptions& options);
-    bool resumeRun(const QString& runDir);
+    bool resumeRun(const QString& runDir, const QString& dataroot = {});  // dataroot: the data's new place
 
     void pause();
     void resume();

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -930,7 +931,7 @@ bool TrainingPanel::startTraining() {
     return controller_->start(o);
 }
 
-bool TrainingPanel::resumeRun(const QString& runDir) {
+bool TrainingPanel::resumeRun(const QString& runDir, const QString& dataroot) {
     if (controller_->isRunning()) return false;
     clearError();
     lossChart_->clear();
@@ -939,17 +940,38 @@ bool TrainingPanel::resumeRun(const QString& runDir) {
     stopping_ = false;
     haveProgress_ = false;
     lastMessage_.clear();
-    log(tr("resuming %1").arg(runDir));
+    log(dataroot.isEmpty() ? tr("resuming %1").arg(runDir)
+                           : tr("resuming %1 with its data now in %2").arg(runDir, dataroot));
     progressBar_->setFormat(tr("Resuming…"));
     progressLabel_->setText(tr("Loading the checkpoint…"));
-    return controller_->resumeRun(runDir);
+    return controller_->resumeRun(runDir, dataroot);
 }
 
 void TrainingPanel::chooseRunToResume() {
     const QString runs =
         QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath("runs");
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder to continue"), runs);
-    if (!dir.isEmpty()) resumeRun(dir);
+    if (dir.isEmpty()) return;
+    // Data that moved since the run: ask where it is now (the trainer checks it holds the same files).
+    const QString recorded = recordedDataFolder(dir);
+    QString moved;
+    if (!recorded.isEmpty() && !QFileInfo(recorded).isDir()) {
+        moved = QFileDialog::getExistingDirectory(
+            this, tr("The run's data is no longer at %1: where is it now?").arg(QDir::toNativeSeparators(recorded)),
+            QFileInfo(recorded).absolutePath());
+        if (moved.isEmpty()) return;
+    }
+    resumeRun(dir, moved);
+}
+
+QString TrainingPanel::recordedDataFolder(const QString& runDir) {
+    QFile file(QDir(runDir).filePath(QStringLiteral("options.json")));
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    try {
+        return QString::fromStdString(p2p::TrainOptions::fromJson(nlohmann::json::parse(file.readAll().toStdString())).dataroot);
+    } catch (const std::exception&) {
+        return {};
+    }
 }
 
 void TrainingPanel::onStarted(const QString& runDir, const p2p::TrainingProgress& progress,

@@ -72,7 +72,10 @@ public:
 
     // Starts a run from the controls; false (with the reason shown in the panel) when it cannot.
     bool startTraining();
-    bool resumeRun(const QString& runDir);
+    // `dataroot`: where the run's data is now, when it moved; empty: where the run recorded it.
+    bool resumeRun(const QString& runDir, const QString& dataroot = {});
+    // The data folder a run recorded (options.json), or empty when it cannot be read.
+    static QString recordedDataFolder(const QString& runDir);
     bool isTraining() const;
 
     // For MainWindow::closeEvent: true when the window may close. While training, asks (when `ask`); on yes

@@ -115,10 +115,12 @@ void TrainingWorker::startNew(const p2p::TrainOptions& options) {
     run(std::move(trainer));
 }
 
-void TrainingWorker::resumeRun(const QString& runDir) {
+void TrainingWorker::resumeRun(const QString& runDir, const QString& dataroot) {
     std::unique_ptr<p2p::Trainer> trainer;
     try {
-        trainer = p2p::Trainer::resume(runDir.toStdString());
+        trainer = p2p::Trainer::resume(runDir.toStdString(), {}, {},
+                                       dataroot.isEmpty() ? std::nullopt
+                                                          : std::optional<std::string>(dataroot.toStdString()));
     } catch (const std::exception& e) {
         Q_EMIT failed(QString::fromStdString(e.what()));
         Q_EMIT finished(p2p::TrainingState::Failed, runDir, {});

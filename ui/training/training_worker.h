@@ -69,7 +69,8 @@ public:
 
 public Q_SLOTS:
     void startNew(const p2p::TrainOptions& options);
-    void resumeRun(const QString& runDir);
+    // `dataroot`: where the run's data is now, when it moved (checked against the run's fingerprint); empty: as saved.
+    void resumeRun(const QString& runDir, const QString& dataroot = {});
 
 Q_SIGNALS:
     void started(const QString& runDir, const p2p::TrainingProgress& progress,
