@@ -75,11 +75,7 @@ QString brushKey(CanvasKind kind) {
 void writeEncoded(const QString& path, const cv::Mat& bgr, const std::string& extension) {
     std::vector<uchar> bytes;
     if (!cv::imencode(extension, bgr, bytes)) throw Error(path.toStdString() + ": cannot encode the image");
-    writeFileAtomically(path.toStdString(), [&](const std::string& temporary) {
-        std::ofstream out(temporary, std::ios::binary);
-        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        if (!out) throw Error(path.toStdString() + ": cannot write the file");
-    });
+    writeFileAtomically(path.toStdString(), std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 std::string extensionFor(const QString& path) {

@@ -16,9 +16,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "app/cli/command_registry.h"
-#include "core/common/error_text.h"
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/io/image_io.h"
 #include "core/data/paired_dataset.h"
 #include "core/infer/inference_engine.h"
 #include "core/metrics/metrics.h"
@@ -86,15 +86,7 @@ std::string safeFileName(const std::string& name, size_t index) {
     return o.str();
 }
 
-void writePng(const fs::path& path, const cv::Mat& image) {
-    std::vector<uchar> bytes;
-    if (!cv::imencode(".png", image, bytes)) throw p2p::Error("cannot encode " + path.string());
-    p2p::writeFileAtomically(path.string(), [&](const std::string& temporary) {
-        std::ofstream out(temporary, std::ios::binary);
-        out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-        if (!out) throw p2p::Error("cannot write " + temporary + ": " + p2p::systemReason());
-    });
-}
+void writePng(const fs::path& path, const cv::Mat& image) { p2p::saveImage(path.string(), image); }
 
 // The model's training resolution when its metadata records one (load_size = crop_size at test time, as the
 // reference recommends), else the images' own size.
@@ -285,12 +277,7 @@ std::function<int()> addEvalCommand(CLI::App& app) {
             }
             html << "</table></body></html>\n";
             const std::string page = html.str();
-            writeFileAtomically((fs::path(f->gallery) / "index.html").string(),
-                                [&](const std::string& temporary) {
-                                    std::ofstream out(temporary);
-                                    out << page;
-                                    if (!out) throw Error("cannot write " + temporary + ": " + p2p::systemReason());
-                                });
+            writeFileAtomically((fs::path(f->gallery) / "index.html").string(), page);
         }
 
         if (f->json) {

@@ -58,10 +58,10 @@ std::function<int()> addExportCommand(CLI::App& app) {
     checkpoint->excludes(model);
     model->excludes(checkpoint);
     auto* output = sub->add_option("--output,-o", flags->output, "Model file to write (.p2pm) from --checkpoint");
-    auto* onnx = sub->add_option("--onnx", flags->onnx,
-                                 "ONNX file to write: the generator, dropout left out, batch/height/width dynamic");
-    auto* pth = sub->add_option("--pth", flags->pth,
-                                "Reference-format state dict to write (torch.load + load_state_dict in Python)");
+    sub->add_option("--onnx", flags->onnx,
+                    "ONNX file to write: the generator, dropout left out, batch/height/width dynamic");
+    sub->add_option("--pth", flags->pth,
+                    "Reference-format state dict to write (torch.load + load_state_dict in Python)");
     output->excludes(model);
     sub->add_flag("--half", flags->half, "Store the weights as float16 (half the size; .p2pm only)");
     sub->add_option("--name", flags->name, "Name shown in the studio (default: the run folder's name)");
@@ -80,8 +80,6 @@ std::function<int()> addExportCommand(CLI::App& app) {
         ->check(CLI::IsMember({"running", "image"}));
     sub->add_option("--opset", flags->opset, "ONNX opset")->check(CLI::Range(13, 17));
     flags->architecture.addTo(*sub);
-    (void)onnx;
-    (void)pth;
     return [flags]() -> int {
         const ExportFlags& f = *flags;
         const std::string source = f.model.empty() ? f.checkpoint : f.model;

@@ -8,8 +8,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "core/common/error.h"
+#include "core/common/error_text.h"
 
 namespace fs = std::filesystem;
 
@@ -51,6 +53,16 @@ void writeFileAtomically(const std::string& path, const std::function<void(const
         fs::remove(temporary, ignored);
         throw Error("cannot write " + path + ": " + e.what());
     }
+}
+
+void writeFileAtomically(const std::string& path, std::string_view bytes) {
+    writeFileAtomically(path, [&](const std::string& temporary) {
+        errno = 0;  // so that a failure's reason is this write's
+        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.flush();
+        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
+    });
 }
 
 uint64_t folderBytes(const std::string& folder) {

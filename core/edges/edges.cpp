@@ -1,4 +1,3 @@
-#include "core/common/error_text.h"
 #include "core/edges/edges.h"
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/common/error.h"
+#include "core/common/error_text.h"
 #include "core/io/image_io.h"
 
 namespace fs = std::filesystem;

@@ -1,11 +1,6 @@
-#include "core/common/error_text.h"
 #include "core/export/model_export.h"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
@@ -96,8 +91,7 @@ private:
     }
 
     std::string unary(const std::string& op, const std::string& x, const std::string& out = "") {
-        node(op, {x}, out.empty() ? fresh(op) : out);
-        return graph_.node(graph_.node_size() - 1).output(0);
+        return node(op, {x}, out.empty() ? fresh(op) : out).output(0);
     }
 
     std::string leaky(const std::string& x) {
@@ -117,21 +111,20 @@ private:
 
     std::string conv(const torch::nn::Module& m, const std::string& name, const std::string& x) {
         const auto& c = dynamic_cast<const torch::nn::Conv2dImpl&>(m);
-        const std::string w = initializer(name + "weight", c.weight);
-        onnx::NodeProto& n = c.bias.defined() ? node("Conv", {x, w, initializer(name + "bias", c.bias)}, fresh("Conv"))
-                                              : node("Conv", {x, w}, fresh("Conv"));
-        ints(n, "kernel_shape", {4, 4});
-        ints(n, "strides", {2, 2});
-        ints(n, "pads", {1, 1, 1, 1});
-        return n.output(0);
+        return stride2Kernel4("Conv", c.weight, c.bias, name, x);
     }
 
     std::string convTranspose(const torch::nn::Module& m, const std::string& name, const std::string& x) {
         const auto& c = dynamic_cast<const torch::nn::ConvTranspose2dImpl&>(m);
-        const std::string w = initializer(name + "weight", c.weight);  // [Cin, Cout, 4, 4] in both
-        onnx::NodeProto& n = c.bias.defined()
-                                 ? node("ConvTranspose", {x, w, initializer(name + "bias", c.bias)}, fresh("ConvTranspose"))
-                                 : node("ConvTranspose", {x, w}, fresh("ConvTranspose"));
+        return stride2Kernel4("ConvTranspose", c.weight, c.bias, name, x);  // weight [Cin, Cout, 4, 4] in both
+    }
+
+    // Every convolution of the U-Net: kernel 4, stride 2, padding 1; the bias only where the layer has one.
+    std::string stride2Kernel4(const std::string& op, const torch::Tensor& weight, const torch::Tensor& bias,
+                               const std::string& name, const std::string& x) {
+        const std::string w = initializer(name + "weight", weight);
+        onnx::NodeProto& n = bias.defined() ? node(op, {x, w, initializer(name + "bias", bias)}, fresh(op))
+                                            : node(op, {x, w}, fresh(op));
         ints(n, "kernel_shape", {4, 4});
         ints(n, "strides", {2, 2});
         ints(n, "pads", {1, 1, 1, 1});
@@ -193,22 +186,6 @@ void addMetadata(onnx::ModelProto& model, const std::string& key, const std::str
     p->set_value(value);
 }
 
-void writeBytesAtomically(const std::string& path, const std::string& bytes) {
-    writeFileAtomically(path, [&](const std::string& temporary) {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), std::streamsize(bytes.size()));
-        out.flush();
-        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
-    });
-}
-
-std::string megabytes(size_t bytes) {
-    std::ostringstream s;
-    s.precision(1);
-    s << std::fixed << double(bytes) / (1024.0 * 1024.0) << " MB";
-    return s.str();
-}
-
 }  // namespace
 
 void OnnxExportOptions::validate() const {
@@ -268,11 +245,11 @@ ExportResult exportOnnx(const std::string& source, const std::string& output, co
     }
     std::string bytes;
     if (!model.SerializeToString(&bytes)) throw Error(output + ": cannot serialise the ONNX model");
-    writeBytesAtomically(output, bytes);
+    writeFileAtomically(output, bytes);
 
     ExportResult result;
     result.source = opened.source;
-    result.summary = "wrote " + output + " (ONNX opset " + std::to_string(options.opset) + ", " + megabytes(bytes.size()) +
+    result.summary = "wrote " + output + " (ONNX opset " + std::to_string(options.opset) + ", " + formatBytes(bytes.size()) +
                      "): " + g.describe() + ", " + (norm == NormStats::Image ? "image" : "running") +
                      " statistics, dropout left out; input [N, " + std::to_string(g.input_nc) +
                      ", H, W] RGB in [-1, 1], H and W multiples of " + std::to_string(multiple);
@@ -292,7 +269,7 @@ ExportResult exportModelFile(const std::string& source, const std::string& outpu
     saveModel(output, opened.model.generator, opened.model.discriminator, save);
     ExportResult result;
     result.source = opened.source;
-    result.summary = "wrote " + output + " (" + megabytes(fs::file_size(output)) + ", " +
+    result.summary = "wrote " + output + " (" + formatBytes(fs::file_size(output)) + ", " +
                      (half ? "float16" : "float32") + (opened.model.discriminator ? ", with its discriminator" : "") + ")";
     return result;
 }
@@ -301,11 +278,11 @@ ExportResult exportReferencePth(const std::string& source, const std::string& ou
     OpenedModel opened = openModelSource(source, load);
     const StateDict dict = stateDictInModuleOrder(*opened.model.generator);
     const std::string bytes = torchSaveBytes(dict);
-    writeBytesAtomically(output, bytes);
+    writeFileAtomically(output, bytes);
     const GeneratorOptions& g = opened.model.info.generator;
     ExportResult result;
     result.source = opened.source;
-    result.summary = "wrote " + output + " (" + megabytes(bytes.size()) + ", " + std::to_string(dict.size()) +
+    result.summary = "wrote " + output + " (" + formatBytes(bytes.size()) + ", " + std::to_string(dict.size()) +
                      " tensors): the reference's define_G(input_nc=" + std::to_string(g.input_nc) +
                      ", output_nc=" + std::to_string(g.output_nc) + ", ngf=" + std::to_string(g.ngf) + ", netG='" +
                      g.netG + "', norm='" + toString(g.norm) + "', use_dropout=" + (g.dropout ? "True" : "False") +

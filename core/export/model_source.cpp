@@ -14,20 +14,8 @@ namespace {
 
 OpenedModel openCheckpoint(const std::string& path) {
     const TrainingCheckpoint c = loadTrainingCheckpoint(path);
-    ModelInfo info;
-    info.path = path;
-    info.format = "checkpoint";
-    info.name = fs::path(c.options.run_dir).filename().string();
+    ModelInfo info = modelInfoOf(c, path);
     if (info.name.empty()) info.name = fs::path(path).stem().string();
-    info.generator = c.options.generatorOptions();
-    info.discriminator = c.options.discriminatorOptions();
-    info.direction = c.options.direction;
-    info.architecture_inferred = false;
-    info.metadata = {{"iteration", c.position.iteration},
-                     {"epochs_completed", c.position.epoch - 1},
-                     {"dataroot", c.options.dataroot},
-                     {"checkpoint", fs::path(path).filename().string()},
-                     {"options", c.options.toJson()}};
     OpenedModel opened{assembleModel(info, c.generator, &c.discriminator), ""};
     opened.source = "training checkpoint " + path + " (iteration " + std::to_string(c.position.iteration) +
                     ", epoch " + std::to_string(c.position.epoch) + ")";

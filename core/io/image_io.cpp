@@ -591,13 +591,7 @@ void saveImage(const std::string& path, const cv::Mat& image) {
     } catch (const cv::Exception& e) {
         throw Error(path + ": cannot encode the image as " + ext + ": " + readableReason(e.what()));
     }
-    writeFileAtomically(path, [&](const std::string& temporary) {
-        errno = 0;  // so that a failure's reason is this write's
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(encoded.data()), std::streamsize(encoded.size()));
-        out.flush();
-        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
-    });
+    writeFileAtomically(path, std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
 }
 
 }  // namespace p2p

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -389,6 +390,25 @@ CheckpointSummary summarizeTrainingCheckpoint(const std::string& path) {
     s.resume_here = planResume(planned, c.device, c.environment ? &*c.environment : nullptr, {},
                                NumericsEnvironment::current());
     return s;
+}
+
+ModelInfo modelInfoOf(const TrainingCheckpoint& c, const std::string& checkpointPath) {
+    ModelInfo info;
+    info.path = checkpointPath;
+    info.format = "checkpoint";
+    info.name = std::filesystem::path(c.options.run_dir).filename().string();
+    info.generator = c.options.generatorOptions();
+    info.discriminator = c.options.discriminatorOptions();
+    info.direction = c.options.direction;
+    info.architecture_inferred = false;
+    info.metadata = {{"trained_with", "pix2pix-studio " + version()},
+                     {"iteration", c.position.iteration},
+                     {"epochs_completed", c.position.epoch - 1},
+                     {"dataroot", c.options.dataroot},
+                     {"checkpoint", std::filesystem::path(checkpointPath).filename().string()},
+                     {"training_seconds", c.elapsed_seconds},
+                     {"options", c.options.toJson()}};
+    return info;
 }
 
 }  // namespace p2p

@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include "core/io/model_file.h"
 #include "core/io/state_dict.h"
 #include "core/train/reproducibility.h"
 #include "core/train/train_options.h"
@@ -70,5 +71,10 @@ void restoreCudaRng(const std::string& device, const torch::Tensor& state);
 void saveTrainingCheckpoint(const TrainingCheckpoint& checkpoint, const std::vector<std::string>& paths);
 // Throws p2p::Error naming the file for a missing, truncated, corrupt or foreign file.
 TrainingCheckpoint loadTrainingCheckpoint(const std::string& path);
+
+// What the generator of a checkpoint says about itself: its name (the run folder's), direction, architecture
+// and provenance (the iteration, epochs, data and options it was trained with). One description for the .p2pm
+// that `pix2pix export` writes and for the ONNX and .pth exports of a checkpoint (core/export/model_source.h).
+ModelInfo modelInfoOf(const TrainingCheckpoint& checkpoint, const std::string& checkpointPath);
 
 }  // namespace p2p

@@ -1,4 +1,3 @@
-#include "core/common/error_text.h"
 #include "core/train/trainer.h"
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "core/common/runtime.h"
 #include "core/data/prefetcher.h"
 #include "core/data/tensor_image.h"
+#include "core/io/image_io.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
 #include "core/nn/networks.h"
@@ -91,11 +91,7 @@ void truncateLossLog(const fs::path& path, int64_t iteration) {
     }
     in.close();
     if (!changed) return;
-    writeFileAtomically(path.string(), [&](const std::string& temporary) {
-        std::ofstream out(temporary, std::ios::binary);
-        out << kept;
-        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
-    });
+    writeFileAtomically(path.string(), kept);
 }
 
 bool isOutOfMemory(const std::string& message) {
@@ -161,11 +157,7 @@ void chooseResumeData(TrainOptions& o, const std::optional<std::string>& given, 
 }
 
 void writeOptionsFile(const fs::path& path, const TrainOptions& options) {
-    writeFileAtomically(path.string(), [&](const std::string& temporary) {
-        std::ofstream out(temporary);
-        out << options.toJson().dump(2) << "\n";
-        if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
-    });
+    writeFileAtomically(path.string(), options.toJson().dump(2) + "\n");
 }
 
 }  // namespace
@@ -405,14 +397,7 @@ struct Trainer::Impl {
         std::snprintf(name, sizeof name, "epoch%03d_iter%08lld.png", s.epoch,
                       static_cast<long long>(s.iteration));
         const std::string path = (paths.samples() / name).string();
-        // Atomically, like everything in the run folder: a kill mid-write leaves no half image behind.
-        std::vector<uchar> png;
-        if (!cv::imencode(".png", triplet, png)) throw Error("cannot encode the training sample " + path);
-        writeFileAtomically(path, [&](const std::string& temporary) {
-            std::ofstream out(temporary, std::ios::binary);
-            out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
-            if (!out) throw Error("cannot write the training sample " + temporary + ": " + systemReason());
-        });
+        saveImage(path, triplet);  // atomic, like everything in the run folder: no half image after a kill
     }
 
     void appendLosses(const LossSample& l) {
@@ -855,23 +840,18 @@ void exportCheckpoint(const std::string& checkpointPath, const std::string& mode
     if (!settings.metadata.is_null() && !settings.metadata.is_object())
         throw Error("export metadata must be a JSON object");
     const TrainingCheckpoint c = loadTrainingCheckpoint(checkpointPath);
-    UnetGenerator G(c.options.generatorOptions());
-    PatchDiscriminator D(c.options.discriminatorOptions());
+    const ModelInfo info = modelInfoOf(c, checkpointPath);
+    UnetGenerator G(info.generator);
+    PatchDiscriminator D(*info.discriminator);
     loadStateDict(*G, c.generator, checkpointPath + " (generator)");
     loadStateDict(*D, c.discriminator, checkpointPath + " (discriminator)");
     SaveModelOptions o;
     o.half = settings.half;
-    o.name = settings.name.empty() ? fs::path(c.options.run_dir).filename().string() : settings.name;
+    o.name = settings.name.empty() ? info.name : settings.name;
     if (o.name.empty()) o.name = fs::path(modelPath).stem().string();
-    o.direction = c.options.direction;
+    o.direction = info.direction;
     o.input_kind = settings.input_kind;
-    o.metadata = {{"trained_with", "pix2pix-studio " + version()},
-                  {"iteration", c.position.iteration},
-                  {"epochs_completed", c.position.epoch - 1},
-                  {"dataroot", c.options.dataroot},
-                  {"checkpoint", fs::path(checkpointPath).filename().string()},
-                  {"training_seconds", c.elapsed_seconds},
-                  {"options", c.options.toJson()}};
+    o.metadata = info.metadata;
     if (settings.metadata.is_object()) o.metadata.update(settings.metadata);
     saveModel(modelPath, G, D, o);
 }
