@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 
 #include "core/io/model_io.h"
+#include "tests/support/studio_test_support.h"
 #include "tests/support/test_support.h"
 #include "ui/main_window.h"
 #include "ui/model_export_dialog.h"
@@ -67,14 +68,7 @@ private Q_SLOTS:
     }
 
     void theModelMenuOffersExportOnceAModelIsLoaded() {
-        MainWindowOptions o;
-        o.interactive = false;
-        o.loadStartupModel = false;
-        o.settingsFile = dir_.filePath(QStringLiteral("studio.ini"));
-        o.engine.device = "cpu";
-        o.engine.threads = 1;
-        o.engine.warm_up = false;
-        MainWindow w(o);
+        MainWindow w(test::quietStudioOptions(dir_.filePath(QStringLiteral("studio.ini"))));
         QAction* exportAction = nullptr;
         for (QAction* a : w.findChildren<QAction*>())
             if (a->text().remove('&') == QStringLiteral("Export Model…")) exportAction = a;

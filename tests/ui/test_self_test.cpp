@@ -10,6 +10,7 @@
 
 #include "core/io/model_io.h"
 #include "core/labels/palette.h"
+#include "tests/support/studio_test_support.h"
 #include "tests/support/test_support.h"
 #include "ui/main_window.h"
 #include "ui/self_test.h"
@@ -26,14 +27,10 @@ class TestSelfTest : public QObject {
     int windows_ = 0;
 
     MainWindowOptions options(const QStringList& modelDirs) {
-        MainWindowOptions o;
-        o.interactive = false;
         // A first start each time: a remembered model would be loaded whatever the folders hold.
-        o.settingsFile = dir_.filePath(QStringLiteral("self-test-%1.ini").arg(++windows_));
+        MainWindowOptions o = test::quietStudioOptions(dir_.filePath(QStringLiteral("self-test-%1.ini").arg(++windows_)),
+                                                       /*loadStartupModel=*/true);
         o.modelDirectories = modelDirs;
-        o.engine.device = "cpu";
-        o.engine.threads = 1;
-        o.engine.warm_up = false;
         return o;
     }
 

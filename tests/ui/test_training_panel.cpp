@@ -90,6 +90,25 @@ void answerNextMessageBox(QMessageBox::StandardButton button) {
 class TestTrainingPanel : public QObject {
     Q_OBJECT
 
+    // A user's earlier session: a panel trains `o` on the folder `root` until `losses` loss reports came, then
+    // Stop saves latest.ckpt in runDir.
+    void trainInPanelAndStop(const std::string& root, const QString& runDir, const TrainOptions& o, int losses) {
+        TrainingPanel panel;
+        QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
+        panel.setDatasetFolder(QString::fromStdString(root));
+        QVERIFY(scanned.wait(kTimeoutMs));
+        panel.setPreset(TrainingPanel::Preset::Custom);
+        panel.setOptions(o);
+        panel.setRunFolder(runDir);
+        QSignalSpy reported(panel.controller(), &TrainingController::lossesReady);
+        QVERIFY2(panel.startTraining(), qPrintable(panel.errorText()));
+        QTRY_VERIFY_WITH_TIMEOUT(reported.count() >= losses, kTimeoutMs);
+        panel.controller()->stop();
+        QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
+        QVERIFY(QFile::exists(runDir + "/checkpoints/latest.ckpt"));
+    }
+
+
 private Q_SLOTS:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);  // QSettings and the runs folder stay out of the user's
@@ -562,21 +581,8 @@ private Q_SLOTS:
         o.sample_freq = 0;
         o.compute_threads = 1;  // not the default (one per core)
         o.fast_path = false;    // not the default either
-        {
-            TrainingPanel panel;
-            QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
-            panel.setDatasetFolder(QString::fromStdString(root));
-            QVERIFY(scanned.wait(kTimeoutMs));
-            panel.setPreset(TrainingPanel::Preset::Custom);
-            panel.setOptions(o);
-            panel.setRunFolder(runDir);
-            QSignalSpy losses(panel.controller(), &TrainingController::lossesReady);
-            QVERIFY2(panel.startTraining(), qPrintable(panel.errorText()));
-            QTRY_VERIFY_WITH_TIMEOUT(losses.count() >= 2, kTimeoutMs);
-            panel.controller()->stop();
-            QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
-            QVERIFY(QFile::exists(runDir + "/checkpoints/latest.ckpt"));
-        }
+        trainInPanelAndStop(root, runDir, o, 2);
+        if (QTest::currentTestFailed()) return;
 
         // A later session: the panel's controls say something else.
         TrainingPanel panel;
@@ -614,20 +620,8 @@ private Q_SLOTS:
         TrainOptions o = tinyOptions(root, runDir.toStdString());
         o.n_epochs = 200;
         o.sample_freq = 0;
-        {
-            TrainingPanel panel;
-            QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
-            panel.setDatasetFolder(QString::fromStdString(root));
-            QVERIFY(scanned.wait(kTimeoutMs));
-            panel.setPreset(TrainingPanel::Preset::Custom);
-            panel.setOptions(o);
-            panel.setRunFolder(runDir);
-            QSignalSpy losses(panel.controller(), &TrainingController::lossesReady);
-            QVERIFY2(panel.startTraining(), qPrintable(panel.errorText()));
-            QTRY_VERIFY_WITH_TIMEOUT(losses.count() >= 1, kTimeoutMs);
-            panel.controller()->stop();
-            QVERIFY(panel.controller()->waitForFinished(kTimeoutMs));
-        }
+        trainInPanelAndStop(root, runDir, o, 1);
+        if (QTest::currentTestFailed()) return;
         QCOMPARE(TrainingPanel::recordedDataFolder(runDir), QString::fromStdString(root));
         const QString moved = dir.filePath("moved data");
         QVERIFY(QDir().rename(QString::fromStdString(root), moved));

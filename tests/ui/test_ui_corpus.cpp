@@ -14,6 +14,7 @@
 
 #include "core/train/train_options.h"
 #include "tests/support/bad_inputs.h"
+#include "tests/support/studio_test_support.h"
 #include "ui/main_window.h"
 #include "ui/training/dataset_scanner.h"
 #include "ui/training/training_controller.h"
@@ -67,16 +68,7 @@ private:
     std::vector<BadInput> corpus_ = badInputCorpus();
     QString mixed_;
 
-    MainWindowOptions options() const {
-        MainWindowOptions o;
-        o.interactive = false;
-        o.loadStartupModel = false;
-        o.settingsFile = dir_.filePath(QStringLiteral("studio.ini"));
-        o.engine.device = "cpu";
-        o.engine.threads = 1;
-        o.engine.warm_up = false;
-        return o;
-    }
+    MainWindowOptions options() const { return test::quietStudioOptions(dir_.filePath(QStringLiteral("studio.ini"))); }
     const BadInput& row() {
         QFETCH(int, index);
         return corpus_.at(static_cast<size_t>(index));

@@ -14,6 +14,7 @@
 #include "core/infer/inference_engine.h"
 #include "core/io/model_io.h"
 #include "core/labels/palette.h"
+#include "tests/support/studio_test_support.h"
 #include "tests/support/test_support.h"
 #include "ui/canvas/canvas_view.h"
 #include "ui/image_convert.h"
@@ -47,16 +48,7 @@ class TestMainWindow : public QObject {
     QTemporaryDir dir_;
     QString modelPath_;
 
-    MainWindowOptions options() const {
-        MainWindowOptions o;
-        o.interactive = false;
-        o.loadStartupModel = false;
-        o.settingsFile = dir_.filePath(QStringLiteral("studio.ini"));
-        o.engine.device = "cpu";
-        o.engine.threads = 1;
-        o.engine.warm_up = false;
-        return o;
-    }
+    MainWindowOptions options() const { return test::quietStudioOptions(dir_.filePath(QStringLiteral("studio.ini"))); }
 
     QString writeFile(const QString& name, const QByteArray& bytes) {
         const QString path = dir_.filePath(name);

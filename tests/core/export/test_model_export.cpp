@@ -18,6 +18,7 @@
 #include "core/io/model_io.h"
 #include "core/io/pickle_state_dict.h"
 #include "core/io/state_dict.h"
+#include "tests/core/train/train_test_helpers.h"
 #include "tests/support/test_support.h"
 
 namespace fs = std::filesystem;
@@ -192,9 +193,8 @@ private Q_SLOTS:
         // A checkpoint and a run folder, from a tiny CLI run; a .p2pm and a reference .pth.
         const QString data = dir_.filePath("data"), run = dir_.filePath("run");
         test::writeTinyAlignedSet((data + "/train").toStdString(), 2, 64, 1);
-        const auto r = test::runCli({"train", "--data", data, "--run", run, "--netG", "unet_128", "--ngf", "8",
-                                     "--ndf", "8", "--preprocess", "none", "--threads", "1", "--n_epochs", "1",
-                                     "--n_epochs_decay", "0"});
+        const auto r = test::runCli(test::tinyCliTrainFlags(data, run) +
+                                    QStringList{"--n_epochs", "1", "--n_epochs_decay", "0"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
         struct Case { std::string path, says; };
         const std::vector<Case> cases = {

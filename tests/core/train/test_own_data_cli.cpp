@@ -21,8 +21,7 @@ using p2p::test::runCli;
 using Result = p2p::test::CliResult;
 
 QStringList tinyFlags(const QString& data, const QString& run) {
-    return {"train", "--data", data, "--run", run, "--netG", "unet_128", "--ngf", "8", "--ndf", "8",
-            "--preprocess", "none", "--threads", "1", "--n_epochs", "1", "--n_epochs_decay", "0"};
+    return p2p::test::tinyCliTrainFlags(data, run) + QStringList{"--n_epochs", "1", "--n_epochs_decay", "0"};
 }
 
 // The CLI started in `workingDir`, as a user who cd'ed there.

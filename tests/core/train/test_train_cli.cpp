@@ -17,10 +17,7 @@ using p2p::test::cliPath;
 using p2p::test::runCli;
 using Result = p2p::test::CliResult;
 
-QStringList tinyFlags(const QString& data, const QString& run) {
-    return {"train", "--data", data, "--run", run, "--netG", "unet_128", "--ngf", "8", "--ndf", "8",
-            "--preprocess", "none", "--threads", "1"};
-}
+QStringList tinyFlags(const QString& data, const QString& run) { return p2p::test::tinyCliTrainFlags(data, run); }
 
 }  // namespace
 

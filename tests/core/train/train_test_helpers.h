@@ -4,6 +4,7 @@
 // ngf 8 / ndf 8, 144x144 pairs randomly cropped to 128 and flipped, so the data order and the jitter are
 // both exercised.
 
+#include <QStringList>
 #include <QTemporaryDir>
 
 #include <filesystem>
@@ -21,6 +22,12 @@ inline std::string writeTinyTrainSet(const QTemporaryDir& dir, int count, int si
     const std::string root = dir.filePath("data").toStdString();
     writeTinyAlignedSet(root + "/train", count, size, seed);
     return root;
+}
+
+// `pix2pix train` on a tiny network (unet_128, ngf/ndf 8, no resizing, one thread): the CLI tests' run.
+inline QStringList tinyCliTrainFlags(const QString& data, const QString& run) {
+    return {"train", "--data", data, "--run", run, "--netG", "unet_128", "--ngf", "8", "--ndf", "8",
+            "--preprocess", "none", "--threads", "1"};
 }
 
 inline TrainOptions tinyTrainOptions(const std::string& dataroot, const std::string& runDir) {
