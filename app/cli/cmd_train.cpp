@@ -14,9 +14,11 @@
 #include <thread>
 
 #include "app/cli/command_registry.h"
+#include "app/cli/device_flag.h"
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/runtime.h"
+#include "core/train/presets.h"
 #include "core/train/trainer.h"
 
 namespace {
@@ -128,9 +130,26 @@ private:
     std::chrono::steady_clock::time_point lastDraw_{};
 };
 
+// The preset's values, except where the command line gave a flag of its own.
+p2p::TrainOptions withPreset(const p2p::TrainOptions& given, const p2p::TrainPreset& preset, const CLI::App& command) {
+    p2p::TrainOptions o = preset.applyTo(given);
+    auto keepGiven = [&](const char* flag, auto field) {
+        if (command.get_option(flag)->count() > 0) o.*field = given.*field;
+    };
+    keepGiven("--netG", &p2p::TrainOptions::netG);
+    keepGiven("--ngf", &p2p::TrainOptions::ngf);
+    keepGiven("--ndf", &p2p::TrainOptions::ndf);
+    keepGiven("--load_size", &p2p::TrainOptions::load_size);
+    keepGiven("--crop_size", &p2p::TrainOptions::crop_size);
+    keepGiven("--n_epochs", &p2p::TrainOptions::n_epochs);
+    keepGiven("--n_epochs_decay", &p2p::TrainOptions::n_epochs_decay);
+    return o;
+}
+
 struct TrainFlags {
     p2p::TrainOptions options;
     std::string resume;
+    std::string preset;
     bool noFlip = false, noDropout = false, fastPath = true;
     int threads = 0;
 };
@@ -174,6 +193,14 @@ std::function<int()> addTrainCommand(CLI::App& app) {
     add(sub->add_option("--batch_size", o.batch_size, "Input batch size")->capture_default_str());
     add(sub->add_option("--num_threads", o.num_threads, "Background decoding threads")
             ->capture_default_str());
+    std::string presetHelp = "Start from a named setup; flags given beside it override its values:";
+    std::vector<std::string> presetNames;
+    for (const auto& p : p2p::trainPresets()) {
+        presetHelp += "\n  " + p.name + ": " + p.summary() + ". " + p.description;
+        presetNames.push_back(p.name);
+    }
+    CLI::Option* presetFlag =
+        add(sub->add_option("--preset", flags->preset, presetHelp)->check(CLI::IsMember(presetNames)));
     add(sub->add_option("--netG", o.netG, "unet_256 | unet_128")->capture_default_str());
     add(sub->add_option("--netD", o.netD, "basic | n_layers | pixel")->capture_default_str());
     add(sub->add_option("--n_layers_D", o.n_layers_D, "Layers of D when netD is n_layers")
@@ -195,9 +222,8 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             ->capture_default_str());
     add(sub->add_option("--seed", o.seed, "Random seed (weights, dropout, data order, jitter)")
             ->capture_default_str());
-    deviceFlag = sub->add_option("--device", o.device,
-                                 "auto | cpu | cuda | cuda:N (the run records what auto chose; --resume keeps it)")
-                     ->capture_default_str();
+    deviceFlag = p2p::cli::addDeviceFlag(
+        sub, o.device, "auto | cpu | cuda | cuda:N (the run records what auto chose; --resume keeps it)");
     fastPathFlag = sub->add_flag("--fast_path,!--no_fast_path", flags->fastPath,
                                  "CPU: G's transposed convs on oneDNN's convolution path (same arithmetic, about "
                                  "2x faster per step); --no_fast_path uses LibTorch's ConvTranspose2d")
@@ -225,7 +251,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                       ->capture_default_str()
                       ->check(CLI::Range(0, 1024));
 
-    return [flags, trainingFlags, scheduleFlags, deviceFlag, fastPathFlag, threadsFlag, dataFlag]() -> int {
+    return [=]() -> int {
         using namespace p2p::cli;
         std::unique_ptr<p2p::Trainer> trainer;
         if (!flags->resume.empty()) {
@@ -267,13 +293,19 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             for (const auto& line : report.overrides) std::cout << "override: " << line << "\n";
             for (const auto& line : report.differences) std::cerr << "warning: " << line << "\n";
             const auto& r = trainer->options();
-            std::cout << "numerics:       compute_threads " << r.compute_threads << ", device " << r.device
+            std::cout << "numerics:       compute_threads " << r.compute_threads << ", device " << r.device.str()
                       << ", fast_path " << (r.fast_path ? "on" : "off")
                       << (report.bitIdentical() ? " (as saved: bit-identical to an uninterrupted run)" : "")
                       << "\n"
                       << std::flush;
         } else {
             auto options = flags->options;
+            if (presetFlag->count() > 0) {
+                options = withPreset(options, p2p::trainPreset(flags->preset), *sub);
+                const p2p::TrainPreset* still = p2p::matchingPreset(options);
+                std::cout << "preset:         " << flags->preset
+                          << (still && still->name == flags->preset ? "" : " (with the flags given beside it)") << "\n";
+            }
             options.no_flip = flags->noFlip;
             options.dropout = !flags->noDropout;
             options.fast_path = flags->fastPath;
@@ -301,7 +333,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                   << " iterations per epoch at batch " << options.batch_size << ")\n"
                   << "generator:      " << options.generatorOptions().describe() << "\n"
                   << "discriminator:  " << options.discriminatorOptions().describe() << "\n"
-                  << "device:         " << p2p::describeDevice(trainer->device()) << "\n"
+                  << "device:         " << trainer->device().describe() << "\n"
                   << std::flush;
 
         gInterrupted = false;

@@ -10,6 +10,7 @@
 
 #include "app/cli/architecture_flags.h"
 #include "app/cli/command_registry.h"
+#include "app/cli/device_flag.h"
 #include "core/common/error.h"
 #include "core/infer/inference_engine.h"
 #include "core/infer/model_input.h"
@@ -26,7 +27,7 @@ struct TranslateArgs {
     std::string mode = "preview";
     uint64_t seed = 0;
     std::string norm_stats;  // empty: the model's preview_norm, else image
-    std::string device = "auto";
+    p2p::Device device;
     std::string precision = "auto";
     bool aligned = false;
     std::string aligned_side;  // left | right; default from --direction
@@ -191,16 +192,7 @@ P2P_REGISTER_COMMAND("translate", [](CLI::App& app) -> std::function<int()> {
            "Preview BatchNorm statistics: image (the image's own, as the paper) or running (stored); "
            "default: what the model's metadata prefers, else image")
         ->check(CLI::IsMember({"running", "image"}));
-    sub->add_option("--device", args->device, "auto, cpu, cuda or cuda:N")
-        ->check(CLI::Validator(
-            [](std::string& value) -> std::string {
-                const bool ok = value == "auto" || value == "cpu" || value == "cuda" ||
-                                (value.rfind("cuda:", 0) == 0 && value.size() > 5 &&
-                                 value.find_first_not_of("0123456789", 5) == std::string::npos);
-                return ok ? std::string() : "expected auto, cpu, cuda or cuda:N, got '" + value + "'";
-            },
-            "DEVICE", "device"))
-        ->capture_default_str();
+    p2p::cli::addDeviceFlag(sub, args->device, "auto, cpu, cuda or cuda:N");
     sub->add_option("--precision", args->precision, "auto, fp32, bf16 (CPU) or fp16 (CUDA)")
         ->check(CLI::IsMember({"auto", "fp32", "bf16", "fp16"}))
         ->capture_default_str();

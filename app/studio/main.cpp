@@ -10,6 +10,8 @@
 
 #include <cstdio>
 
+#include "core/common/device.h"
+#include "core/common/error.h"
 #include "core/common/runtime.h"
 #include "ui/main_window.h"
 #include "ui/self_test.h"
@@ -85,7 +87,12 @@ int main(int argc, char* argv[]) {
 
     p2p::ui::MainWindowOptions options;
     options.engine.threads = parser.value(threadsOption).toInt();
-    options.engine.device = parser.value(deviceOption).toStdString();
+    try {
+        options.engine.device = p2p::Device::parse(parser.value(deviceOption).toStdString());
+    } catch (const p2p::Error& e) {
+        std::fprintf(stderr, "pix2pix-studio: --device: %s\n", e.what());
+        return 2;
+    }
     const QString model = parser.value(modelOption);
     options.loadStartupModel = model.isEmpty();
     // The GUI thread's own torch calls (none expected) and the default for worker threads.

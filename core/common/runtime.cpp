@@ -41,22 +41,6 @@ bool cudaAvailable() { return torch::cuda::is_available(); }
 
 int cudaDeviceCount() { return cudaAvailable() ? static_cast<int>(torch::cuda::device_count()) : 0; }
 
-std::string resolveDevice(const std::string& requested) {
-    if (requested.empty() || requested == "auto") return cudaAvailable() ? "cuda" : "cpu";
-    if (requested == "cpu") return "cpu";
-    if (requested == "cuda" || requested.rfind("cuda:", 0) == 0) {
-        if (!cudaAvailable())
-            throw Error("device '" + requested + "' was requested, but this build of LibTorch or this machine has no CUDA");
-        return requested;
-    }
-    throw Error("unknown device '" + requested + "' (expected auto, cpu or cuda)");
-}
-
-std::string describeDevice(const std::string& device) {
-    if (device.rfind("cuda", 0) == 0) return "CUDA (" + std::to_string(torch::cuda::device_count()) + " GPU)";
-    return "CPU (" + std::to_string(at::get_num_threads()) + " threads)";
-}
-
 std::string activeBlas() {
     void* handle = dlopen("libblas.so.3", RTLD_LAZY | RTLD_NOLOAD);
     if (!handle) handle = dlopen("libblas.so.3", RTLD_LAZY);

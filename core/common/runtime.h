@@ -19,10 +19,7 @@ void keepFreedMemoryForReuse();
 
 bool cudaAvailable();
 int cudaDeviceCount();  // 0 without CUDA
-// "cuda" when available, else "cpu"; "auto" resolves the same way. Throws p2p::Error for anything else.
-std::string resolveDevice(const std::string& requested);
-// Human-readable device, e.g. "CPU (2 threads)" or "CUDA: NVIDIA H100".
-std::string describeDevice(const std::string& device);
+// Devices are p2p::Device (core/common/device.h).
 // The BLAS that libblas.so.3 resolves to (OpenBLAS or netlib); it decides ConvTranspose2d speed on CPU.
 std::string activeBlas();
 // ATen's vectorised CPU kernels on this machine ("DEFAULT", "AVX2", "AVX512"): other kernels, other rounding.

@@ -4,6 +4,7 @@
 
 #include "core/common/error.h"
 #include "core/train/checkpoint.h"
+#include "core/train/run_folder.h"
 #include "core/train/reproducibility.h"
 
 namespace fs = std::filesystem;
@@ -28,16 +29,14 @@ OpenedModel openModelSource(const std::string& path, const ModelLoadOptions& opt
     std::error_code ec;
     if (!fs::exists(path, ec)) throw Error(path + ": no such file or folder");
     if (fs::is_directory(path, ec)) {
-        const fs::path model = fs::path(path) / "model.p2pm";
-        const fs::path latest = fs::path(path) / "checkpoints" / "latest.ckpt";
-        const bool hasModel = fs::is_regular_file(model, ec), hasLatest = fs::is_regular_file(latest, ec);
-        if (!hasModel && !hasLatest)
+        const RunFolder run(path);
+        const std::string newest = run.newestModel();
+        if (newest.empty())
             throw Error(path + ": a folder, but not a run folder (neither model.p2pm nor checkpoints/latest.ckpt)");
-        const bool useLatest = hasLatest && (!hasModel || fs::last_write_time(latest) > fs::last_write_time(model));
-        OpenedModel opened = useLatest ? openCheckpoint(latest.string())
-                                       : OpenedModel{loadModel(model.string(), options), ""};
-        if (!useLatest) opened.source = "run folder " + path + ": its exported model " + model.string();
-        else opened.source = "run folder " + path + ": its " + opened.source;
+        const bool useLatest = newest == run.latestCheckpoint();
+        OpenedModel opened = useLatest ? openCheckpoint(newest) : OpenedModel{loadModel(newest, options), ""};
+        opened.source = useLatest ? "run folder " + path + ": its " + opened.source
+                                  : "run folder " + path + ": its exported model " + newest;
         return opened;
     }
     if (isTrainingCheckpoint(path)) return openCheckpoint(path);

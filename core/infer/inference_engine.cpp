@@ -16,6 +16,7 @@
 
 #include "core/common/error.h"
 #include "core/common/runtime.h"
+#include "core/common/torch_device.h"
 #include "core/data/tensor_image.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
@@ -132,9 +133,6 @@ bool cpuHasAvx512Bf16() {
 }
 
 void EngineOptions::validate() const {
-    if (!(device == "auto" || device == "cpu" || device == "cuda" || device.rfind("cuda:", 0) == 0))
-        throw Error("engine option device: unknown device '" + device +
-                    "' (expected auto, cpu, cuda or cuda:N)");
     if (!(precision == "auto" || precision == "fp32" || precision == "bf16" || precision == "fp16"))
         throw Error("engine option precision: unknown precision '" + precision +
                     "' (expected auto, fp32, bf16 or fp16)");
@@ -148,15 +146,14 @@ void EngineOptions::validate() const {
 
 struct InferenceEngine::Impl {
     EngineOptions options;
-    std::string device = "cpu";
+    Device device = Device::cpu();
     std::string precision = "fp32";
     std::string precision_report = "no model loaded";
     std::optional<LoadedModel> model;
     std::unique_ptr<FastUnet> net;     // null: the module itself in eval (naive fp32, Running preview only)
     std::unique_ptr<FastUnet> walker;  // the module's own arithmetic for other modes when fast_path is off
 
-    bool onCuda() const { return device.rfind("cuda", 0) == 0; }
-    torch::Device torchDevice() const { return torch::Device(device); }
+    bool onCuda() const { return device.isCuda(); }
 
     const LoadedModel& requireModel() const {
         if (!model) throw Error("no model is loaded");
@@ -184,7 +181,7 @@ struct InferenceEngine::Impl {
             y = net->forward(x, run);
         } else if (plainEval) {
             model->generator->eval();
-            y = model->generator->forward(x.to(torchDevice()));
+            y = model->generator->forward(x.to(p2p::torchDevice(device)));
         } else {
             y = walker->forward(x, run);
         }
@@ -263,8 +260,8 @@ struct InferenceEngine::Impl {
 InferenceEngine::InferenceEngine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
     options.validate();
     impl_->options = std::move(options);
-    impl_->device = resolveDevice(impl_->options.device);
-    if (impl_->device == "cpu" && impl_->options.precision == "fp16")
+    impl_->device = impl_->options.device.resolved();
+    if (impl_->device.isCpu() && impl_->options.precision == "fp16")
         throw Error("engine option precision: fp16 needs CUDA; use fp32 or bf16 on the CPU");
 }
 
@@ -280,7 +277,7 @@ ModelInfo InferenceEngine::load(const std::string& path, const ModelLoadOptions&
     std::string precision = "fp32", report;
     try {
         c10::InferenceMode guard;
-        const auto device = s.torchDevice();
+        const auto device = torchDevice(s.device);
         loaded.generator->eval();
         if (loaded.discriminator) loaded.discriminator->eval();
         if (s.onCuda()) {
@@ -332,7 +329,7 @@ ModelInfo InferenceEngine::load(const std::string& path, const ModelLoadOptions&
     } catch (const Error&) {
         throw;
     } catch (const c10::Error& e) {
-        throw Error(path + ": cannot prepare the model on " + s.device + ": " + firstLine(e.what()));
+        throw Error(path + ": cannot prepare the model on " + s.device.str() + ": " + firstLine(e.what()));
     }
 
     s.model = std::move(loaded);
@@ -370,7 +367,7 @@ cv::Mat InferenceEngine::translate(const cv::Mat& image, const TranslateOptions&
         throw;
     } catch (const c10::Error& e) {
         throw Error("translating a " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
-                    " image on " + s.device + " failed: " + firstLine(e.what()));
+                    " image on " + s.device.str() + " failed: " + firstLine(e.what()));
     }
 }
 
@@ -395,7 +392,7 @@ cv::Mat InferenceEngine::discriminatorMap(const cv::Mat& input, const cv::Mat& o
         for (const auto& g : d->convGeometry()) multiple *= g.stride;
         const int64_t h = x.size(2), w = x.size(3);
         const Padding p = paddingTo(h, w, multiple, multiple > 1 ? 32 : 1);
-        x = mirrorPad(x, p.left, p.right, p.top, p.bottom).to(s.torchDevice());
+        x = mirrorPad(x, p.left, p.right, p.top, p.bottom).to(torchDevice(s.device));
         const bool batchStats = s.options.preview_norm == NormStats::Image;
         for (const auto& layer : d->layers->children()) {
             if (auto* conv = layer->as<torch::nn::Conv2dImpl>()) {
@@ -423,7 +420,7 @@ cv::Mat InferenceEngine::discriminatorMap(const cv::Mat& input, const cv::Mat& o
     } catch (const Error&) {
         throw;
     } catch (const c10::Error& e) {
-        throw Error("discriminator map on " + s.device + " failed: " + firstLine(e.what()));
+        throw Error("discriminator map on " + s.device.str() + " failed: " + firstLine(e.what()));
     }
 }
 
@@ -435,7 +432,7 @@ void InferenceEngine::setPreviewNorm(NormStats stats) {
     impl_->options.preview_norm = stats;
 }
 
-std::string InferenceEngine::device() const {
+Device InferenceEngine::device() const {
     return impl_->device;
 }
 
@@ -451,7 +448,7 @@ std::string InferenceEngine::describe() const {
     const Impl& s = *impl_;
     std::ostringstream out;
     if (s.onCuda())
-        out << "CUDA (" << s.device << ")";
+        out << "CUDA (" << s.device.str() << ")";
     else
         out << "CPU · " << (s.options.threads > 0 ? s.options.threads : intraOpThreads()) << " threads";
     out << " · " << s.precision;

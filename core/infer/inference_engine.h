@@ -9,6 +9,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "core/common/device.h"
 #include "core/io/model_file.h"
 
 namespace p2p {
@@ -25,7 +26,7 @@ enum class TranslateMode {
 };
 
 struct EngineOptions {
-    std::string device = "auto";     // auto | cpu | cuda | cuda:N
+    Device device;                   // auto | cpu | cuda | cuda:N (resolved when the engine is made)
     std::string precision = "auto";  // auto | fp32 | bf16 | fp16; auto = fp16 on CUDA, bf16 on CPUs with
                                      // avx512_bf16 when within tolerance of fp32, else fp32
     bool fast_path = true;           // CPU: transposed convs rewritten onto the fast convolution path
@@ -79,7 +80,7 @@ public:
     const EngineOptions& options() const;
     // The normalisation for later Preview translations and D maps; nothing prepared at load depends on it.
     void setPreviewNorm(NormStats stats);
-    std::string device() const;     // "cpu" or "cuda[:N]"
+    Device device() const;          // resolved: cpu or cuda[:N]
     std::string precision() const;  // the resolved precision in use
     std::string describe() const;   // "CPU · 2 threads · bf16 · fast path"
     // How the precision was chosen, e.g. "bf16: max |bf16 - fp32| 0.012, mean 0.0011 (limits 0.1, 0.01)".

@@ -14,6 +14,7 @@
 
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
+#include "core/common/torch_device.h"
 #include "core/common/error_text.h"
 #include "core/common/runtime.h"
 #include "core/io/torch_archive.h"
@@ -180,7 +181,7 @@ nlohmann::json headerOf(const TrainingCheckpoint& c) {
             {"data_fingerprint", c.data_fingerprint},
             {"iterations_per_epoch", c.iterations_per_epoch},
             {"elapsed_seconds", c.elapsed_seconds},
-            {"device", c.device},
+            {"device", c.device.str()},
             {"environment", c.environment ? c.environment->toJson() : nlohmann::json()},
             {"seed", c.options.seed},
             {"app_version", version()},
@@ -252,16 +253,16 @@ void restoreCpuRng(const torch::Tensor& state) {
     generator.set_state(state);
 }
 
-torch::Tensor captureCudaRng(const std::string& device) {
-    if (device.rfind("cuda", 0) != 0) return {};
-    auto generator = at::globalContext().defaultGenerator(c10::Device(device));
+torch::Tensor captureCudaRng(const Device& device) {
+    if (!device.isCuda()) return {};
+    auto generator = at::globalContext().defaultGenerator(torchDevice(device));
     std::lock_guard<std::mutex> lock(generator.mutex());
     return generator.get_state();
 }
 
-void restoreCudaRng(const std::string& device, const torch::Tensor& state) {
-    if (device.rfind("cuda", 0) != 0 || !state.defined()) return;
-    auto generator = at::globalContext().defaultGenerator(c10::Device(device));
+void restoreCudaRng(const Device& device, const torch::Tensor& state) {
+    if (!device.isCuda() || !state.defined()) return;
+    auto generator = at::globalContext().defaultGenerator(torchDevice(device));
     std::lock_guard<std::mutex> lock(generator.mutex());
     generator.set_state(state);
 }
@@ -317,7 +318,11 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
             c.data_fingerprint = h["data_fingerprint"].get<std::string>();
         c.iterations_per_epoch = h.at("iterations_per_epoch").get<int64_t>();
         c.elapsed_seconds = h.value("elapsed_seconds", 0.0);
-        c.device = h.value("device", "cpu");
+        try {
+            c.device = Device::parse(h.value("device", "cpu"));
+        } catch (const Error& e) {
+            throw Error(path + ": the checkpoint's device: " + e.what());
+        }
         if (h.contains("environment") && h["environment"].is_object())
             c.environment = NumericsEnvironment::fromJson(h["environment"]);
         if (c.position.epoch < 1 || c.position.iteration < 0 || c.position.epoch_iteration < 0 ||

@@ -42,7 +42,7 @@ struct TrainingCheckpoint {
     std::string data_fingerprint;  // datasetFingerprint of those pairs; empty in older checkpoints
     int64_t iterations_per_epoch = 0;
     double elapsed_seconds = 0;  // training time so far, pauses excluded
-    std::string device;          // resolved device of the run ("cpu", "cuda")
+    Device device = Device::cpu();  // the device the run resolved to
     // The machine the checkpoint was written on (CPU kernels, BLAS, LibTorch); unset in older checkpoints.
     std::optional<NumericsEnvironment> environment;
     StateDict generator;
@@ -64,8 +64,8 @@ void restoreAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& mo
 torch::Tensor captureCpuRng();
 void restoreCpuRng(const torch::Tensor& state);
 // Undefined tensor when `device` is not CUDA.
-torch::Tensor captureCudaRng(const std::string& device);
-void restoreCudaRng(const std::string& device, const torch::Tensor& state);
+torch::Tensor captureCudaRng(const Device& device);
+void restoreCudaRng(const Device& device, const torch::Tensor& state);
 
 // Serialises once and writes the bytes to every path atomically (temporary file, fsync, rename).
 void saveTrainingCheckpoint(const TrainingCheckpoint& checkpoint, const std::vector<std::string>& paths);

@@ -14,27 +14,6 @@ namespace {
 
 const char* const kNotBitIdentical = "the result will not be bit-identical to an uninterrupted run";
 
-bool isCuda(const std::string& device) {
-    return device.rfind("cuda", 0) == 0;
-}
-
-int cudaIndex(const std::string& device) {  // "cuda:N" -> N; "cuda" (or anything unreadable) -> 0
-    int index = 0;
-    for (size_t i = 5; i < device.size() && i < 9; ++i) {
-        if (device[i] < '0' || device[i] > '9') return 0;
-        index = index * 10 + (device[i] - '0');
-    }
-    return index;
-}
-
-// resolveDevice() against `here` instead of the live machine, so that plans can be tested without a GPU.
-std::string resolveOn(const std::string& requested, const NumericsEnvironment& here) {
-    if (requested.empty() || requested == "auto") return here.cuda_devices > 0 ? "cuda" : "cpu";
-    if (isCuda(requested) && here.cuda_devices == 0)
-        throw Error("device '" + requested + "' was requested, but this machine has no CUDA GPU");
-    return requested;
-}
-
 std::string onOff(bool on) {
     return on ? "on" : "off";
 }
@@ -82,7 +61,7 @@ NumericsEnvironment NumericsEnvironment::fromJson(const nlohmann::json& j) {
     return e;
 }
 
-ResumeReport planResume(TrainOptions& options, const std::string& savedDevice, const NumericsEnvironment* saved,
+ResumeReport planResume(TrainOptions& options, const Device& savedDevice, const NumericsEnvironment* saved,
                         const ExecutionChange& change, const NumericsEnvironment& here) {
     ResumeReport report;
     auto overridden = [&](const std::string& setting, const std::string& from, const std::string& to) {
@@ -116,23 +95,23 @@ ResumeReport planResume(TrainOptions& options, const std::string& savedDevice, c
 
     // Device: a run that trained on the CPU stays there even where "auto" would now pick a GPU. Runs that
     // predate the record may say "auto".
-    const std::string before = (savedDevice.empty() || savedDevice == "auto") ? options.device : savedDevice;
+    const Device before = savedDevice.isAuto() ? options.device : savedDevice;
     if (change.device) {
-        const std::string now = resolveOn(*change.device, here);
-        if (now != before) overridden("device", before, now);
+        const Device now = change.device->resolvedOn(here.cuda_devices);
+        if (now != before) overridden("device", before.str(), now.str());
         options.device = now;
-    } else if (isCuda(before) && here.cuda_devices == 0) {
-        options.device = "cpu";
-        report.differences.push_back("device: the run trained on " + before +
+    } else if (before.isCuda() && here.cuda_devices == 0) {
+        options.device = Device::cpu();
+        report.differences.push_back("device: the run trained on " + before.str() +
                                      ", this machine has no CUDA GPU, so it continues on the CPU: " +
                                      kNotBitIdentical);
-    } else if (isCuda(before) && cudaIndex(before) >= here.cuda_devices) {
-        options.device = "cuda";
-        report.differences.push_back("device: the run trained on " + before + ", this machine has " +
+    } else if (before.isCuda() && before.index() >= here.cuda_devices) {
+        options.device = Device::cuda();
+        report.differences.push_back("device: the run trained on " + before.str() + ", this machine has " +
                                      std::to_string(here.cuda_devices) + " GPU(s), so it continues on cuda:0: " +
                                      "if that is another GPU model, " + kNotBitIdentical);
     } else {
-        options.device = resolveOn(before, here);
+        options.device = before.resolvedOn(here.cuda_devices);
     }
 
     if (change.fast_path && *change.fast_path != options.fast_path) {
@@ -147,7 +126,7 @@ ResumeReport planResume(TrainOptions& options, const std::string& savedDevice, c
                 report.differences.push_back(what + ": the run used " + then + ", this machine has " + now +
                                              ": " + kNotBitIdentical);
         };
-        if (!isCuda(options.device)) {
+        if (!options.device.isCuda()) {
             compare("CPU kernels", saved->cpu_capability, here.cpu_capability);
             // Only LibTorch's own ConvTranspose2d goes through BLAS; the fast path runs it on oneDNN.
             if (!options.fast_path) compare("BLAS", saved->blas, here.blas);
@@ -175,7 +154,7 @@ std::string CheckpointSummary::describe() const {
       << "data:          " << o.dataroot << " (" << dataset_size << " training pairs, " << o.direction << ")\n"
       << "generator:     " << o.generatorOptions().describe() << "\n"
       << "discriminator: " << o.discriminatorOptions().describe() << "\n"
-      << "numerics:      compute_threads " << o.compute_threads << ", device " << device << ", fast_path "
+      << "numerics:      compute_threads " << o.compute_threads << ", device " << device.str() << ", fast_path "
       << onOff(o.fast_path) << ", precision " << (environment ? environment->precision : "fp32") << ", seed "
       << o.seed << "\n";
     if (environment)
@@ -204,7 +183,7 @@ nlohmann::json CheckpointSummary::toJson() const {
             {"dataset_size", dataset_size},
             {"lr", lr},
             {"elapsed_seconds", elapsed_seconds},
-            {"device", device},
+            {"device", device.str()},
             {"options", options.toJson()},
             {"environment", environment ? environment->toJson() : nlohmann::json()},
             {"resume_bit_identical_here", resume_here.bitIdentical()},

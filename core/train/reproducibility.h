@@ -35,7 +35,7 @@ struct NumericsEnvironment {
 // arithmetic runs. Unset keeps the saved value.
 struct ExecutionChange {
     std::optional<int> compute_threads;  // 0: one per core
-    std::optional<std::string> device;   // auto | cpu | cuda | cuda:N
+    std::optional<Device> device;
     std::optional<bool> fast_path;
     bool empty() const { return !compute_threads && !device && !fast_path; }
 };
@@ -51,10 +51,10 @@ struct ResumeReport {
 
 // Decides the execution settings of a resumed run, in `options` (the saved options, changed in place):
 // restores the saved thread count and device where this machine can, applies `change`, and reports both.
-// `savedDevice` is the device the run resolved to ("cpu", "cuda[:N]"; "auto" or "" when unknown);
+// `savedDevice` is the device the run resolved to (cpu, cuda[:N]; auto when unknown);
 // `saved` is the recorded environment, or nullptr when there is none. Throws p2p::Error for a change this
 // machine cannot honour (e.g. --device cuda without CUDA).
-ResumeReport planResume(TrainOptions& options, const std::string& savedDevice, const NumericsEnvironment* saved,
+ResumeReport planResume(TrainOptions& options, const Device& savedDevice, const NumericsEnvironment* saved,
                         const ExecutionChange& change, const NumericsEnvironment& here);
 
 // What a training checkpoint holds, for `pix2pix inspect` and `pix2pix export`.
@@ -68,7 +68,7 @@ struct CheckpointSummary {
     int64_t dataset_size = 0;
     double lr = 0;
     double elapsed_seconds = 0;
-    std::string device;  // what the run resolved to
+    Device device;  // what the run resolved to
     std::optional<NumericsEnvironment> environment;
     ResumeReport resume_here;  // resuming it on this machine with no flags
 

@@ -29,12 +29,6 @@ void requireFinite(const std::string& field, double value, double low, double hi
     }
 }
 
-bool validDevice(const std::string& device) {
-    if (device == "auto" || device == "cpu" || device == "cuda") return true;
-    if (device.rfind("cuda:", 0) != 0 || device.size() == 5) return false;
-    return std::all_of(device.begin() + 5, device.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 }  // namespace
 
 void TrainOptions::validate() const {
@@ -81,7 +75,6 @@ void TrainOptions::validate() const {
     requireRange("n_epochs", n_epochs, 0, 100000);
     requireRange("n_epochs_decay", n_epochs_decay, 0, 100000);
     if (totalEpochs() < 1) fail("n_epochs", "n_epochs + n_epochs_decay must be at least 1");
-    if (!validDevice(device)) fail("device", "must be auto, cpu, cuda or cuda:N, got '" + device + "'");
     requireRange("compute_threads", compute_threads, 0, 1024);
 
     if (run_dir.empty()) fail("run_dir", "the run folder is not set");
@@ -164,7 +157,7 @@ nlohmann::json TrainOptions::toJson() const {
             {"n_epochs", n_epochs},
             {"n_epochs_decay", n_epochs_decay},
             {"seed", seed},
-            {"device", device},
+            {"device", device.str()},
             {"compute_threads", compute_threads},
             {"fast_path", fast_path},
             {"run_dir", run_dir},
@@ -206,6 +199,17 @@ void readField(const nlohmann::json& j, const char* key, T& field) {
     } catch (const Error& e) {
         throw Error(std::string("training option ") + key + " in JSON: " + e.what() + ", got " + it->dump());
     } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("training option ") + key + " in JSON: " + e.what());
+    }
+}
+
+void readField(const nlohmann::json& j, const char* key, Device& field) {
+    std::string text;
+    readField(j, key, text);
+    if (text.empty()) return;
+    try {
+        field = Device::parse(text);
+    } catch (const Error& e) {
         throw Error(std::string("training option ") + key + " in JSON: " + e.what());
     }
 }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/common/device.h"
 #include "core/data/paired_dataset.h"
 #include "core/nn/network_options.h"
 
@@ -44,7 +45,7 @@ struct TrainOptions {
     uint64_t seed = 0;
     // A run records what "auto" resolved to, and the thread count it used: both change the arithmetic, so a
     // resume restores them (core/train/reproducibility.h).
-    std::string device = "auto";
+    Device device;  // auto: CUDA when the machine has it, else the CPU
     int compute_threads = 0;  // LibTorch/oneDNN intra-op threads; 0: one per core
     // On CPU, G's transposed convolutions run on oneDNN's convolution path (convTranspose2dOnConvPath: the
     // same arithmetic as ConvTranspose2d, whose forward and backward LibTorch 1.13 runs through BLAS).

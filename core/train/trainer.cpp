@@ -16,6 +16,7 @@
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/runtime.h"
+#include "core/common/torch_device.h"
 #include "core/data/prefetcher.h"
 #include "core/data/tensor_image.h"
 #include "core/io/image_io.h"
@@ -23,6 +24,7 @@
 #include "core/nn/fast_unet.h"
 #include "core/nn/networks.h"
 #include "core/train/checkpoint.h"
+#include "core/train/run_folder.h"
 #include "core/train/train_losses.h"
 
 namespace fs = std::filesystem;
@@ -52,46 +54,6 @@ torch::optim::AdamOptions adamOptions(const TrainOptions& o, double lr) {
 void setLearningRate(torch::optim::Adam& optimizer, double lr) {
     for (auto& group : optimizer.param_groups())
         static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-}
-
-struct RunPaths {
-    fs::path root;
-    fs::path options() const { return root / "options.json"; }
-    fs::path losses() const { return root / "losses.jsonl"; }
-    fs::path checkpoints() const { return root / "checkpoints"; }
-    fs::path latest() const { return checkpoints() / "latest.ckpt"; }
-    // Periodic snapshots are models (G and D, no optimizer state): only latest.ckpt resumes, so only it
-    // needs the Adam moments, which are twice the weights.
-    fs::path epochSnapshot(int epoch) const {
-        return checkpoints() / ("epoch_" + std::to_string(epoch) + ".p2pm");
-    }
-    fs::path samples() const { return root / "samples"; }
-    fs::path model() const { return root / "model.p2pm"; }
-};
-
-// Drops the log lines past `iteration`: they belong to steps the checkpoint does not contain.
-void truncateLossLog(const fs::path& path, int64_t iteration) {
-    std::ifstream in(path);
-    if (!in) return;
-    std::string kept, line;
-    bool changed = false;
-    while (std::getline(in, line)) {
-        if (line.empty()) continue;
-        try {
-            const auto j = nlohmann::json::parse(line);
-            if (j.value("iteration", int64_t(0)) > iteration) {
-                changed = true;
-                continue;
-            }
-        } catch (const nlohmann::json::exception&) {
-            changed = true;  // a half-written last line from a crash
-            continue;
-        }
-        kept += line + "\n";
-    }
-    in.close();
-    if (!changed) return;
-    writeFileAtomically(path.string(), kept);
 }
 
 bool isOutOfMemory(const std::string& message) {
@@ -156,16 +118,12 @@ void chooseResumeData(TrainOptions& o, const std::optional<std::string>& given, 
                     "--data FOLDER; it must hold the same files");
 }
 
-void writeOptionsFile(const fs::path& path, const TrainOptions& options) {
-    writeFileAtomically(path.string(), options.toJson().dump(2) + "\n");
-}
-
 }  // namespace
 
 struct Trainer::Impl {
     TrainOptions options;
-    RunPaths paths;
-    std::string device = "cpu";
+    RunFolder run{std::string()};
+    Device device = Device::cpu();
     torch::Device torchDevice{torch::kCPU};
     DatasetScan scan;
     std::vector<PairEntry> pairs;
@@ -295,43 +253,22 @@ struct Trainer::Impl {
     }
 
     std::string save(bool epochCopy, int completedEpoch) {
-        refuseIfPoisoned(paths.latest().string());
-        fs::create_directories(paths.checkpoints());
-        saveTrainingCheckpoint(makeCheckpoint(), {paths.latest().string()});
-        lastCheckpoint = paths.latest().string();
+        refuseIfPoisoned(run.latestCheckpoint());
+        fs::create_directories(run.checkpointsDir());
+        saveTrainingCheckpoint(makeCheckpoint(), {run.latestCheckpoint()});
+        lastCheckpoint = run.latestCheckpoint();
         if (epochCopy) {
-            exportModel(paths.epochSnapshot(completedEpoch).string(), options.snapshot_half);
-            pruneSnapshots();
+            exportModel(run.epochSnapshot(completedEpoch), options.snapshot_half);
+            run.pruneSnapshots(options.keep_checkpoints);
         }
         return lastCheckpoint;
-    }
-
-    // Keeps the newest keep_checkpoints epoch snapshots (0: all). latest.ckpt is never removed.
-    void pruneSnapshots() const {
-        if (options.keep_checkpoints <= 0) return;
-        std::vector<std::pair<int, fs::path>> snapshots;
-        std::error_code ec;
-        for (fs::directory_iterator it(paths.checkpoints(), ec), end; !ec && it != end; it.increment(ec)) {
-            const std::string name = it->path().filename().string();
-            int epoch = 0;
-            char rest[8] = {};
-            if (std::sscanf(name.c_str(), "epoch_%d.%7s", &epoch, rest) == 2 &&
-                (std::string(rest) == "p2pm" || std::string(rest) == "ckpt"))
-                snapshots.emplace_back(epoch, it->path());
-        }
-        std::sort(snapshots.begin(), snapshots.end());
-        const size_t keep = static_cast<size_t>(options.keep_checkpoints);
-        for (size_t i = 0; i + keep < snapshots.size(); ++i) {
-            std::error_code ignored;
-            fs::remove(snapshots[i].second, ignored);
-        }
     }
 
     void exportModel(const std::string& path, bool half) const {
         refuseIfPoisoned(path);
         SaveModelOptions o;
         o.half = half;
-        o.name = paths.root.filename().string();
+        o.name = run.name();
         o.direction = options.direction;
         o.metadata = {{"trained_with", "pix2pix-studio " + version()},
                       {"iteration", position.iteration},
@@ -387,26 +324,6 @@ struct Trainer::Impl {
             sample->d_fake = tensorToFloatMap(ganLoss.probability(predFake[0][0].detach()));
         }
         return r;
-    }
-
-    void writeSample(const TrainingSample& s) {
-        fs::create_directories(paths.samples());
-        cv::Mat triplet;
-        cv::hconcat(std::vector<cv::Mat>{s.input, s.generated, s.target}, triplet);
-        char name[64];
-        std::snprintf(name, sizeof name, "epoch%03d_iter%08lld.png", s.epoch,
-                      static_cast<long long>(s.iteration));
-        const std::string path = (paths.samples() / name).string();
-        saveImage(path, triplet);  // atomic, like everything in the run folder: no half image after a kill
-    }
-
-    void appendLosses(const LossSample& l) {
-        std::ofstream out(paths.losses(), std::ios::app);
-        const nlohmann::json j = {
-            {"iteration", l.iteration}, {"epoch", l.epoch},   {"G_GAN", l.G_GAN}, {"G_L1", l.G_L1},
-            {"D_real", l.D_real},       {"D_fake", l.D_fake}, {"lr", l.lr},       {"time", elapsedSeconds}};
-        out << j.dump() << "\n";
-        if (!out) throw Error("cannot append to " + paths.losses().string());
     }
 
     // Returns false when a stop was requested. Blocks while paused without burning CPU.
@@ -489,7 +406,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
             } catch (const std::exception& e) {
                 const std::string message = e.what();
                 if (isOutOfMemory(message))
-                    throw Error("out of memory on " + device + " at iteration " +
+                    throw Error("out of memory on " + device.str() + " at iteration " +
                                 std::to_string(nextIteration) +
                                 ": lower batch_size, crop_size, ngf or ndf (" + firstLine(message) + ")");
                 throw Error("training step " + std::to_string(nextIteration) +
@@ -526,7 +443,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
                 l.D_real = r.D_real;
                 l.D_fake = r.D_fake;
                 l.lr = lr;
-                appendLosses(l);
+                run.appendLosses(l, elapsedSeconds);
                 observer.onLosses(l);
                 reportProgress(true);
             } else {
@@ -535,7 +452,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
             if (wantSample) {
                 sample.iteration = position.iteration;
                 sample.epoch = position.epoch;
-                writeSample(sample);
+                run.writeSample(sample);
                 observer.onSample(sample);
             }
             if (saving && options.save_latest_freq > 0 &&
@@ -560,7 +477,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
                 options.save_latest_freq > 0 && position.iteration % options.save_latest_freq == 0;
             if (epochCopy || periodic || completed == totalEpochs) {
                 save(epochCopy, completed);
-                observer.onCheckpoint(epochCopy ? paths.epochSnapshot(completed).string() : lastCheckpoint);
+                observer.onCheckpoint(epochCopy ? run.epochSnapshot(completed) : lastCheckpoint);
             }
         }
         reportProgress(true);
@@ -572,17 +489,16 @@ Trainer::Trainer() : impl_(std::make_unique<Impl>()) {}
 
 Trainer::Trainer(TrainOptions options) : Trainer() {
     options.validate();
-    if (fs::exists(RunPaths{fs::path(options.run_dir)}.options()) ||
-        fs::exists(RunPaths{fs::path(options.run_dir)}.latest()))
+    if (RunFolder(options.run_dir).holdsRun())
         throw Error(options.run_dir + " already holds a training run: resume it, or choose another run folder");
     impl_->startFresh(std::move(options));
 }
 
 void Trainer::Impl::startFresh(TrainOptions o) {
     options = std::move(o);
-    paths.root = fs::path(options.run_dir);
-    device = resolveDevice(options.device);
-    torchDevice = torch::Device(device);
+    run = RunFolder(options.run_dir);
+    device = options.device.resolved();
+    torchDevice = p2p::torchDevice(device);
     // Recorded as resolved, so that a resume repeats them wherever "auto" or "one per core" would differ.
     options.device = device;
     // Absolute, so that a resume from another working folder finds the data.
@@ -592,9 +508,9 @@ void Trainer::Impl::startFresh(TrainOptions o) {
     openData();
 
     std::error_code ec;
-    fs::create_directories(paths.checkpoints(), ec);
+    fs::create_directories(run.checkpointsDir(), ec);
     if (ec) throw Error("cannot create the run folder " + options.run_dir + ": " + ec.message());
-    writeOptionsFile(paths.options(), options);
+    run.writeOptions(options);
 
     // The reference seeds, then builds and initialises G before D.
     torch::manual_seed(options.seed);
@@ -607,17 +523,6 @@ void Trainer::Impl::startFresh(TrainOptions o) {
 namespace {
 
 // Temporary files of atomic writes (".NAME.tmp.PID.N") that a killed process left behind.
-void removeStaleTemporaries(const fs::path& folder) {
-    std::error_code ec;
-    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos) {
-            std::error_code ignored;
-            fs::remove(it->path(), ignored);
-        }
-    }
-}
-
 }  // namespace
 
 bool Trainer::ScheduleChange::empty() const {
@@ -629,23 +534,19 @@ bool Trainer::ScheduleChange::empty() const {
 std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const ScheduleChange& change,
                                          const ExecutionChange& execution,
                                          const std::optional<std::string>& dataroot) {
-    RunPaths paths{fs::path(runDir)};
+    const RunFolder run(runDir);
     if (!fs::is_directory(runDir)) throw Error(runDir + ": no such run folder");
-    if (!fs::exists(paths.latest()) && !fs::exists(paths.options()))
-        throw Error(runDir + " has no checkpoint to resume from (expected " + paths.latest().string() + ")");
+    if (!run.holdsRun())
+        throw Error(runDir + " has no checkpoint to resume from (expected " + run.latestCheckpoint() + ")");
     // This process owns the run from here: what an earlier, killed one was writing is garbage.
-    removeStaleTemporaries(paths.root);
-    removeStaleTemporaries(paths.checkpoints());
-    removeStaleTemporaries(paths.samples());
-    if (!fs::exists(paths.latest())) {
+    run.removeStaleTemporaries();
+    if (!run.hasCheckpoint()) {
         // The run was stopped (killed) before its first checkpoint: start it again from its saved options.
         TrainOptions o;
         try {
-            std::ifstream in(paths.options());
-            o = TrainOptions::fromJson(nlohmann::json::parse(in));
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(paths.options().string() + " is not valid (" + e.what() +
-                        "), and the run has no checkpoint to resume from");
+            o = run.readOptions();
+        } catch (const Error& e) {
+            throw Error(std::string(e.what()) + ", and the run has no checkpoint to resume from");
         }
         o.run_dir = runDir;
         ResumeReport report;
@@ -654,13 +555,12 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
         appendReport(report, planResume(o, o.device, nullptr, execution, NumericsEnvironment::current()));
         o.validate();
         std::unique_ptr<Trainer> trainer(new Trainer());
-        std::error_code ignored;
-        fs::remove(paths.losses(), ignored);  // the log of steps that no checkpoint holds
+        run.removeLosses();  // the log of steps that no checkpoint holds
         trainer->impl_->startFresh(std::move(o));
         trainer->impl_->resumeReport = std::move(report);
         return trainer;
     }
-    TrainingCheckpoint c = loadTrainingCheckpoint(paths.latest().string());
+    TrainingCheckpoint c = loadTrainingCheckpoint(run.latestCheckpoint());
 
     std::unique_ptr<Trainer> trainer(new Trainer());
     auto& m = *trainer->impl_;
@@ -681,10 +581,10 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
                         " epochs)");
     }
     // options.json says how the run computes from here on (older runs also gain their resolved settings).
-    if (m.options.toJson() != savedOptions) writeOptionsFile(paths.options(), m.options);
-    m.paths = paths;
-    m.device = resolveDevice(m.options.device);
-    m.torchDevice = torch::Device(m.device);
+    if (m.options.toJson() != savedOptions) run.writeOptions(m.options);
+    m.run = run;
+    m.device = m.options.device.resolved();
+    m.torchDevice = p2p::torchDevice(m.device);
     m.useComputeThreads();
     m.openData();
     // Moved data must be the same data: the order of the pairs, and so the run, depends on every name.
@@ -700,21 +600,21 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
 
     m.G = UnetGenerator(m.options.generatorOptions());
     m.D = PatchDiscriminator(m.options.discriminatorOptions());
-    loadStateDict(*m.G, c.generator, paths.latest().string() + " (generator)");
-    loadStateDict(*m.D, c.discriminator, paths.latest().string() + " (discriminator)");
+    loadStateDict(*m.G, c.generator, run.latestCheckpoint() + " (generator)");
+    loadStateDict(*m.D, c.discriminator, run.latestCheckpoint() + " (discriminator)");
     m.lr = c.lr;
     m.buildOptimizers();
     restoreAdamState(*m.optimizerG, *m.G, c.adam_generator,
-                     paths.latest().string() + " (generator optimizer)");
+                     run.latestCheckpoint() + " (generator optimizer)");
     restoreAdamState(*m.optimizerD, *m.D, c.adam_discriminator,
-                     paths.latest().string() + " (discriminator optimizer)");
+                     run.latestCheckpoint() + " (discriminator optimizer)");
     m.position = c.position;
     m.elapsedSeconds = c.elapsed_seconds;
-    m.lastCheckpoint = paths.latest().string();
+    m.lastCheckpoint = run.latestCheckpoint();
     // Last, after everything that draws random numbers while building.
     restoreCpuRng(c.cpu_rng);
     if (m.device == c.device) restoreCudaRng(m.device, c.cuda_rng);
-    truncateLossLog(paths.losses(), c.position.iteration);
+    run.truncateLosses(c.position.iteration);
     m.publishPosition();
     return trainer;
 }
@@ -730,15 +630,15 @@ TrainingState Trainer::run(TrainingObserver& observer) {
         const auto end = m.loop(observer, std::numeric_limits<int64_t>::max(), true);
         if (end == Impl::LoopEnd::Stopped) {
             observer.onCheckpoint(m.save(false, 0));
-            m.exportModel(m.paths.model().string(), false);
+            m.exportModel(m.run.model(), false);
             observer.onMessage("stopped at iteration " + std::to_string(m.position.iteration) + "; saved " +
-                               m.lastCheckpoint + " and " + m.paths.model().string());
+                               m.lastCheckpoint + " and " + m.run.model());
             m.stopRequested = false;
             observer.onStateChanged(TrainingState::Stopped);
             return TrainingState::Stopped;
         }
-        m.exportModel(m.paths.model().string(), false);
-        observer.onMessage("finished: " + m.paths.model().string());
+        m.exportModel(m.run.model(), false);
+        observer.onMessage("finished: " + m.run.model());
         observer.onStateChanged(TrainingState::Finished);
         return TrainingState::Finished;
     } catch (const Error& e) {
@@ -814,7 +714,7 @@ double Trainer::learningRate() const {
 const ResumeReport& Trainer::resumeReport() const {
     return impl_->resumeReport;
 }
-std::string Trainer::device() const {
+Device Trainer::device() const {
     return impl_->device;
 }
 std::string Trainer::saveCheckpoint() {

@@ -61,7 +61,7 @@ public:
     int64_t iteration() const;           // steps completed (safe to call from any thread)
     int epoch() const;                   // 1-based epoch of the next step
     double learningRate() const;         // what the next step uses
-    std::string device() const;          // resolved: "cpu" or "cuda[:N]"
+    Device device() const;               // resolved: cpu or cuda[:N]
     std::string saveCheckpoint();        // writes latest (atomically) and returns its path
     std::string lastCheckpoint() const;  // path of the last checkpoint written or resumed from; "" if none
     // Writes a model file (generator plus D) for the studio and `pix2pix translate`.

@@ -14,7 +14,7 @@ inline ui::MainWindowOptions quietStudioOptions(const QString& settingsFile, boo
     o.interactive = false;
     o.loadStartupModel = loadStartupModel;
     o.settingsFile = settingsFile;
-    o.engine.device = "cpu";
+    o.engine.device = p2p::Device::cpu();
     o.engine.threads = 1;
     o.engine.warm_up = false;
     return o;

@@ -59,7 +59,7 @@ TrainOptions tinyOptions(const std::string& dataroot, const std::string& runDir)
     o.num_threads = 1;
     o.n_epochs = 1;
     o.n_epochs_decay = 1;
-    o.device = "cpu";
+    o.device = p2p::Device::cpu();
     o.log_freq = 1;
     o.sample_freq = 2;
     o.save_latest_freq = 0;
@@ -589,7 +589,7 @@ private Q_SLOTS:
         TrainOptions shown = o;
         shown.compute_threads = 0;
         shown.fast_path = true;
-        shown.device = "auto";
+        shown.device = p2p::Device::automatic();
         panel.setOptions(shown);
         QCOMPARE(panel.options().compute_threads, 0);
         auto threadsOnTrainingThread = std::make_shared<std::atomic<int>>(-1);
@@ -602,11 +602,11 @@ private Q_SLOTS:
         const auto resumedWith = started.first().at(2).value<TrainOptions>();
         QCOMPARE(resumedWith.compute_threads, 1);
         QCOMPARE(resumedWith.fast_path, false);
-        QCOMPARE(resumedWith.device, std::string("cpu"));
+        QCOMPARE(resumedWith.device.str(), std::string("cpu"));
         // The panel shows what the resumed run uses, and the training thread computes with it.
         QCOMPARE(panel.options().compute_threads, 1);
         QCOMPARE(panel.options().fast_path, false);
-        QCOMPARE(panel.options().device, std::string("cpu"));
+        QCOMPARE(panel.options().device.str(), std::string("cpu"));
         QCOMPARE(threadsOnTrainingThread->load(), 1);
         for (const auto& m : messages) QVERIFY2(!m.at(0).toString().contains("bit-identical"), qPrintable(m.at(0).toString()));
         panel.controller()->stop();

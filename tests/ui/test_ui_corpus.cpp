@@ -50,7 +50,7 @@ TrainOptions tinyOptions(const QString& data, const QString& run) {
     o.num_threads = 1;
     o.n_epochs = 1;
     o.n_epochs_decay = 0;
-    o.device = "cpu";
+    o.device = p2p::Device::cpu();
     o.log_freq = 1;
     o.sample_freq = 0;
     o.save_latest_freq = 0;

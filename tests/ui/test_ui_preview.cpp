@@ -44,7 +44,7 @@ std::string saveTinyModel(const QString& dir, const std::string& name, Generator
 
 EngineOptions testEngine() {
     EngineOptions o;
-    o.device = "cpu";
+    o.device = p2p::Device::cpu();
     o.threads = 1;
     o.precision = "fp32";  // the same arithmetic in the worker and in the test's reference engine
     o.warm_up = false;
@@ -202,7 +202,7 @@ private Q_SLOTS:
     void failingGpuFallsBackToCpu() {
         if (cudaAvailable()) QSKIP("this machine has CUDA: asking for it does not fail here");
         EngineOptions o = testEngine();
-        o.device = "cuda";
+        o.device = p2p::Device::cuda();
         o.precision = "fp16";
         PreviewController controller(o);
         QSignalSpy fellBack(&controller, &PreviewController::deviceFellBack);

@@ -13,9 +13,8 @@ namespace p2p::ui {
 
 namespace {
 
-QString deviceLabel(const std::string& device) {
-    return QString::fromStdString(device).startsWith(QLatin1String("cuda")) ? QStringLiteral("CUDA")
-                                                                            : QStringLiteral("CPU");
+QString deviceLabel(const p2p::Device& device) {
+    return device.isCuda() ? QStringLiteral("CUDA") : QStringLiteral("CPU");
 }
 
 }  // namespace
@@ -40,13 +39,13 @@ InferenceEngine& PreviewWorker::engine() {
 }
 
 bool PreviewWorker::onCpu() const {
-    return engine_ ? engine_->device() == "cpu" : options_.device == "cpu";
+    return engine_ ? engine_->device().isCpu() : options_.device.isCpu();
 }
 
 bool PreviewWorker::fallBackToCpu(const std::string& reason) {
     if (onCpu()) return false;
     EngineOptions cpu = options_;
-    cpu.device = "cpu";
+    cpu.device = p2p::Device::cpu();
     if (cpu.precision == "fp16") cpu.precision = "auto";  // fp16 is a CUDA precision
     try {
         auto fresh = std::make_unique<InferenceEngine>(cpu);

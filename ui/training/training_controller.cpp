@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "core/common/error.h"
+#include "core/train/run_folder.h"
 #include "core/train/trainer.h"
 #include "ui/thread_inbox.h"
 
@@ -131,11 +132,11 @@ bool TrainingController::exportLatestCheckpoint() {
     if (exportWatcher_.isRunning()) return false;
     QString checkpoint = lastCheckpoint_;
     if (checkpoint.isEmpty() && !runDir_.isEmpty()) {
-        const QString latest = QDir(runDir_).filePath("checkpoints/latest.ckpt");
-        if (QFileInfo::exists(latest)) checkpoint = latest;
+        const p2p::RunFolder run(runDir_.toStdString());
+        if (run.hasCheckpoint()) checkpoint = QString::fromStdString(run.latestCheckpoint());
     }
     if (checkpoint.isEmpty()) return false;
-    const QString model = QDir(runDir_).filePath("model-latest.p2pm");
+    const QString model = QString::fromStdString(p2p::RunFolder(runDir_.toStdString()).latestCheckpointExport());
     exportWatcher_.setFuture(QtConcurrent::run([checkpoint, model]() -> QPair<QString, QString> {
         try {
             p2p::exportCheckpoint(checkpoint.toStdString(), model.toStdString());

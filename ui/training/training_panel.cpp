@@ -43,6 +43,7 @@
 #include "core/common/error.h"
 #include "core/common/runtime.h"
 #include "core/nn/receptive_field.h"
+#include "core/train/run_folder.h"
 #include "ui/training/heatmap_view.h"
 #include "ui/training/image_pane.h"
 #include "ui/training/loss_chart.h"
@@ -529,7 +530,7 @@ QWidget* TrainingPanel::buildRunGroup() {
     deviceBox_->addItem(tr("Automatic"), "auto");
     deviceBox_->addItem(tr("CPU"), "cpu");
     if (p2p::cudaAvailable()) deviceBox_->addItem(tr("CUDA"), "cuda");
-    deviceBox_->setToolTip(QString::fromStdString(p2p::describeDevice(p2p::resolveDevice("auto"))));
+    deviceBox_->setToolTip(QString::fromStdString(p2p::Device::automatic().resolved().describe()));
     computeThreadsSpin_ = makeSpin(0, 1024);
     computeThreadsSpin_->setSpecialValueText(tr("one per core"));
     computeThreadsSpin_->setToolTip(
@@ -827,7 +828,7 @@ p2p::TrainOptions TrainingPanel::options() const {
     o.n_epochs = epochsSpin_->value();
     o.n_epochs_decay = decayEpochsSpin_->value();
     o.seed = uint64_t(seedSpin_->value());
-    o.device = deviceBox_->currentData().toString().toStdString();
+    o.device = p2p::Device::parse(deviceBox_->currentData().toString().toStdString());
     o.fast_path = fastPathBox_->isChecked();
     o.compute_threads = computeThreadsSpin_->value();
     o.run_dir = QDir::fromNativeSeparators(runFolderEdit_->text().trimmed()).toStdString();
@@ -865,7 +866,7 @@ void TrainingPanel::setOptions(const p2p::TrainOptions& o) {
     epochsSpin_->setValue(o.n_epochs);
     decayEpochsSpin_->setValue(o.n_epochs_decay);
     seedSpin_->setValue(int(std::min<uint64_t>(o.seed, uint64_t(std::numeric_limits<int>::max()))));
-    setCombo(deviceBox_, QString::fromStdString(o.device));
+    setCombo(deviceBox_, QString::fromStdString(o.device.str()));
     fastPathBox_->setChecked(o.fast_path);
     computeThreadsSpin_->setValue(o.compute_threads);
     saveEpochSpin_->setValue(o.save_epoch_freq);
@@ -909,7 +910,7 @@ bool TrainingPanel::startTraining() {
         return false;
     }
     const QString runDir = QString::fromStdString(o.run_dir);
-    if (QFileInfo::exists(QDir(runDir).filePath("options.json"))) {
+    if (p2p::RunFolder(o.run_dir).holdsRun()) {
         showError(tr("%1 already holds a run: choose another run folder, or continue it with Resume run…")
                       .arg(runDir));
         return false;
@@ -965,13 +966,7 @@ void TrainingPanel::chooseRunToResume() {
 }
 
 QString TrainingPanel::recordedDataFolder(const QString& runDir) {
-    QFile file(QDir(runDir).filePath(QStringLiteral("options.json")));
-    if (!file.open(QIODevice::ReadOnly)) return {};
-    try {
-        return QString::fromStdString(p2p::TrainOptions::fromJson(nlohmann::json::parse(file.readAll().toStdString())).dataroot);
-    } catch (const std::exception&) {
-        return {};
-    }
+    return QString::fromStdString(p2p::RunFolder(runDir.toStdString()).recordedDataroot().value_or(std::string()));
 }
 
 void TrainingPanel::onStarted(const QString& runDir, const p2p::TrainingProgress& progress,

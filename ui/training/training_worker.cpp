@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
+#include "core/train/run_folder.h"
 #include "core/train/trainer.h"
 #include "ui/image_convert.h"
 
@@ -69,33 +70,6 @@ std::string TrainerHandle::lastCheckpoint() const {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-std::vector<p2p::LossSample> readLossLog(const QString& path) {
-    std::vector<p2p::LossSample> history;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) return history;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine().trimmed();
-        if (line.isEmpty()) continue;
-        const auto j =
-            nlohmann::json::parse(line.constData(), line.constData() + line.size(), nullptr, false);
-        if (j.is_discarded() || !j.is_object() || !j.contains("iteration")) continue;
-        p2p::LossSample s;
-        try {
-            s.iteration = j.at("iteration").get<int64_t>();
-            s.epoch = j.value("epoch", 0);
-            s.G_GAN = j.value("G_GAN", 0.0);
-            s.G_L1 = j.value("G_L1", 0.0);
-            s.D_real = j.value("D_real", 0.0);
-            s.D_fake = j.value("D_fake", 0.0);
-            s.lr = j.value("lr", 0.0);
-        } catch (const nlohmann::json::exception&) {
-            continue;
-        }
-        history.push_back(s);
-    }
-    return history;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 TrainingWorker::TrainingWorker(std::shared_ptr<TrainerHandle> handle) : handle_(std::move(handle)) {}
@@ -126,7 +100,7 @@ void TrainingWorker::resumeRun(const QString& runDir, const QString& dataroot) {
         Q_EMIT finished(p2p::TrainingState::Failed, runDir, {});
         return;
     }
-    std::vector<p2p::LossSample> history = readLossLog(runDir + "/losses.jsonl");
+    std::vector<p2p::LossSample> history = p2p::RunFolder(runDir.toStdString()).readLosses();
     // The checkpoint is the truth: log lines past it belong to steps that will be redone.
     const int64_t resumedAt = trainer->iteration();
     history.erase(std::remove_if(history.begin(), history.end(),
@@ -156,7 +130,7 @@ void TrainingWorker::run(std::unique_ptr<p2p::Trainer> trainer) {
     trainer.reset();
     QString model;
     if (state == p2p::TrainingState::Stopped || state == p2p::TrainingState::Finished) {
-        const QString path = runDir + "/model.p2pm";
+        const QString path = QString::fromStdString(p2p::RunFolder(runDir.toStdString()).model());
         if (QFile::exists(path)) model = path;
     }
     Q_EMIT finished(state, runDir, model);

@@ -108,7 +108,6 @@ private:
 
 // Reads a run's losses.jsonl (lines with iteration, epoch, G_GAN, G_L1, D_real, D_fake, lr); unreadable lines
 // are skipped. Empty when the file is missing.
-std::vector<p2p::LossSample> readLossLog(const QString& path);
 
 void registerTrainingMetaTypes();
 

@@ -39,7 +39,7 @@ private Q_SLOTS:
         QVERIFY(info.discriminator.has_value());  // for the studio's heatmap
 
         EngineOptions options;
-        options.device = "cpu";
+        options.device = p2p::Device::cpu();
         options.precision = "fp32";
         options.warm_up = false;
         options.preview_norm = preferredPreviewNorm(info);

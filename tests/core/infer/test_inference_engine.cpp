@@ -53,7 +53,7 @@ double columnStep(const cv::Mat& image, int x) {
 EngineOptions fp32Options() {
     EngineOptions o;
     o.precision = "fp32";
-    o.device = "cpu";
+    o.device = Device::cpu();
     return o;
 }
 
@@ -264,12 +264,9 @@ private Q_SLOTS:
         bad = {};
         bad.tile_size = 10;
         QVERIFY_THROWS_EXCEPTION(Error, InferenceEngine{bad});
-        bad = {};
-        bad.device = "tpu";
-        QVERIFY_THROWS_EXCEPTION(Error, InferenceEngine{bad});
         if (!torch::cuda::is_available()) {
             bad = {};
-            bad.device = "cuda";
+            bad.device = Device::cuda();
             QVERIFY_THROWS_EXCEPTION(Error, InferenceEngine{bad});
         }
     }

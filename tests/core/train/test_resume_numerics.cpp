@@ -31,7 +31,7 @@ NumericsEnvironment machine(int cores, int gpus = 0) {
     return e;
 }
 
-TrainOptions saved(int threads, const std::string& device = "cpu") {
+TrainOptions saved(int threads, const Device& device = Device::cpu()) {
     TrainOptions o;
     o.dataroot = "/data";
     o.run_dir = "/run";
@@ -68,17 +68,17 @@ private Q_SLOTS:
     void anExactResumeRestoresEverythingSilently() {
         TrainOptions o = saved(1);
         const NumericsEnvironment here = machine(2, 1);  // "auto" would now pick the GPU
-        const ResumeReport r = planResume(o, "cpu", &here, {}, here);
+        const ResumeReport r = planResume(o, Device::cpu(), &here, {}, here);
         QVERIFY2(r.bitIdentical(), qPrintable(joined(r.differences)));
         QVERIFY(r.overrides.empty());
         QCOMPARE(o.compute_threads, 1);
-        QCOMPARE(o.device, std::string("cpu"));
+        QCOMPARE(o.device, Device::cpu());
     }
 
     void fewerCoresThanTheSavedThreadsIsOneClearLine() {
         TrainOptions o = saved(16);
         const NumericsEnvironment then = machine(16), here = machine(2);
-        const ResumeReport r = planResume(o, "cpu", &then, {}, here);
+        const ResumeReport r = planResume(o, Device::cpu(), &then, {}, here);
         QCOMPARE(o.compute_threads, 2);
         QCOMPARE(int(r.differences.size()), 1);
         QVERIFY2(mentions(r.differences, {"compute_threads", "16", "2 cores", "not be bit-identical"}),
@@ -87,21 +87,21 @@ private Q_SLOTS:
     }
 
     void noGpuNowContinuesOnTheCpuAndSaysSo() {
-        TrainOptions o = saved(4, "cuda");
+        TrainOptions o = saved(4, Device::cuda());
         const NumericsEnvironment then = machine(4, 1), here = machine(4, 0);
-        const ResumeReport r = planResume(o, "cuda", &then, {}, here);
-        QCOMPARE(o.device, std::string("cpu"));
+        const ResumeReport r = planResume(o, Device::cuda(), &then, {}, here);
+        QCOMPARE(o.device, Device::cpu());
         QVERIFY2(mentions(r.differences, {"device", "cuda", "no CUDA", "not be bit-identical"}),
                  qPrintable(joined(r.differences)));
         // An older run that said "auto" but trained on the GPU is judged by the device it resolved to.
-        TrainOptions older = saved(4, "auto");
-        QVERIFY(!planResume(older, "cuda", &then, {}, here).bitIdentical());
-        QCOMPARE(older.device, std::string("cpu"));
+        TrainOptions older = saved(4, Device::automatic());
+        QVERIFY(!planResume(older, Device::cuda(), &then, {}, here).bitIdentical());
+        QCOMPARE(older.device, Device::cpu());
     }
 
     void unrecordedThreadCountIsReported() {
         TrainOptions o = saved(0);  // options written before compute_threads existed
-        const ResumeReport r = planResume(o, "cpu", nullptr, {}, machine(2));
+        const ResumeReport r = planResume(o, Device::cpu(), nullptr, {}, machine(2));
         QCOMPARE(o.compute_threads, 2);
         QVERIFY2(mentions(r.differences, {"compute_threads", "did not record"}), qPrintable(joined(r.differences)));
     }
@@ -111,12 +111,12 @@ private Q_SLOTS:
         NumericsEnvironment then = machine(2), here = machine(2);
         then.cpu_capability = "AVX512";
         then.blas = "netlib";
-        ResumeReport r = planResume(o, "cpu", &then, {}, here);
+        ResumeReport r = planResume(o, Device::cpu(), &then, {}, here);
         QCOMPARE(int(r.differences.size()), 1);  // BLAS does not matter on the fast path
         QVERIFY(mentions(r.differences, {"CPU kernels", "AVX512", "AVX2"}));
         TrainOptions naive = saved(2);
         naive.fast_path = false;
-        r = planResume(naive, "cpu", &then, {}, here);
+        r = planResume(naive, Device::cpu(), &then, {}, here);
         QVERIFY2(mentions(r.differences, {"BLAS", "netlib"}), qPrintable(joined(r.differences)));
     }
 
@@ -125,9 +125,9 @@ private Q_SLOTS:
         ExecutionChange change;
         change.compute_threads = 3;
         change.fast_path = false;
-        change.device = "cpu";  // the same as saved: nothing to log
+        change.device = Device::cpu();  // the same as saved: nothing to log
         const NumericsEnvironment here = machine(2);
-        const ResumeReport r = planResume(o, "cpu", &here, change, here);
+        const ResumeReport r = planResume(o, Device::cpu(), &here, change, here);
         QCOMPARE(o.compute_threads, 3);
         QCOMPARE(o.fast_path, false);
         QCOMPARE(int(r.overrides.size()), 2);
@@ -136,8 +136,8 @@ private Q_SLOTS:
         QVERIFY(r.numerics_overridden);
         QVERIFY(!r.bitIdentical());
         ExecutionChange gpu;
-        gpu.device = "cuda";
-        QVERIFY_THROWS_EXCEPTION(Error, planResume(o, "cpu", &here, gpu, here));
+        gpu.device = Device::cuda();
+        QVERIFY_THROWS_EXCEPTION(Error, planResume(o, Device::cpu(), &here, gpu, here));
     }
 
     // The trainer records what "auto" and "one per core" resolved to, and a resume restores the thread count
@@ -146,14 +146,14 @@ private Q_SLOTS:
         QTemporaryDir dir;
         TrainOptions o = tinyTrainOptions(writeTinyTrainSet(dir, 2), dir.filePath("run").toStdString());
         o.compute_threads = 0;
-        o.device = "auto";
+        o.device = Device::automatic();
         {
             Trainer trainer(o);
             QCOMPARE(trainer.options().compute_threads, hardwareThreads());
-            QCOMPARE(trainer.options().device, resolveDevice("auto"));
+            QCOMPARE(trainer.options().device, Device::automatic().resolved());
             const auto json = nlohmann::json::parse(std::ifstream(o.run_dir + "/options.json"));
             QCOMPARE(json.at("compute_threads").get<int>(), hardwareThreads());
-            QCOMPARE(json.at("device").get<std::string>(), resolveDevice("auto"));
+            QCOMPARE(json.at("device").get<std::string>(), Device::automatic().resolved().str());
         }
         QTemporaryDir dir2;
         TrainOptions one = tinyTrainOptions(writeTinyTrainSet(dir2, 2), dir2.filePath("run").toStdString());

@@ -76,8 +76,6 @@ private Q_SLOTS:
         row("n_epochs", "n_epochs", [](TrainOptions& o) { o.n_epochs = -1; });
         row("n_epochs_decay", "n_epochs_decay", [](TrainOptions& o) { o.n_epochs_decay = -3; });
         row("no epochs", "n_epochs", [](TrainOptions& o) { o.n_epochs = o.n_epochs_decay = 0; });
-        row("device", "device", [](TrainOptions& o) { o.device = "tpu"; });
-        row("device index", "device", [](TrainOptions& o) { o.device = "cuda:x"; });
         row("compute_threads", "compute_threads", [](TrainOptions& o) { o.compute_threads = -1; });
         row("save_epoch_freq", "save_epoch_freq", [](TrainOptions& o) { o.save_epoch_freq = -1; });
         row("save_latest_freq", "save_latest_freq", [](TrainOptions& o) { o.save_latest_freq = -1; });
@@ -103,7 +101,7 @@ private Q_SLOTS:
         o.netG = "unet_128";
         o.load_size = 142;
         o.crop_size = 128;
-        o.device = "cuda:1";
+        o.device = p2p::Device::cuda(1);
         o.gan_mode = "lsgan";
         o.norm = "instance";
         o.preprocess = "none";
@@ -139,7 +137,7 @@ private Q_SLOTS:
         o.n_epochs = 7;
         o.n_epochs_decay = 9;
         o.seed = 18446744073709551557ULL;
-        o.device = "cpu";
+        o.device = p2p::Device::cpu();
         o.fast_path = true;
         o.compute_threads = 3;
         o.save_epoch_freq = 2;

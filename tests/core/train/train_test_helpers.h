@@ -44,7 +44,7 @@ inline TrainOptions tinyTrainOptions(const std::string& dataroot, const std::str
     o.n_epochs = 5;
     o.n_epochs_decay = 5;
     o.seed = 7;
-    o.device = "cpu";
+    o.device = p2p::Device::cpu();
     o.compute_threads = 1;  // as the suites' initTestCase configures: small steps gain nothing from more
     o.sample_freq = 0;
     o.log_freq = 1;
