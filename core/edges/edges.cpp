@@ -8,6 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/error_text.h"
 #include "core/io/image_io.h"
@@ -98,13 +99,6 @@ std::string EdgeDatasetSummary::text() const {
 
 namespace {
 
-void writeWholeFile(const fs::path& path, const std::string& data) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) throw Error("cannot write " + path.string() + ": " + systemReason());
-}
-
 bool samePath(const fs::path& a, const fs::path& b) {
     std::error_code ec;
     return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
@@ -185,9 +179,7 @@ EdgeDatasetSummary makeEdgesDataset(const std::string& photosDir, const std::str
             if (auto [it, inserted] = writtenNames.emplace(target.string(), job.path); !inserted)
                 throw Error(job.path + ": has the same name as " + it->second + " (both would be " +
                             target.string() + ")");
-            std::vector<uint8_t> bytes;
-            if (!cv::imencode(".png", pair, bytes)) throw Error(target.string() + ": cannot encode PNG");
-            writeWholeFile(target, std::string(bytes.begin(), bytes.end()));
+            saveImage(target.string(), pair);
             ++summary.written[job.split];
         } catch (const Error& e) {
             std::string reason = e.what();
@@ -205,7 +197,7 @@ EdgeDatasetSummary makeEdgesDataset(const std::string& photosDir, const std::str
          << toString(options.side);
     summary.notes.push_back(opts.str());
     if (ignored > 0) summary.notes.push_back(std::to_string(ignored) + " non-image file(s) ignored");
-    writeWholeFile(output / "edges_summary.txt", summary.text());
+    writeFileAtomically((output / "edges_summary.txt").string(), summary.text());
     return summary;
 }
 
