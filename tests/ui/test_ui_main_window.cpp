@@ -245,6 +245,39 @@ private Q_SLOTS:
         QCOMPARE(s.value(QStringLiteral("model/facade-labels")).toString(), modelPath_);
     }
 
+    void aModelForTheOtherModeSwitchesTheStudio() {
+        // Issue 17: an edges model loaded in facade mode used to read the label canvas as a sketch (grid noise,
+        // no warning) and was remembered for facade mode.
+        torch::manual_seed(4);
+        UnetGenerator g(test::tinyGeneratorOptions("unet_128"));
+        SaveModelOptions save;
+        save.name = "tiny-edges";
+        save.input_kind = "edges";
+        const QString edgesModel = dir_.filePath(QStringLiteral("tiny-edges.p2pm"));
+        saveModel(edgesModel.toStdString(), g, PatchDiscriminator{nullptr}, save);
+        MainWindowOptions o = options();
+        o.settingsFile = dir_.filePath(QStringLiteral("switch.ini"));
+        {
+            MainWindow w(o);
+            QSignalSpy ready(&w, &MainWindow::modelReady);
+            QSignalSpy shown(&w, &MainWindow::previewShown);
+            QVERIFY(w.mode() == CanvasKind::FacadeLabels);
+            w.loadModel(edgesModel);
+            QVERIFY(QTest::qWaitFor([&] { return ready.count() == 1; }, 60000));
+            QVERIFY(w.mode() == CanvasKind::Edges);
+            QCOMPARE(w.paletteWidget()->entries().size(), 2);  // ink and paper
+            QVERIFY2(w.statusBar()->currentMessage().contains(QStringLiteral("edge sketch")),
+                     qPrintable(w.statusBar()->currentMessage()));
+            QVERIFY(QTest::qWaitFor([&] { return shown.count() >= 1; }, 60000));  // the sketch is translated
+            w.setMode(CanvasKind::FacadeLabels);  // facade mode has no model: the edges model does not serve it
+            QCOMPARE(w.previewView()->placeholder(), QStringLiteral("no model loaded — File ▸ Load Model… (Ctrl+L)"));
+            w.close();
+        }
+        QSettings s(o.settingsFile, QSettings::IniFormat);
+        QCOMPARE(s.value(QStringLiteral("model/edges")).toString(), edgesModel);
+        QCOMPARE(s.value(QStringLiteral("model/facade-labels")).toString(), QString());
+    }
+
     void facadesSetColoursOpenAsTheirClasses() {
         // A label map drawn in the pix2pix facades set's colours (e.g. a label half of that set) keeps its
         // classes: facade (0,48,255) is nearer CMP's window than CMP's facade, so plain snapping would not.

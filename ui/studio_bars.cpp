@@ -1,0 +1,229 @@
+#include "ui/studio_bars.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QComboBox>
+#include <QFileInfo>
+#include <QFrame>
+#include <QLabel>
+#include <QMainWindow>
+#include <QMenuBar>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <limits>
+
+#include "ui/canvas/canvas_view.h"
+#include "ui/model_controller.h"
+#include "ui/studio_actions.h"
+
+namespace p2p::ui {
+
+namespace {
+
+QString tr(const char* text) {
+    return QCoreApplication::translate("p2p::ui::MainWindow", text);
+}
+
+QToolBar* addToolBar(QMainWindow* window, Qt::ToolBarArea area, const QString& title, const QString& name) {
+    auto* bar = new QToolBar(title);
+    bar->setObjectName(name);  // for saveState()
+    window->addToolBar(area, bar);
+    return bar;
+}
+
+}  // namespace
+
+StudioMenus buildMenus(QMainWindow* window, const StudioActions& a) {
+    QMenuBar* bar = window->menuBar();
+    QMenu* file = bar->addMenu(tr("&File"));
+    file->addActions({a.newCanvas, a.open, a.openPhoto});
+    QMenu* recent = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    file->addActions({a.save, a.saveAs, a.exportResult, a.exportSideBySide});
+    file->addSeparator();
+    file->addAction(a.loadModel);
+    file->addSeparator();
+    file->addAction(a.quit);
+
+    QMenu* edit = bar->addMenu(tr("&Edit"));
+    edit->addActions({a.undo, a.redo});
+    edit->addSeparator();
+    edit->addAction(a.clear);
+
+    QMenu* tools = bar->addMenu(tr("&Tools"));
+    tools->addActions(a.tools->actions());
+    tools->addSeparator();
+    tools->addActions({a.biggerBrush, a.smallerBrush});
+
+    QMenu* view = bar->addMenu(tr("&View"));
+    view->addActions({a.overlay, a.heatmap});
+    view->addSeparator();
+    view->addActions({a.zoomIn, a.zoomOut, a.zoomFit, a.zoom100});
+    view->addSeparator();
+
+    QMenu* model = bar->addMenu(tr("&Model"));
+
+    QMenu* help = bar->addMenu(tr("&Help"));
+    help->addAction(a.about);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+    return {recent, model, view};
+}
+
+void fillModelMenu(QMenu* menu, const StudioActions& a, const ModelController& models,
+                   const std::function<void(const QString&)>& load) {
+    menu->clear();
+    // What the last fill made besides actions (the menu deletes only those).
+    qDeleteAll(menu->findChildren<QActionGroup*>(Qt::FindDirectChildrenOnly));
+    qDeleteAll(menu->findChildren<QMenu*>(Qt::FindDirectChildrenOnly));
+    menu->addSection(tr("Embedded models"));
+    if (models.catalog().isEmpty()) {
+        QAction* none =
+            menu->addAction(models.scanning() ? tr("Looking for models…") : tr("None found (models/*.p2pm)"));
+        none->setEnabled(false);
+    }
+    auto* group = new QActionGroup(menu);
+    const QFileInfo loaded(models.loadedModelPath());
+    for (const CatalogEntry& e : models.catalog().entries()) {
+        QString text = e.name;
+        if (!e.inputKind.isEmpty()) text += QStringLiteral("  (%1)").arg(e.inputKind);
+        QAction* entry = menu->addAction(text);
+        entry->setCheckable(true);
+        entry->setActionGroup(group);
+        entry->setData(e.path);
+        entry->setToolTip(e.error.isEmpty() ? e.summary : e.error);
+        entry->setEnabled(e.error.isEmpty());
+        entry->setChecked(models.hasModel() && loaded == QFileInfo(e.path));
+        QObject::connect(entry, &QAction::triggered, menu, [load, path = e.path] { load(path); });
+    }
+    menu->addSeparator();
+    menu->addActions({a.loadModel, a.modelInfo, a.exportModel});
+    menu->addSection(tr("Preview"));
+    menu->addActions({a.deterministic, a.variation});
+    QMenu* norm = menu->addMenu(tr("&Normalisation"));
+    norm->addActions({a.normImage, a.normRunning});
+    menu->addAction(a.heatmap);
+}
+
+void fillRecentMenu(QMenu* menu, const QStringList& files, const std::function<void(const QString&)>& open,
+                    const std::function<void()>& clear) {
+    menu->clear();
+    for (int i = 0; i < files.size(); ++i) {
+        QAction* entry =
+            menu->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(files[i]).fileName()));
+        entry->setToolTip(files[i]);
+        entry->setStatusTip(files[i]);
+        QObject::connect(entry, &QAction::triggered, menu, [open, path = files[i]] { open(path); });
+    }
+    menu->setEnabled(!files.isEmpty());
+    if (files.isEmpty()) return;
+    menu->addSeparator();
+    QObject::connect(menu->addAction(tr("&Clear List")), &QAction::triggered, menu, [clear] { clear(); });
+}
+
+StudioToolBars buildToolBars(QMainWindow* window, const StudioActions& a, QMenu* viewMenu) {
+    StudioToolBars t{};
+    QToolBar* main = addToolBar(window, Qt::TopToolBarArea, tr("Main"), QStringLiteral("mainToolBar"));
+    main->setToolButtonStyle(Qt::ToolButtonIconOnly);
+    main->addActions({a.newCanvas, a.open, a.save});
+    main->addSeparator();
+    main->addActions({a.undo, a.redo});
+    main->addSeparator();
+    main->addWidget(new QLabel(tr(" Mode ")));
+    t.mode = new QComboBox;
+    t.mode->addItem(displayName(CanvasKind::FacadeLabels), int(CanvasKind::FacadeLabels));
+    t.mode->addItem(displayName(CanvasKind::Edges), int(CanvasKind::Edges));
+    t.mode->setToolTip(tr("Facade labels use the facades model; edge sketches use the edges model"));
+    main->addWidget(t.mode);
+    main->addSeparator();
+    main->addWidget(new QLabel(tr(" Brush ")));
+    t.brush = new QSpinBox;
+    t.brush->setRange(CanvasView::kMinBrush, CanvasView::kMaxBrush);
+    t.brush->setSuffix(tr(" px"));
+    t.brush->setToolTip(tr("Brush size ([ and ] change it)"));
+    main->addWidget(t.brush);
+
+    QToolBar* tools = addToolBar(window, Qt::LeftToolBarArea, tr("Tools"), QStringLiteral("toolsToolBar"));
+    tools->addActions(a.tools->actions());
+    tools->addSeparator();
+    tools->addAction(a.clear);
+    tools->addSeparator();
+    tools->addActions({a.zoomIn, a.zoomOut, a.zoomFit});
+
+    QToolBar* preview =
+        addToolBar(window, Qt::TopToolBarArea, tr("Preview"), QStringLiteral("previewToolBar"));
+    preview->addAction(a.overlay);
+    t.overlayOpacity = new QSlider(Qt::Horizontal);
+    t.overlayOpacity->setRange(0, 100);
+    t.overlayOpacity->setValue(60);
+    t.overlayOpacity->setFixedWidth(90);
+    t.overlayOpacity->setToolTip(tr("Overlay opacity"));
+    t.overlayOpacityAction = preview->addWidget(t.overlayOpacity);
+    t.overlayOpacityAction->setVisible(false);
+    preview->addSeparator();
+    preview->addAction(a.variation);
+    preview->addWidget(new QLabel(tr(" Seed ")));
+    t.seed = new QSpinBox;
+    t.seed->setRange(0, std::numeric_limits<int>::max());
+    t.seed->setToolTip(tr("Dropout seed for the paper-mode variation"));
+    t.seed->setEnabled(false);
+    preview->addWidget(t.seed);
+    preview->addAction(a.deterministic);
+    preview->addSeparator();
+    preview->addAction(a.heatmap);
+
+    viewMenu->addSection(tr("Toolbars"));
+    for (QToolBar* bar : {main, tools, preview}) viewMenu->addAction(bar->toggleViewAction());
+    return t;
+}
+
+QWidget* captionedPane(QLabel*& caption, QWidget* view) {
+    auto* pane = new QWidget;
+    auto* layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    caption = new QLabel;
+    caption->setContentsMargins(10, 5, 10, 5);
+    caption->setTextFormat(Qt::RichText);
+    caption->setAutoFillBackground(true);
+    caption->setBackgroundRole(QPalette::Window);
+    layout->addWidget(caption);
+    layout->addWidget(view, 1);
+    return pane;
+}
+
+StatusFields::StatusFields(QMainWindow* window)
+    : cursor(new QLabel), device(new QLabel), model(new QLabel), latency(new QLabel) {
+    latency->setMinimumWidth(
+        QFontMetrics(window->font()).horizontalAdvance(QStringLiteral("latency 0000 ms · 00.0 fps")));
+    latency->setToolTip(tr("Time of the last translation, and the frames per second that time allows"));
+    device->setToolTip(tr("Where the model runs"));
+    QStatusBar* bar = window->statusBar();
+    bar->setStyleSheet(QStringLiteral("QStatusBar::item { border: none; }"));
+    for (QLabel* l : {cursor, device, model, latency}) {
+        auto* separator = new QFrame;
+        separator->setFrameShape(QFrame::VLine);
+        separator->setFrameShadow(QFrame::Sunken);
+        bar->addPermanentWidget(separator);
+        l->setContentsMargins(6, 0, 6, 0);
+        bar->addPermanentWidget(l);
+        fields_.push_back({l, separator});
+    }
+    sync();
+}
+
+void StatusFields::sync() {
+    bool anyBefore = false;
+    for (const auto& [label, separator] : fields_) {
+        const bool shown = !label->text().isEmpty();
+        label->setVisible(shown);
+        separator->setVisible(shown && anyBefore);
+        anyBefore = anyBefore || shown;
+    }
+}
+
+}  // namespace p2p::ui
