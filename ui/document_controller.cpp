@@ -209,11 +209,7 @@ bool DocumentController::writeImage(const QString& path, const cv::Mat& bgr, boo
     const QString suffix = QFileInfo(path).suffix().toLower();
     const bool jpeg = !png && (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg"));
     try {
-        std::vector<uchar> bytes;
-        if (!cv::imencode(jpeg ? ".jpg" : ".png", bgr, bytes))
-            throw Error(path.toStdString() + ": cannot encode the image");
-        writeFileAtomically(path.toStdString(),
-                            std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+        saveImageAs(path.toStdString(), bgr, jpeg ? ".jpg" : ".png");
     } catch (const std::exception& e) {
         Q_EMIT failed(QString::fromStdString(e.what()));
         return false;

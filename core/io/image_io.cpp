@@ -584,6 +584,10 @@ void saveImage(const std::string& path, const cv::Mat& image) {
     std::string ext = std::filesystem::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
     if (ext.empty()) throw Error(path + ": no file extension to choose an image format by (.png, .jpg, ...)");
+    saveImageAs(path, image, ext);
+}
+
+void saveImageAs(const std::string& path, const cv::Mat& image, const std::string& ext) {
     std::vector<uint8_t> encoded;
     try {
         if (image.empty() || !cv::imencode(ext, image, encoded))

@@ -59,6 +59,8 @@ std::vector<uint8_t> readFileBytes(const std::string& path);
 // Encodes `image` (8-bit BGR or grey) in the format its extension names (.png, .jpg, .bmp, .tif, .webp) and writes
 // it atomically: a failure leaves the old file or none. Throws p2p::Error naming the file and the reason.
 void saveImage(const std::string& path, const cv::Mat& image);
+// The same in the format `ext` names (".png", ".jpg", ...), whatever the file is called.
+void saveImageAs(const std::string& path, const cv::Mat& image, const std::string& ext);
 
 const std::vector<std::string>& supportedImageExtensions();
 bool hasSupportedImageExtension(const std::string& path);
