@@ -147,7 +147,9 @@ void CanvasView::paintPolygon(QPainter& painter) {
     open << centre(tools_.pointer());
     drawDashed(painter, [&](QPainter& p) { p.drawPolyline(open); });
     if (points.size() >= 2) {  // where Enter would close it
-        painter.setPen(QPen(QColor(255, 255, 255, 160), 1, Qt::DotLine));
+        painter.setPen(QPen(QColor(255, 255, 255, 150), 1));
+        painter.drawLine(open.back(), open.front());
+        painter.setPen(QPen(QColor(0, 0, 0, 150), 1, Qt::DotLine));
         painter.drawLine(open.back(), open.front());
     }
     // Corners as small squares; the first one larger, since clicking it closes the polygon.
