@@ -166,6 +166,51 @@ const std::map<QString, Draw>& drawings() {
              p.setBrush(fill);
              p.drawRect(QRectF(3.5, 5.5, 17, 13));
          }},
+        {QStringLiteral("ellipse"),
+         [](QPainter& p, QIcon::Mode m) {
+             p.setPen(pen(ink(m), 1.6));
+             QColor fill = accent(m);
+             fill.setAlpha(170);
+             p.setBrush(fill);
+             p.drawEllipse(QRectF(3, 5.5, 18, 13));
+         }},
+        {QStringLiteral("line"),
+         [](QPainter& p, QIcon::Mode m) {
+             p.setPen(pen(ink(m), 2.2));
+             p.drawLine(QPointF(4.5, 19.5), QPointF(19.5, 4.5));
+             p.setPen(pen(ink(m), 1.2));
+             p.setBrush(accent(m));
+             p.drawEllipse(QPointF(4.5, 19.5), 2.2, 2.2);
+             p.drawEllipse(QPointF(19.5, 4.5), 2.2, 2.2);
+         }},
+        {QStringLiteral("polygon"),
+         [](QPainter& p, QIcon::Mode m) {
+             const QPolygonF corners(
+                 {QPointF(4, 18.5), QPointF(6.5, 6), QPointF(14, 3.5), QPointF(20.5, 11), QPointF(15.5, 20)});
+             p.setPen(pen(ink(m), 1.6));
+             QColor fill = accent(m);
+             fill.setAlpha(170);
+             p.setBrush(fill);
+             p.drawPolygon(corners);
+             p.setPen(pen(ink(m), 1.0));
+             p.setBrush(Qt::white);
+             for (const QPointF& c : corners) p.drawRect(QRectF(c - QPointF(1.6, 1.6), QSizeF(3.2, 3.2)));
+         }},
+        {QStringLiteral("swap-colours"),
+         [](QPainter& p, QIcon::Mode m) {
+             p.setPen(pen(ink(m), 1.4));
+             p.setBrush(Qt::white);
+             p.drawRect(QRectF(9.5, 9.5, 11, 11));
+             p.setBrush(accent(m));
+             p.drawRect(QRectF(3.5, 3.5, 11, 11));
+             QPainterPath arc;
+             arc.moveTo(17, 3.5);
+             arc.quadTo(20.5, 3.5, 20.5, 6.5);
+             p.setPen(pen(ink(m), 1.4));
+             p.setBrush(Qt::NoBrush);
+             p.drawPath(arc);
+             arrowHead(p, QPointF(20.5, 8), QPointF(0, 1), ink(m));
+         }},
         {QStringLiteral("fill"),
          [](QPainter& p, QIcon::Mode m) {
              p.setPen(pen(ink(m), 1.5));

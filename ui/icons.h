@@ -8,8 +8,9 @@
 
 namespace p2p::ui {
 
-// Names: new, open, save, export, undo, redo, brush, eraser, rectangle, fill, eyedropper, zoom-in,
-// zoom-out, zoom-fit, zoom-100, clear, overlay, variation, heatmap, model, edges-photo.
+// Names: new, open, save, export, undo, redo, brush, eraser, line, rectangle, ellipse, polygon, fill,
+// eyedropper, swap-colours, zoom-in, zoom-out, zoom-fit, zoom-100, clear, overlay, variation, heatmap, model,
+// edges-photo.
 // An unknown name gives a null icon.
 QIcon studioIcon(const QString& name);
 

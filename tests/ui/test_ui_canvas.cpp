@@ -1,13 +1,19 @@
-// The canvas driven with QTest mouse events: strokes, rectangles and flood fills change exactly the expected
-// pixels; undo restores the image byte for byte and redo reapplies it; the undo history is bounded by memory.
+// The canvas driven with QTest mouse events: strokes, lines, rectangles, ellipses, polygons and flood fills
+// change exactly the expected pixels (filled on a label map, outlines at the pen width on a sketch); a label
+// map stays one class colour per pixel; the right button and the eraser paint the secondary colour; undo
+// restores the image byte for byte and redo reapplies it; the undo history is bounded by memory.
 
 #include <QtTest/QtTest>
+
+#include <set>
+#include <tuple>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "ui/canvas/canvas_view.h"
 #include "ui/canvas/command_history.h"
+#include "ui/canvas/image_ops.h"
 #include "ui/canvas/label_document.h"
 
 using namespace p2p::ui;
@@ -18,12 +24,54 @@ namespace {
 const cv::Vec3b kFacade(255, 85, 0);
 const cv::Vec3b kWindow(255, 170, 0);
 const cv::Vec3b kOther(0, 0, 170);
+const cv::Vec3b kDoor(0, 170, 255);
+const cv::Vec3b kSky(170, 255, 85);
+const cv::Vec3b kInk(0, 0, 0);
+const cv::Vec3b kPaper(255, 255, 255);
 
 bool identical(const cv::Mat& a, const cv::Mat& b) {
     return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
 }
 
+cv::Scalar scalar(const cv::Vec3b& c) {
+    return cv::Scalar(c[0], c[1], c[2]);
+}
+
+std::set<std::tuple<int, int, int>> distinctColours(const cv::Mat& m) {
+    std::set<std::tuple<int, int, int>> s;
+    for (int y = 0; y < m.rows; ++y)
+        for (int x = 0; x < m.cols; ++x) {
+            const auto v = m.at<cv::Vec3b>(y, x);
+            s.insert({v[0], v[1], v[2]});
+        }
+    return s;
+}
+
+std::tuple<int, int, int> key(const cv::Vec3b& c) {
+    return {c[0], c[1], c[2]};
+}
+
+cv::Point cvp(QPoint p) {
+    return {p.x(), p.y()};
+}
+
+// What each label-canvas test row does (see labelCanvasStaysOneClassPerPixel).
+enum class Action {
+    Brush,
+    ShiftBrush,
+    RightBrush,
+    Eraser,
+    Line,
+    Rectangle,
+    Ellipse,
+    Polygon,
+    Fill,
+    RightFill
+};
+
 }  // namespace
+
+Q_DECLARE_METATYPE(Action)
 
 class TestCanvas : public QObject {
     Q_OBJECT
@@ -34,6 +82,35 @@ class TestCanvas : public QObject {
     QPoint at(int x, int y) const {
         // The widget position of the centre of image pixel (x, y).
         return view_->mapFromImage(QRectF(x, y, 1, 1)).center().toPoint();
+    }
+    QPoint at(QPoint p) const { return at(p.x(), p.y()); }
+
+    // Press at `from`, move in `steps` through to `to` (with the modifiers held throughout), release.
+    void drag(QPoint from, QPoint to, Qt::MouseButton button = Qt::LeftButton,
+              Qt::KeyboardModifiers modifiers = {}, int steps = 4) {
+        QTest::mousePress(view_, button, modifiers, at(from));
+        for (int i = 1; i <= steps; ++i)
+            QTest::mouseEvent(QTest::MouseMove, view_, button, modifiers, at(from + (to - from) * i / steps));
+        QTest::mouseRelease(view_, button, modifiers, at(to));
+    }
+    void click(QPoint p, Qt::MouseButton button = Qt::LeftButton) {
+        QTest::mouseClick(view_, button, {}, at(p));
+    }
+
+    // A sketch canvas: white paper, black ink, a thin pen.
+    void makeSketch(int pen) {
+        doc_->reset(cv::Mat(48, 64, CV_8UC3, scalar(kPaper)), CanvasKind::Edges);
+        view_->setColour(kInk);
+        view_->setSecondaryColour(kPaper);
+        view_->setBrushSize(pen);
+    }
+    // A label map with a few classes: facade, a window and a strip of another class.
+    cv::Mat makeLabels() {
+        cv::Mat start(48, 64, CV_8UC3, scalar(kFacade));
+        start(cv::Rect(8, 8, 14, 10)).setTo(scalar(kWindow));
+        start(cv::Rect(0, 40, 64, 8)).setTo(scalar(kOther));
+        doc_->reset(start, CanvasKind::FacadeLabels);
+        return start;
     }
 
 private Q_SLOTS:
@@ -120,10 +197,15 @@ private Q_SLOTS:
         view_->setColour(kWindow);
         const cv::Mat before = doc_->image().clone();
         QTest::mousePress(view_, Qt::LeftButton, {}, at(from.x(), from.y()));
-        QTest::mouseMove(view_, at((from.x() + to.x()) / 2, (from.y() + to.y()) / 2));
-        QVERIFY(identical(doc_->image(), before));  // nothing until release
+        const QPoint middle = (from + to) / 2;
+        QTest::mouseMove(view_, at(middle));
+        // The shape so far is on the canvas while dragging (the live preview follows it)...
+        cv::Mat sofar = before.clone();
+        fillRectangle(sofar, cvp(from), cvp(middle), kWindow);
+        QVERIFY(identical(doc_->image(), sofar));
         QTest::mouseMove(view_, at(to.x(), to.y()));
         QTest::mouseRelease(view_, Qt::LeftButton, {}, at(to.x(), to.y()));
+        QCOMPARE(doc_->history()->undoCount(), 1);  // ... and the drag is one step
 
         // Both corners included, whichever way the drag went (QRect::normalized() would be off by one).
         const QRect r = QRect(QPoint(std::min(from.x(), to.x()), std::min(from.y(), to.y())),
@@ -163,13 +245,348 @@ private Q_SLOTS:
         QCOMPARE(doc_->history()->undoCount(), 1);
     }
 
-    void eraserPaintsTheEraserColour() {
+    void eraserPaintsTheSecondaryColour() {
         view_->setTool(Tool::Eraser);
         view_->setColour(kWindow);
-        view_->setEraserColour(kOther);
+        view_->setSecondaryColour(kOther);
+        QCOMPARE(view_->eraserColour(), kOther);
         view_->setBrushSize(1);
         QTest::mouseClick(view_, Qt::LeftButton, {}, at(7, 8));
         QCOMPARE(doc_->image().at<cv::Vec3b>(8, 7), kOther);
+        QTest::mouseClick(view_, Qt::RightButton, {}, at(9, 8));  // either button
+        QCOMPARE(doc_->image().at<cv::Vec3b>(8, 9), kOther);
+        QCOMPARE(doc_->history()->undoText(), QStringLiteral("Erase"));
+    }
+
+    void rightButtonPaintsTheSecondaryColour() {
+        view_->setColour(kWindow);
+        view_->setSecondaryColour(kOther);
+        view_->setBrushSize(3);
+        view_->setTool(Tool::Brush);
+        const cv::Mat before = doc_->image().clone();
+        drag({5, 5}, {30, 5}, Qt::RightButton);
+        cv::Mat expected = before.clone();
+        drawStroke(expected, {5, 5}, {30, 5}, 3, kOther);
+        QVERIFY(identical(doc_->image(), expected));
+
+        view_->setTool(Tool::Fill);
+        click({40, 30}, Qt::RightButton);
+        QCOMPARE(doc_->image().at<cv::Vec3b>(30, 40), kOther);
+
+        view_->setTool(Tool::Eyedropper);
+        QSignalSpy primary(view_, &CanvasView::colourPicked);
+        QSignalSpy secondary(view_, &CanvasView::secondaryColourPicked);
+        doc_->fillRectangle({50, 2}, {52, 4}, kDoor);
+        click({51, 3}, Qt::RightButton);
+        QCOMPARE(primary.count(), 0);
+        QCOMPARE(secondary.count(), 1);
+        QCOMPARE(secondary.at(0).at(0).value<cv::Vec3b>(), kDoor);
+    }
+
+    void swapColoursSwapsPrimaryAndSecondary() {
+        view_->setColour(kWindow);
+        view_->setSecondaryColour(kFacade);
+        QSignalSpy changed(view_, &CanvasView::coloursChanged);
+        view_->swapColours();
+        QCOMPARE(view_->colour(), kFacade);
+        QCOMPARE(view_->secondaryColour(), kWindow);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<cv::Vec3b>(), kFacade);
+        QCOMPARE(changed.at(0).at(1).value<cv::Vec3b>(), kWindow);
+        // The eraser now paints what was the primary colour.
+        view_->setTool(Tool::Eraser);
+        view_->setBrushSize(1);
+        click({3, 3});
+        QCOMPARE(doc_->image().at<cv::Vec3b>(3, 3), kWindow);
+        // Setting a colour it already has is no change.
+        view_->setColour(kFacade);
+        QCOMPARE(changed.count(), 1);
+    }
+
+    void shiftDragDrawsAStraightBrushLine() {
+        view_->setTool(Tool::Brush);
+        view_->setColour(kWindow);
+        view_->setBrushSize(3);
+        const cv::Mat before = doc_->image().clone();
+        // The pointer wanders off the line on the way; only the straight line from the press point stays.
+        QTest::mousePress(view_, Qt::LeftButton, Qt::ShiftModifier, at(6, 30));
+        for (const QPoint p : {QPoint(20, 5), QPoint(35, 44), QPoint(50, 12)})
+            QTest::mouseEvent(QTest::MouseMove, view_, Qt::LeftButton, Qt::ShiftModifier, at(p));
+        cv::Mat sofar = before.clone();
+        drawStroke(sofar, {6, 30}, {50, 12}, 3, kWindow);
+        QVERIFY(identical(doc_->image(), sofar));  // live, and only the current line
+        QTest::mouseRelease(view_, Qt::LeftButton, Qt::ShiftModifier, at(58, 20));
+        cv::Mat expected = before.clone();
+        drawStroke(expected, {6, 30}, {58, 20}, 3, kWindow);
+        QVERIFY(identical(doc_->image(), expected));
+        QCOMPARE(doc_->history()->undoCount(), 1);
+        doc_->undo();
+        QVERIFY(identical(doc_->image(), before));
+    }
+
+    void lineToolDrawsAndSnaps() {
+        view_->setTool(Tool::Line);
+        view_->setColour(kOther);
+        view_->setBrushSize(2);
+        const cv::Mat before = doc_->image().clone();
+        drag({10, 10}, {40, 25});
+        cv::Mat expected = before.clone();
+        drawStroke(expected, {10, 10}, {40, 25}, 2, kOther);
+        QVERIFY(identical(doc_->image(), expected));
+        QCOMPARE(doc_->history()->undoText(), QStringLiteral("Line"));
+        // Shift snaps to 45 degrees: nearly horizontal becomes horizontal.
+        drag({10, 30}, {50, 34}, Qt::LeftButton, Qt::ShiftModifier);
+        drawStroke(expected, {10, 30}, {50, 30}, 2, kOther);
+        QVERIFY(identical(doc_->image(), expected));
+    }
+
+    void shapesOnALabelCanvasAreFilled_data() {
+        QTest::addColumn<Tool>("tool");
+        QTest::newRow("rectangle") << Tool::Rectangle;
+        QTest::newRow("ellipse") << Tool::Ellipse;
+    }
+    void shapesOnALabelCanvasAreFilled() {
+        QFETCH(Tool, tool);
+        view_->setTool(tool);
+        view_->setColour(kWindow);
+        view_->setBrushSize(5);  // irrelevant: label shapes are filled
+        const cv::Mat before = doc_->image().clone();
+        drag({6, 40}, {50, 9});
+        cv::Mat expected = before.clone();
+        drawBoxShape(expected, {6, 40}, {50, 9},
+                     tool == Tool::Ellipse ? BoxShape::Ellipse : BoxShape::Rectangle, 0, kWindow);
+        QVERIFY(identical(doc_->image(), expected));
+        QCOMPARE(doc_->image().at<cv::Vec3b>(25, 28), kWindow);  // the middle is filled
+        // Shift makes a square / circle.
+        doc_->undo();
+        drag({6, 6}, {30, 16}, Qt::LeftButton, Qt::ShiftModifier);
+        expected = before.clone();
+        drawBoxShape(expected, {6, 6}, {30, 30},
+                     tool == Tool::Ellipse ? BoxShape::Ellipse : BoxShape::Rectangle, 0, kWindow);
+        QVERIFY(identical(doc_->image(), expected));
+    }
+
+    void sketchShapesAreOutlinesAtThePenWidth_data() {
+        QTest::addColumn<Tool>("tool");
+        QTest::addColumn<int>("pen");
+        QTest::newRow("rectangle, pen 1") << Tool::Rectangle << 1;
+        QTest::newRow("rectangle, pen 3") << Tool::Rectangle << 3;
+        QTest::newRow("ellipse, pen 1") << Tool::Ellipse << 1;
+        QTest::newRow("ellipse, pen 2") << Tool::Ellipse << 2;
+        QTest::newRow("polygon, pen 2") << Tool::Polygon << 2;
+    }
+    void sketchShapesAreOutlinesAtThePenWidth() {
+        QFETCH(Tool, tool);
+        QFETCH(int, pen);
+        makeSketch(pen);
+        view_->setTool(tool);
+        const cv::Mat before = doc_->image().clone();
+        cv::Mat expected = before.clone();
+        if (tool == Tool::Polygon) {
+            for (const QPoint p : {QPoint(5, 5), QPoint(55, 8), QPoint(40, 42)}) click(p);
+            QTest::keyClick(view_, Qt::Key_Return);
+            strokePolygon(expected, {{5, 5}, {55, 8}, {40, 42}}, pen, kInk, true);
+        } else {
+            drag({5, 6}, {55, 41});
+            drawBoxShape(expected, {5, 6}, {55, 41},
+                         tool == Tool::Ellipse ? BoxShape::Ellipse : BoxShape::Rectangle, pen, kInk);
+        }
+        QVERIFY(identical(doc_->image(), expected));
+        QCOMPARE(doc_->image().at<cv::Vec3b>(22, 32), kPaper);  // not a solid block (issue 17, defect 4)
+        QCOMPARE(distinctColours(doc_->image()).size(), size_t(2));
+        QCOMPARE(doc_->history()->undoCount(), 1);
+        doc_->undo();
+        QVERIFY(identical(doc_->image(), before));
+    }
+
+    void polygonClosesByDoubleClickEnterOrFirstPoint_data() {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("double-click") << QStringLiteral("double-click");
+        QTest::newRow("enter") << QStringLiteral("enter");
+        QTest::newRow("first point") << QStringLiteral("first point");
+    }
+    void polygonClosesByDoubleClickEnterOrFirstPoint() {
+        QFETCH(QString, how);
+        const cv::Mat before = makeLabels();
+        view_->setTool(Tool::Polygon);
+        view_->setColour(kDoor);
+        std::vector<cv::Point> corners{{4, 4}, {50, 6}, {58, 30}, {20, 44}};
+        for (std::size_t i = 0; i + 1 < corners.size(); ++i) click({corners[i].x, corners[i].y});
+        QCOMPARE(view_->polygonPoints().size(), size_t(3));
+        QVERIFY(identical(doc_->image(), before));  // nothing painted while the polygon is open
+        const QPoint last(corners.back().x, corners.back().y);
+        if (how == QLatin1String("double-click")) {
+            // As a platform sends it: press and release, then the double-click and its release.
+            click(last);
+            QTest::mouseDClick(view_, Qt::LeftButton, {}, at(last));
+            QTest::mouseRelease(view_, Qt::LeftButton, {}, at(last));
+        } else if (how == QLatin1String("enter")) {
+            click(last);
+            QTest::keyClick(view_, Qt::Key_Enter);
+        } else {
+            click(last);
+            click({corners.front().x, corners.front().y});
+        }
+        QVERIFY(view_->polygonPoints().empty());
+        cv::Mat expected = before.clone();
+        fillPolygon(expected, corners, kDoor);
+        QVERIFY(identical(doc_->image(), expected));
+        QCOMPARE(doc_->history()->undoCount(), 1);
+        QCOMPARE(doc_->history()->undoText(), QStringLiteral("Polygon"));
+    }
+
+    void polygonKeys() {
+        const cv::Mat before = makeLabels();
+        view_->setTool(Tool::Polygon);
+        view_->setColour(kDoor);
+        // Escape drops the open polygon.
+        click({5, 5});
+        click({40, 5});
+        QTest::keyClick(view_, Qt::Key_Escape);
+        QVERIFY(view_->polygonPoints().empty());
+        QTest::keyClick(view_, Qt::Key_Return);  // nothing open: nothing happens
+        QVERIFY(identical(doc_->image(), before));
+        QCOMPARE(doc_->history()->undoCount(), 0);
+        // Backspace takes back the last corner.
+        click({5, 5});
+        click({40, 5});
+        click({60, 45});
+        QTest::keyClick(view_, Qt::Key_Backspace);
+        click({40, 30});
+        QTest::keyClick(view_, Qt::Key_Return);
+        cv::Mat expected = before.clone();
+        fillPolygon(expected, {{5, 5}, {40, 5}, {40, 30}}, kDoor);
+        QVERIFY(identical(doc_->image(), expected));
+        // The right button starts a polygon in the secondary colour; a tool change drops an open one.
+        view_->setSecondaryColour(kSky);
+        click({50, 20}, Qt::RightButton);
+        click({60, 20});
+        click({55, 35});
+        QTest::keyClick(view_, Qt::Key_Return);
+        QCOMPARE(doc_->image().at<cv::Vec3b>(25, 55), kSky);
+        click({1, 1});
+        view_->setTool(Tool::Brush);
+        QVERIFY(view_->polygonPoints().empty());
+    }
+
+    void escapeCancelsADrag() {
+        view_->setTool(Tool::Ellipse);
+        view_->setColour(kWindow);
+        const cv::Mat before = doc_->image().clone();
+        QTest::mousePress(view_, Qt::LeftButton, {}, at(5, 5));
+        QTest::mouseMove(view_, at(40, 30));
+        QVERIFY(!identical(doc_->image(), before));
+        QTest::keyClick(view_, Qt::Key_Escape);
+        QVERIFY(identical(doc_->image(), before));
+        QTest::mouseMove(view_, at(45, 35));
+        QTest::mouseRelease(view_, Qt::LeftButton, {}, at(45, 35));
+        QVERIFY(identical(doc_->image(), before));
+        QCOMPARE(doc_->history()->undoCount(), 0);
+    }
+
+    void labelCanvasStaysOneClassPerPixel_data() {
+        QTest::addColumn<Action>("action");
+        QTest::newRow("brush") << Action::Brush;
+        QTest::newRow("shift-drag brush") << Action::ShiftBrush;
+        QTest::newRow("right-button brush") << Action::RightBrush;
+        QTest::newRow("eraser") << Action::Eraser;
+        QTest::newRow("line") << Action::Line;
+        QTest::newRow("rectangle") << Action::Rectangle;
+        QTest::newRow("ellipse") << Action::Ellipse;
+        QTest::newRow("polygon") << Action::Polygon;
+        QTest::newRow("fill") << Action::Fill;
+        QTest::newRow("right-button fill") << Action::RightFill;
+    }
+    void labelCanvasStaysOneClassPerPixel() {
+        // After each tool (diagonal strokes and odd sizes, where antialiasing would show) every pixel is one
+        // of the colours there before or the tool's colour.
+        QFETCH(Action, action);
+        const cv::Mat before = makeLabels();
+        view_->setColour(kDoor);
+        view_->setSecondaryColour(kSky);
+        view_->setBrushSize(7);
+        cv::Vec3b toolColour = kDoor;
+        switch (action) {
+            case Action::Brush:
+                view_->setTool(Tool::Brush);
+                drag({3, 5}, {57, 37}, Qt::LeftButton, {}, 9);
+                break;
+            case Action::ShiftBrush:
+                view_->setTool(Tool::Brush);
+                drag({3, 5}, {57, 37}, Qt::LeftButton, Qt::ShiftModifier);
+                break;
+            case Action::RightBrush:
+                view_->setTool(Tool::Brush);
+                drag({3, 37}, {57, 5}, Qt::RightButton, {}, 9);
+                toolColour = kSky;
+                break;
+            case Action::Eraser:
+                view_->setTool(Tool::Eraser);
+                drag({3, 37}, {57, 5}, Qt::LeftButton, {}, 9);
+                toolColour = kSky;
+                break;
+            case Action::Line:
+                view_->setTool(Tool::Line);
+                drag({2, 44}, {61, 3});
+                break;
+            case Action::Rectangle:
+                view_->setTool(Tool::Rectangle);
+                drag({12, 3}, {45, 43});
+                break;
+            case Action::Ellipse:
+                view_->setTool(Tool::Ellipse);
+                drag({12, 3}, {45, 43});
+                break;
+            case Action::Polygon:
+                view_->setTool(Tool::Polygon);
+                for (const QPoint p : {QPoint(3, 20), QPoint(33, 2), QPoint(61, 27), QPoint(29, 46)})
+                    click(p);
+                QTest::keyClick(view_, Qt::Key_Return);
+                break;
+            case Action::Fill:
+                view_->setTool(Tool::Fill);
+                click({10, 10});
+                break;
+            case Action::RightFill:
+                view_->setTool(Tool::Fill);
+                click({40, 20}, Qt::RightButton);
+                toolColour = kSky;
+                break;
+        }
+        const cv::Mat after = doc_->image().clone();
+        auto allowed = distinctColours(before);
+        allowed.insert(key(toolColour));
+        for (const auto& colour : distinctColours(after)) QVERIFY(allowed.count(colour) == 1);
+        QVERIFY(distinctColours(after).count(key(toolColour)) == 1);  // the tool did paint
+        QCOMPARE(doc_->history()->undoCount(), 1);
+        doc_->undo();
+        QVERIFY(identical(doc_->image(), before));
+        doc_->redo();
+        QVERIFY(identical(doc_->image(), after));
+    }
+
+    void brushSizeStepsAreReversible() {
+        QSignalSpy changed(view_, &CanvasView::brushSizeChanged);
+        view_->setBrushSize(7);
+        view_->stepBrushSize(+1);
+        QCOMPARE(view_->brushSize(), 8);
+        view_->stepBrushSize(+1);
+        QCOMPARE(view_->brushSize(), 10);
+        view_->stepBrushSize(-1);
+        view_->stepBrushSize(-1);
+        QCOMPARE(view_->brushSize(), 7);
+        QCOMPARE(changed.count(), 5);
+    }
+
+    void hoverIsReportedAfterAFill() {
+        // The status bar names the class under the pointer; a fill under a still pointer must update it.
+        view_->setTool(Tool::Fill);
+        view_->setColour(kWindow);
+        QSignalSpy hover(view_, &CanvasView::hoverChanged);
+        click({20, 20});
+        QVERIFY(hover.count() >= 1);
+        QCOMPARE(hover.last().at(0).toPoint(), QPoint(20, 20));
+        QCOMPARE(doc_->colourAt(hover.last().at(0).toPoint()), kWindow);
     }
 
     void eyedropperReportsTheColour() {

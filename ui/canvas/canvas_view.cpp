@@ -1,12 +1,15 @@
 #include "ui/canvas/canvas_view.h"
 
+#include <QContextMenuEvent>
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 
 #include <algorithm>
+#include <functional>
 
+#include "ui/canvas/image_ops.h"
 #include "ui/canvas/label_document.h"
-#include "ui/icons.h"
 #include "ui/image_convert.h"
 
 namespace p2p::ui {
@@ -18,6 +21,7 @@ CanvasView::CanvasView(QWidget* parent) : ImageViewport(parent) {
 
 void CanvasView::setDocument(LabelDocument* document) {
     if (document_) disconnect(document_, nullptr, this, nullptr);
+    tools_.setDocument(document);
     document_ = document;
     if (document_) {
         connect(document_, &LabelDocument::imageChanged, this, &CanvasView::onImageChanged);
@@ -26,14 +30,18 @@ void CanvasView::setDocument(LabelDocument* document) {
     onDocumentReset();
 }
 
+bool CanvasView::paints() const {
+    return document_ && !document_->isEmpty();
+}
+
 void CanvasView::onDocumentReset() {
-    stroking_ = false;
-    rectangleDragging_ = false;
-    setDisplayedImage(document_ && !document_->isEmpty() ? matToQImage(document_->image()) : QImage());
+    tools_.finish();
+    dragButton_ = Qt::NoButton;
+    setDisplayedImage(paints() ? matToQImage(document_->image()) : QImage());
 }
 
 void CanvasView::onImageChanged(const QRect& region) {
-    if (!document_ || document_->isEmpty()) return;
+    if (!paints()) return;
     QImage& shown = mutableDisplayedImage();
     if (shown.size() != document_->size()) {
         setDisplayedImage(matToQImage(document_->image()));
@@ -43,29 +51,47 @@ void CanvasView::onImageChanged(const QRect& region) {
     if (r.isEmpty()) return;
     copyRegionToQImage(document_->image(), cv::Rect(r.x(), r.y(), r.width(), r.height()), shown);
     update(mapFromImage(QRectF(r)).toAlignedRect().adjusted(-2, -2, 2, 2));
+    // What is under a still pointer changed (a fill, an undo): say so without waiting for a mouse move.
+    const QPoint under = pixelAt(hoverPos_);
+    if (hovering_ && r.contains(under)) Q_EMIT hoverChanged(under, true);
 }
 
 void CanvasView::setTool(Tool tool) {
-    if (stroking_) finishStroke();
-    rectangleDragging_ = false;
-    tool_ = tool;
+    tools_.finish();
+    dragButton_ = Qt::NoButton;
+    settings_.tool = tool;
     updateCursor();
     update();
 }
 
 void CanvasView::setColour(const cv::Vec3b& colour) {
-    colour_ = colour;
+    if (colour == settings_.primary) return;
+    settings_.primary = colour;
+    Q_EMIT coloursChanged(settings_.primary, settings_.secondary);
 }
-void CanvasView::setEraserColour(const cv::Vec3b& colour) {
-    eraserColour_ = colour;
+
+void CanvasView::setSecondaryColour(const cv::Vec3b& colour) {
+    if (colour == settings_.secondary) return;
+    settings_.secondary = colour;
+    Q_EMIT coloursChanged(settings_.primary, settings_.secondary);
+}
+
+void CanvasView::swapColours() {
+    if (settings_.primary == settings_.secondary) return;
+    std::swap(settings_.primary, settings_.secondary);
+    Q_EMIT coloursChanged(settings_.primary, settings_.secondary);
 }
 
 void CanvasView::setBrushSize(int size) {
     size = std::clamp(size, kMinBrush, kMaxBrush);
-    if (size == brushSize_) return;
-    brushSize_ = size;
+    if (size == settings_.brushSize) return;
+    settings_.brushSize = size;
     update();
     Q_EMIT brushSizeChanged(size);
+}
+
+void CanvasView::stepBrushSize(int direction) {
+    setBrushSize(nextBrushSize(settings_.brushSize, direction));
 }
 
 void CanvasView::setOverlay(const QImage& image) {
@@ -83,6 +109,19 @@ void CanvasView::setOverlayOpacity(double opacity) {
     update();
 }
 
+namespace {
+
+// A preview line readable on any colour: white under a black dash.
+void drawDashed(QPainter& painter, const std::function<void(QPainter&)>& shape) {
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(Qt::white, 1));
+    shape(painter);
+    painter.setPen(QPen(Qt::black, 1, Qt::DashLine));
+    shape(painter);
+}
+
+}  // namespace
+
 void CanvasView::paintOverlay(QPainter& painter) {
     if (overlayVisible_ && !overlay_.isNull() && overlay_.size() == imageSize()) {
         painter.setOpacity(overlayOpacity_);
@@ -90,74 +129,83 @@ void CanvasView::paintOverlay(QPainter& painter) {
         painter.setOpacity(1.0);
     }
     painter.setRenderHint(QPainter::Antialiasing, true);
-    if (rectangleDragging_) {
-        const QPointF topLeft(std::min(rectangleStart_.x(), rectangleEnd_.x()),
-                              std::min(rectangleStart_.y(), rectangleEnd_.y()));
-        const QPointF bottomRight(std::max(rectangleStart_.x(), rectangleEnd_.x()) + 1,
-                                  std::max(rectangleStart_.y(), rectangleEnd_.y()) + 1);
-        const QRectF w = mapFromImage(QRectF(topLeft, bottomRight));
-        painter.setPen(QPen(Qt::white, 1));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawRect(w);
-        painter.setPen(QPen(Qt::black, 1, Qt::DashLine));
-        painter.drawRect(w);
+    // The box of a rectangle or ellipse drag (the shape itself is on the canvas already).
+    if (const QRect box = tools_.dragBox(); !box.isNull()) {
+        const QRectF w = mapFromImage(QRectF(box.topLeft(), QSizeF(box.width(), box.height())));
+        drawDashed(painter, [&](QPainter& p) { p.drawRect(w); });
     }
-    // The brush outline shows exactly how wide the next dab is.
-    if (hovering_ && !panning() && !spaceHeld() && (tool_ == Tool::Brush || tool_ == Tool::Eraser)) {
-        const QPoint p = pixelAt(hoverPos_);
-        const double half = brushSize_ / 2.0;
-        const QPointF centre = QPointF(p) + QPointF(brushSize_ % 2 ? 0.5 : 0.0, brushSize_ % 2 ? 0.5 : 0.0);
-        const QRectF footprint =
-            mapFromImage(QRectF(centre - QPointF(half, half), QSizeF(brushSize_, brushSize_)));
-        painter.setBrush(Qt::NoBrush);
-        painter.setPen(QPen(QColor(0, 0, 0, 200), 1.5));
-        painter.drawEllipse(footprint);
-        painter.setPen(QPen(QColor(255, 255, 255, 220), 1.0));
-        painter.drawEllipse(footprint.adjusted(1.5, 1.5, -1.5, -1.5));
+    paintPolygon(painter);
+    if (hovering_ && !panning() && !spaceHeld() && tools_.usesPenWidth()) paintBrushOutline(painter);
+}
+
+void CanvasView::paintPolygon(QPainter& painter) {
+    const std::vector<QPoint>& points = tools_.polygon();
+    if (points.empty()) return;
+    auto centre = [this](QPoint p) { return mapFromImage(QRectF(p, QSizeF(1, 1))).center(); };
+    QPolygonF open;
+    for (const QPoint& p : points) open << centre(p);
+    open << centre(tools_.pointer());
+    drawDashed(painter, [&](QPainter& p) { p.drawPolyline(open); });
+    if (points.size() >= 2) {  // where Enter would close it
+        painter.setPen(QPen(QColor(255, 255, 255, 150), 1));
+        painter.drawLine(open.back(), open.front());
+        painter.setPen(QPen(QColor(0, 0, 0, 150), 1, Qt::DotLine));
+        painter.drawLine(open.back(), open.front());
     }
+    // Corners as small squares; the first one larger, since clicking it closes the polygon.
+    painter.setPen(QPen(Qt::black, 1));
+    painter.setBrush(Qt::white);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const double r = i == 0 ? 4.0 : 2.5;
+        painter.drawRect(QRectF(open[int(i)] - QPointF(r, r), QSizeF(2 * r, 2 * r)));
+    }
+}
+
+void CanvasView::paintBrushOutline(QPainter& painter) {
+    // Exactly how wide the next dab is.
+    const int size = settings_.brushSize;
+    const QPoint p = pixelAt(hoverPos_);
+    const double half = size / 2.0;
+    const QPointF centre = QPointF(p) + QPointF(size % 2 ? 0.5 : 0.0, size % 2 ? 0.5 : 0.0);
+    const QRectF footprint = mapFromImage(QRectF(centre - QPointF(half, half), QSizeF(size, size)));
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(QColor(0, 0, 0, 200), 1.5));
+    painter.drawEllipse(footprint);
+    painter.setPen(QPen(QColor(255, 255, 255, 220), 1.0));
+    painter.drawEllipse(footprint.adjusted(1.5, 1.5, -1.5, -1.5));
 }
 
 void CanvasView::mousePressEvent(QMouseEvent* event) {
     ImageViewport::mousePressEvent(event);
-    if (event->isAccepted() || event->button() != Qt::LeftButton || !document_ || document_->isEmpty())
-        return;
-    const QPoint pixel = pixelAt(event->position());
-    const QRect bounds(QPoint(0, 0), document_->size());
-    switch (tool_) {
-        case Tool::Brush:
-        case Tool::Eraser:
-            stroking_ = true;
-            lastPixel_ = pixel;
-            document_->beginStroke();
-            document_->strokeSegment(pixel, pixel, brushSize_, strokeColour());
-            break;
-        case Tool::Rectangle:
-            rectangleDragging_ = true;
-            rectangleStart_ = rectangleEnd_ = pixel;
-            update();
-            break;
-        case Tool::Fill:
-            if (bounds.contains(pixel)) document_->floodFill(pixel, colour_);
-            break;
-        case Tool::Eyedropper:
-            if (bounds.contains(pixel)) Q_EMIT colourPicked(document_->colourAt(pixel));
-            break;
-    }
+    const Qt::MouseButton button = event->button();
+    if (event->isAccepted() || (button != Qt::LeftButton && button != Qt::RightButton) || !paints()) return;
     event->accept();
+    if (tools_.dragging()) return;  // another button during a drag does nothing
+    hoverPos_ = event->position();
+    hovering_ = true;
+    const QPoint pixel = pixelAt(event->position());
+    const bool secondary = button == Qt::RightButton;
+    if (settings_.tool == Tool::Eyedropper) {
+        if (!QRect(QPoint(0, 0), document_->size()).contains(pixel)) return;
+        const cv::Vec3b picked = document_->colourAt(pixel);
+        if (secondary)
+            Q_EMIT secondaryColourPicked(picked);
+        else
+            Q_EMIT colourPicked(picked);
+        return;
+    }
+    tools_.press(pixel, secondary, event->modifiers() & Qt::ShiftModifier);
+    if (tools_.dragging()) dragButton_ = button;
+    update();
 }
 
 void CanvasView::mouseMoveEvent(QMouseEvent* event) {
     hoverPos_ = event->position();
     hovering_ = true;
     ImageViewport::mouseMoveEvent(event);
-    if (!event->isAccepted() && document_ && !document_->isEmpty()) {
+    if (!event->isAccepted() && paints()) {
         const QPoint pixel = pixelAt(event->position());
-        if (stroking_ && pixel != lastPixel_) {
-            document_->strokeSegment(lastPixel_, pixel, brushSize_, strokeColour());
-            lastPixel_ = pixel;
-        } else if (rectangleDragging_) {
-            rectangleEnd_ = pixel;
-        }
+        tools_.move(pixel, event->modifiers() & Qt::ShiftModifier);
         Q_EMIT hoverChanged(pixel, QRect(QPoint(0, 0), document_->size()).contains(pixel));
     }
     update();
@@ -165,23 +213,71 @@ void CanvasView::mouseMoveEvent(QMouseEvent* event) {
 
 void CanvasView::mouseReleaseEvent(QMouseEvent* event) {
     ImageViewport::mouseReleaseEvent(event);
-    if (event->isAccepted() || event->button() != Qt::LeftButton || !document_) return;
-    const QPoint pixel = pixelAt(event->position());
-    if (stroking_) {
-        if (pixel != lastPixel_) document_->strokeSegment(lastPixel_, pixel, brushSize_, strokeColour());
-        finishStroke();
-    } else if (rectangleDragging_) {
-        rectangleDragging_ = false;
-        rectangleEnd_ = pixel;
-        document_->fillRectangle(rectangleStart_, rectangleEnd_, colour_);
+    const Qt::MouseButton button = event->button();
+    if (event->isAccepted() || (button != Qt::LeftButton && button != Qt::RightButton)) return;
+    event->accept();
+    if (button != dragButton_) return;  // a click that started nothing (polygon corner, fill, pick)
+    dragButton_ = Qt::NoButton;
+    tools_.release(pixelAt(event->position()), event->modifiers() & Qt::ShiftModifier);
+    update();
+}
+
+void CanvasView::mouseDoubleClickEvent(QMouseEvent* event) {
+    // A double-click closes a polygon; for every other tool it is one more press.
+    if (settings_.tool == Tool::Polygon && !tools_.polygon().empty() && paints()) {
+        tools_.doubleClick(pixelAt(event->position()));
         update();
+        event->accept();
+        return;
     }
+    ImageViewport::mouseDoubleClickEvent(event);
+}
+
+bool CanvasView::handlesKey(int key) const {
+    switch (key) {
+        case Qt::Key_Escape:
+            return tools_.busy();
+        case Qt::Key_Return:
+        case Qt::Key_Enter:
+        case Qt::Key_Backspace:
+            return !tools_.polygon().empty();
+        default:
+            return false;
+    }
+}
+
+bool CanvasView::event(QEvent* event) {
+    // While a polygon is open (or a drag is on) its keys belong to the canvas, not to window shortcuts.
+    if (event->type() == QEvent::ShortcutOverride && handlesKey(static_cast<QKeyEvent*>(event)->key())) {
+        event->accept();
+        return true;
+    }
+    return ImageViewport::event(event);
+}
+
+void CanvasView::keyPressEvent(QKeyEvent* event) {
+    if (!handlesKey(event->key())) {
+        ImageViewport::keyPressEvent(event);
+        return;
+    }
+    switch (event->key()) {
+        case Qt::Key_Escape:
+            tools_.cancel();
+            dragButton_ = Qt::NoButton;
+            break;
+        case Qt::Key_Backspace:
+            tools_.removeLastPoint();
+            break;
+        default:
+            tools_.closePolygon();
+            break;
+    }
+    update();
     event->accept();
 }
 
-void CanvasView::finishStroke() {
-    stroking_ = false;
-    if (document_) document_->endStroke(tool_ == Tool::Eraser ? tr("Erase") : tr("Brush stroke"));
+void CanvasView::contextMenuEvent(QContextMenuEvent* event) {
+    event->accept();  // the right button paints; no menu should open over the canvas
 }
 
 void CanvasView::leaveEvent(QEvent* event) {
@@ -191,17 +287,14 @@ void CanvasView::leaveEvent(QEvent* event) {
 }
 
 QCursor CanvasView::idleCursor() const {
-    switch (tool_) {
-        case Tool::Brush:
-        case Tool::Eraser:
-        case Tool::Rectangle:
-            return Qt::CrossCursor;
+    switch (settings_.tool) {
         case Tool::Fill:
             return Qt::PointingHandCursor;
         case Tool::Eyedropper:
             return Qt::WhatsThisCursor;
+        default:
+            return Qt::CrossCursor;
     }
-    return Qt::ArrowCursor;
 }
 
 }  // namespace p2p::ui

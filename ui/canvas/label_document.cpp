@@ -93,6 +93,35 @@ void LabelDocument::strokeSegment(QPoint from, QPoint to, int size, const cv::Ve
     Q_EMIT imageChanged(toQRect(r));
 }
 
+void LabelDocument::redrawStroke(const Drawing& draw) {
+    if (!stroke_.active) return;
+    const cv::Rect old = stroke_.changed;
+    if (!old.empty()) stroke_.before(old).copyTo(image_(old));
+    const cv::Rect r = draw(image_);
+    const cv::Rect touched = old.empty() ? r : (r.empty() ? old : (old | r));
+    if (touched.empty()) return;
+    stroke_.changed = touched;  // restored pixels equal `before`, so the command may span them too
+    Q_EMIT imageChanged(toQRect(touched));
+}
+
+void LabelDocument::cancelStroke() {
+    if (!stroke_.active) return;
+    Stroke stroke = std::move(stroke_);
+    stroke_ = {};
+    if (stroke.changed.empty()) return;
+    stroke.before(stroke.changed).copyTo(image_(stroke.changed));
+    Q_EMIT imageChanged(toQRect(stroke.changed));
+}
+
+void LabelDocument::paint(const QString& text, const Drawing& draw) {
+    if (image_.empty() || stroke_.active) return;
+    const cv::Mat before = image_.clone();  // the changed rectangle is only known afterwards
+    const cv::Rect region = draw(image_) & cv::Rect(0, 0, image_.cols, image_.rows);
+    if (region.empty() || cv::norm(before(region), image_(region), cv::NORM_INF) == 0) return;
+    pushRegion(text, region, before(region));
+    Q_EMIT imageChanged(toQRect(region));
+}
+
 void LabelDocument::endStroke(const QString& text) {
     if (!stroke_.active) return;
     Stroke stroke = std::move(stroke_);

@@ -10,6 +10,8 @@
 #include <QSize>
 #include <QString>
 
+#include <functional>
+
 #include <opencv2/core.hpp>
 
 #include "ui/canvas/command_history.h"
@@ -45,6 +47,15 @@ public:
     void strokeSegment(QPoint from, QPoint to, int size, const cv::Vec3b& colour);
     void endStroke(const QString& text);
     bool strokeActive() const { return stroke_.active; }
+    // Draws on the image and returns the rectangle it may have changed (an image_ops call, mostly).
+    using Drawing = std::function<cv::Rect(cv::Mat& image)>;
+    // A shape dragged out live: puts back the pixels the stroke has painted so far, then draws afresh,
+    // so the canvas (and the preview) always shows the shape under the pointer. One command at endStroke().
+    void redrawStroke(const Drawing& draw);
+    // Puts back every pixel the stroke painted; no command (Escape during a drag).
+    void cancelStroke();
+    // One edit drawn at once (a closed polygon): one command named `text` when it changed a pixel.
+    void paint(const QString& text, const Drawing& draw);
 
     void fillRectangle(QPoint corner1, QPoint corner2, const cv::Vec3b& colour);
     void floodFill(QPoint seed, const cv::Vec3b& colour);
