@@ -206,7 +206,8 @@ void DocumentController::clearCanvas() {
 }
 
 quint64 DocumentController::randomFacade(std::optional<quint64> seed) {
-    const quint64 s = seed.value_or(QRandomGenerator::global()->generate64());
+    const quint64 s =
+        seed.value_or(QRandomGenerator::global()->generate());  // 32 bits: short enough to read and note
     LabelDocument* labels = document(CanvasKind::FacadeLabels);
     const QSize size = labels->size();
     LabelMap map;

@@ -78,6 +78,7 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     buildDocks();
     status_ = std::make_unique<StatusFields>(this);
     status_->describePixel = [this](QPoint pixel) { return documents_->describePixel(pixel); };
+    status_->clearHoverOnLeave(canvas_);
     fillExamplesMenu(menus_->examples, starterExamples(), [this](const StarterExample& e) {
         if (files_->confirmDiscard(documents_->document(e.kind)))
             documents_->openExample(e.resource, e.kind, e.title);

@@ -4,6 +4,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QComboBox>
+#include <QEvent>
 #include <QFileInfo>
 #include <QFrame>
 #include <QLabel>
@@ -30,6 +31,19 @@ namespace {
 QString tr(const char* text) {
     return QCoreApplication::translate("p2p::ui::MainWindow", text);
 }
+
+// Calls `left` when the watched widget reports that the mouse left it.
+class LeaveFilter : public QObject {
+public:
+    LeaveFilter(QObject* parent, std::function<void()> left) : QObject(parent), left_(std::move(left)) {}
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() == QEvent::Leave) left_();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::function<void()> left_;
+};
 
 QToolBar* addToolBar(QMainWindow* window, Qt::ToolBarArea area, const QString& title, const QString& name) {
     auto* bar = new QToolBar(title);
@@ -281,6 +295,16 @@ void StatusFields::clearHover() {
     hover_.reset();
     cursor->clear();
     sync();
+}
+
+StatusFields::~StatusFields() {
+    for (const QPointer<QObject>& filter : filters_) delete filter.data();
+}
+
+void StatusFields::clearHoverOnLeave(QWidget* view) {
+    auto* filter = new LeaveFilter(view, [this] { clearHover(); });
+    view->installEventFilter(filter);
+    filters_.push_back(filter);
 }
 
 void StatusFields::frameShown(double latencyMs) {

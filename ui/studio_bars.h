@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QList>
 #include <QPoint>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
@@ -72,6 +73,9 @@ QWidget* captionedPane(QLabel*& caption, QWidget* view);
 class StatusFields {
 public:
     explicit StatusFields(QMainWindow* window);
+    ~StatusFields();  // removes its event filters, which call it
+    StatusFields(const StatusFields&) = delete;
+    StatusFields& operator=(const StatusFields&) = delete;
     QLabel* cursor;
     QLabel* device;
     QLabel* model;
@@ -84,6 +88,7 @@ public:
     void hover(QPoint pixel, bool inside);
     void refreshHover();
     void clearHover();
+    void clearHoverOnLeave(QWidget* view);  // the mouse leaving `view` clears the field
 
     // The latency field: the last translation's time and the measured rate of frames shown (FrameRateMeter);
     // the rate goes when no frame came for a while.
@@ -95,6 +100,7 @@ private:
 
     std::vector<std::pair<QLabel*, QFrame*>> fields_;
     std::optional<QPoint> hover_;
+    std::vector<QPointer<QObject>> filters_;
     FrameRateMeter frames_;
     QElapsedTimer clock_;
     QTimer idle_;  // fires when the rate window passed without a frame

@@ -3,6 +3,7 @@
 
 #include <QtTest/QtTest>
 
+#include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
 #include <QListWidget>
@@ -23,6 +24,7 @@
 #include "tests/support/studio_test_support.h"
 #include "tests/support/test_support.h"
 #include "ui/canvas/canvas_view.h"
+#include "ui/dialogs/new_canvas_dialog.h"
 #include "ui/image_convert.h"
 #include "ui/main_window.h"
 #include "ui/palette_widget.h"
@@ -208,6 +210,24 @@ private Q_SLOTS:
         w.setMode(CanvasKind::FacadeLabels);  // each mode keeps its canvas
         QCOMPARE(w.document()->image().size(), cv::Size(512, 256));
         QCOMPARE(w.canvasView()->eraserColour(), cmpClass(cmpClassId("background")).bgr());
+    }
+
+    void newCanvasOffersThePreviewSizes() {
+        NewCanvasDialog dialog(CanvasKind::FacadeLabels, QSize(256, 256));
+        const auto combos = dialog.findChildren<QComboBox*>();
+        QComboBox* preset = nullptr;
+        for (QComboBox* c : combos)
+            if (c->findData(QSize(1024, 512)) >= 0) preset = c;
+        QVERIFY(preset);
+        QList<QSize> sizes;
+        for (int i = 0; i < preset->count(); ++i) sizes << preset->itemData(i).toSize();
+        QCOMPARE(sizes, (QList<QSize>{{256, 256}, {512, 512}, {1024, 512}, QSize()}));  // the last: Custom
+        preset->setCurrentIndex(2);
+        QCOMPARE(dialog.canvasSize(), QSize(1024, 512));
+        NewCanvasDialog custom(CanvasKind::Edges, QSize(300, 200));  // a canvas of another size stays Custom
+        QCOMPARE(custom.canvasSize(), QSize(300, 200));
+        for (QComboBox* c : custom.findChildren<QComboBox*>())
+            if (c->findData(QSize(1024, 512)) >= 0) QCOMPARE(c->currentIndex(), c->count() - 1);
     }
 
     void paletteKeysAndEyedropperSelectClasses() {
@@ -419,6 +439,13 @@ private Q_SLOTS:
         w.document()->undo();
         QVERIFY2(statusFields(w).contains(QStringLiteral("128, 128 · facade")), qPrintable(statusFields(w)));
         Q_EMIT w.canvasView()->hoverChanged(pixel, false);
+        QVERIFY(!statusFields(w).contains(QStringLiteral("128, 128")));
+        // The mouse leaving the canvas clears the field: a later change does not name a pixel no one points at.
+        Q_EMIT w.canvasView()->hoverChanged(pixel, true);
+        QEvent leave(QEvent::Leave);
+        QCoreApplication::sendEvent(w.canvasView(), &leave);
+        QVERIFY(!statusFields(w).contains(QStringLiteral("128, 128")));
+        w.document()->floodFill(pixel, cmpClass(cmpClassId("door")).bgr());
         QVERIFY(!statusFields(w).contains(QStringLiteral("128, 128")));
     }
 

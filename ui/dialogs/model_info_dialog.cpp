@@ -53,7 +53,7 @@ ModelInfoDialog::ModelInfoDialog(const ModelInformation& info, QWidget* parent) 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(browser_, 1);
     layout->addWidget(buttons);
-    resize(620, 460);
+    resize(640, 560);
 }
 
 }  // namespace p2p::ui
