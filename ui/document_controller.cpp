@@ -1,8 +1,11 @@
 #include "ui/document_controller.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QRandomGenerator>
 #include <QSettings>
+#include <QTemporaryDir>
 
 #include <algorithm>
 
@@ -13,6 +16,7 @@
 #include "core/common/error.h"
 #include "core/io/image_io.h"
 #include "core/labels/palette.h"
+#include "core/labels/random_facade.h"
 #include "ui/canvas/image_ops.h"
 #include "ui/dialogs/edges_dialog.h"
 #include "ui/image_convert.h"
@@ -199,6 +203,46 @@ void DocumentController::newCanvas(CanvasKind kind, QSize size) {
 
 void DocumentController::clearCanvas() {
     document()->replaceImage(blankCanvas(mode_, document()->size()), tr("Clear"));
+}
+
+quint64 DocumentController::randomFacade(std::optional<quint64> seed) {
+    const quint64 s =
+        seed.value_or(QRandomGenerator::global()->generate());  // 32 bits: short enough to read and note
+    LabelDocument* labels = document(CanvasKind::FacadeLabels);
+    const QSize size = labels->size();
+    LabelMap map;
+    map.ids = randomFacadeLabels(cv::Size(size.width(), size.height()), s);
+    setMode(CanvasKind::FacadeLabels);
+    labels->replaceImage(labelCanvas(std::move(map)), tr("Random Facade"));
+    Q_EMIT statusMessage(tr("Random facade, seed %1 (Ctrl+Z undoes it)").arg(s), 6000);
+    return s;
+}
+
+bool DocumentController::openExample(const QString& resource, CanvasKind kind, const QString& title) {
+    // Through a temporary file, so an example is read exactly as a file of its kind would be (palette PNGs,
+    // the facades set's colours).
+    QFile in(resource);
+    QTemporaryDir dir;
+    const QString copy = dir.filePath(QFileInfo(resource).fileName());
+    QFile out(copy);
+    if (!dir.isValid() || !in.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly) ||
+        out.write(in.readAll()) < 0 || !out.flush()) {
+        Q_EMIT failed(tr("Could not read the example %1: %2").arg(title, in.errorString()));
+        return false;
+    }
+    out.close();
+    QStringList notes;
+    cv::Mat image;
+    try {
+        image = readCanvasImage(copy, kind, notes);
+    } catch (const std::exception& e) {
+        Q_EMIT failed(QString::fromStdString(e.what()));
+        return false;
+    }
+    setMode(kind);
+    document()->reset(image, kind);  // untitled: Save asks where, and the example stays as it is
+    Q_EMIT statusMessage(tr("Example: %1").arg(title), 6000);
+    return true;
 }
 
 // ------------------------------------------------------------------------------------------- save, export

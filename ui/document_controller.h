@@ -56,6 +56,12 @@ public:
     bool exportSideBySide(const QImage& result, const QString& path);  // canvas | result
     void newCanvas(CanvasKind kind, QSize size);
     void clearCanvas();
+    // Replaces the label canvas (at its size) with core's randomFacadeLabels for `seed`, as one undoable
+    // command, and shows it (label mode). Without a seed: a new one each time. Returns the seed used.
+    quint64 randomFacade(std::optional<quint64> seed = std::nullopt);
+    // A built-in example (File ▸ Examples) as a new untitled canvas of its kind; false (and failed) when the
+    // resource cannot be read.
+    bool openExample(const QString& resource, CanvasKind kind, const QString& title);
 
     // For the file dialogs.
     QString dialogDirectory() const;  // the canvas's folder, else the last one used

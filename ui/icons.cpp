@@ -131,6 +131,22 @@ const std::map<QString, Draw>& drawings() {
              p.drawLine(QPointF(9, 14), QPointF(19, 4));
              arrowHead(p, QPointF(21.5, 2.5), QPointF(0.707, -0.707), accent(m));
          }},
+        {QStringLiteral("random-facade"),
+         [](QPainter& p, QIcon::Mode m) {
+             // A small facade: cornice, two floors of windows, a door; a die's pips would say "random"
+             // less clearly than a building does.
+             p.setPen(pen(ink(m), 1.4));
+             p.setBrush(m == QIcon::Disabled ? QColor(0xdd, 0xdf, 0xe2) : QColor(0x3f, 0x6f, 0xd8));
+             p.drawRect(QRectF(4, 4.5, 16, 17));
+             p.setPen(Qt::NoPen);
+             p.setBrush(warm(m));
+             p.drawRect(QRectF(3, 3, 18, 2.5));
+             p.setBrush(Qt::white);
+             for (const double y : {8.0, 13.0})
+                 for (const double x : {6.5, 10.75, 15.0}) p.drawRect(QRectF(x, y, 2.5, 3));
+             p.setBrush(warm(m));
+             p.drawRect(QRectF(10.5, 17, 3, 4.5));
+         }},
         {QStringLiteral("undo"), [](QPainter& p, QIcon::Mode m) { undoArrow(p, m, false); }},
         {QStringLiteral("redo"), [](QPainter& p, QIcon::Mode m) { undoArrow(p, m, true); }},
         {QStringLiteral("brush"),
@@ -298,6 +314,21 @@ const std::map<QString, Draw>& drawings() {
              top.setAlpha(160);
              p.setBrush(top);
              p.drawRect(QRectF(8.5, 8.5, 13, 13));
+         }},
+        {QStringLiteral("compare"),
+         [](QPainter& p, QIcon::Mode m) {
+             // Before | after with a divider and its grip.
+             p.setPen(Qt::NoPen);
+             p.setBrush(m == QIcon::Disabled ? QColor(0xdd, 0xdf, 0xe2) : QColor(0x3f, 0x6f, 0xd8));
+             p.drawRect(QRectF(3, 4, 9, 16));
+             p.setBrush(m == QIcon::Disabled ? QColor(0xe8, 0xe9, 0xeb) : QColor(0xc9, 0xb0, 0x8c));
+             p.drawRect(QRectF(12, 4, 9, 16));
+             p.setPen(pen(ink(m), 1.4));
+             p.setBrush(Qt::NoBrush);
+             p.drawRect(QRectF(3, 4, 18, 16));
+             p.drawLine(QPointF(12, 2), QPointF(12, 22));
+             p.setBrush(Qt::white);
+             p.drawRoundedRect(QRectF(10, 9, 4, 6), 1.2, 1.2);
          }},
         {QStringLiteral("variation"),
          [](QPainter& p, QIcon::Mode m) {

@@ -25,14 +25,18 @@
 #include "ui/dialogs/file_dialogs.h"
 #include "ui/dialogs/studio_messages.h"
 #include "ui/document_controller.h"
+#include "ui/image_convert.h"
 #include "ui/model_controller.h"
 #include "ui/model_export_dialog.h"
 #include "ui/palette_widget.h"
 #include "ui/preview/preview_controller.h"
 #include "ui/preview/preview_view.h"
+#include "ui/recent_runs.h"
+#include "ui/starter_examples.h"
 #include "ui/studio_actions.h"
 #include "ui/studio_bars.h"
 #include "ui/training/training_panel.h"
+#include "ui/window_geometry.h"
 
 namespace p2p::ui {
 
@@ -73,6 +77,12 @@ MainWindow::MainWindow(MainWindowOptions options, QWidget* parent)
     bars_ = std::make_unique<StudioToolBars>(buildToolBars(this, *actions_, menus_->view));
     buildDocks();
     status_ = std::make_unique<StatusFields>(this);
+    status_->describePixel = [this](QPoint pixel) { return documents_->describePixel(pixel); };
+    status_->clearHoverOnLeave(canvas_);
+    fillExamplesMenu(menus_->examples, starterExamples(), [this](const StarterExample& e) {
+        if (files_->confirmDiscard(documents_->document(e.kind)))
+            documents_->openExample(e.resource, e.kind, e.title);
+    });
     connectActions();
     connectControllers();
     restoreSettings();
@@ -106,10 +116,8 @@ void MainWindow::buildCentralWidget() {
         if (pick.index >= 0) selectClass(pick.index);
         if (!pick.message.isEmpty()) showStatus(pick.message);
     });
-    connect(canvas_, &CanvasView::hoverChanged, this, [this](const QPoint& pixel, bool inside) {
-        status_->cursor->setText(inside ? documents_->describePixel(pixel) : QString());
-        status_->sync();
-    });
+    connect(canvas_, &CanvasView::hoverChanged, this,
+            [this](const QPoint& pixel, bool inside) { status_->hover(pixel, inside); });
 
     splitter_ = new QSplitter(Qt::Horizontal);
     splitter_->addWidget(captionedPane(canvasCaption_, canvas_));
@@ -167,6 +175,7 @@ void MainWindow::connectActions() {
     const StudioActions& a = *actions_;
     auto on = [this](QAction* action, auto slot) { connect(action, &QAction::triggered, this, slot); };
     on(a.newCanvas, [this] { files_->newCanvas(); });
+    on(a.randomFacade, [this] { documents_->randomFacade(); });
     on(a.open, [this] { files_->open(); });
     on(a.openPhoto, [this] { files_->openPhotoAsEdges(); });
     on(a.save, [this] { files_->save(); });
@@ -189,6 +198,7 @@ void MainWindow::connectActions() {
     on(a.biggerBrush, [this] { changeBrushSize(+1); });
     on(a.smallerBrush, [this] { changeBrushSize(-1); });
     on(a.overlay, [this](bool checked) { setOverlay(checked); });
+    connect(a.compare, &QAction::toggled, this, &MainWindow::setCompare);
     on(a.heatmap, [this](bool checked) {
         preview_->setHeatmapVisible(checked);
         requestPreview();
@@ -224,6 +234,8 @@ void MainWindow::connectActions() {
 void MainWindow::connectControllers() {
     connect(documents_, &DocumentController::modeChanged, this, &MainWindow::onModeChanged);
     connect(documents_, &DocumentController::imageChanged, this, &MainWindow::requestPreview);
+    // A fill or an undo under a still mouse: the status bar names the class now under it at once.
+    connect(documents_, &DocumentController::imageChanged, this, [this] { status_->refreshHover(); });
     connect(documents_, &DocumentController::documentReset, this, &MainWindow::onDocumentReset);
     connect(documents_, &DocumentController::historyChanged, this, &MainWindow::onHistoryChanged);
     connect(documents_, &DocumentController::filePathChanged, this, &MainWindow::updateTitle);
@@ -241,6 +253,7 @@ void MainWindow::connectControllers() {
     connect(models_, &ModelController::loadFailed, this, &MainWindow::onModelLoadFailed);
     connect(models_, &ModelController::modelMissing, this, &MainWindow::onModelMissing);
     connect(models_, &ModelController::catalogChanged, this, &MainWindow::rebuildModelMenu);
+    connect(menus_->model, &QMenu::aboutToShow, this, &MainWindow::rebuildModelMenu);  // new runs
     connect(models_, &ModelController::statusMessage, this, &MainWindow::showStatus);
 
     connect(controller_, &PreviewController::resultReady, this, &MainWindow::onResult);
@@ -258,7 +271,9 @@ void MainWindow::connectControllers() {
 }
 
 void MainWindow::rebuildModelMenu() {
-    fillModelMenu(menus_->model, *actions_, *models_, [this](const QString& path) { loadModel(path); });
+    fillModelMenu(menus_->model, *actions_, *models_,
+                  findRecentRuns(options_.runsDirectory.value_or(defaultRunsDirectory())),
+                  [this](const QString& path) { loadModel(path); });
 }
 
 void MainWindow::rebuildRecentMenu() {
@@ -271,8 +286,8 @@ void MainWindow::rebuildRecentMenu() {
 
 void MainWindow::restoreSettings() {
     QSettings& s = *settings_;
-    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1240, 760);
-    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    restoreWindowLayout(this, s.value(QStringLiteral("window/geometry")).toByteArray(),
+                        s.value(QStringLiteral("window/state")).toByteArray(), QSize(1240, 760));
     if (!splitter_->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray()))
         splitter_->setSizes({1, 1});
     for (CanvasKind kind : {CanvasKind::FacadeLabels, CanvasKind::Edges})
@@ -280,6 +295,8 @@ void MainWindow::restoreSettings() {
     bars_->overlayOpacity->setValue(s.value(QStringLiteral("view/overlayOpacity"), 60).toInt());
     actions_->overlay->setChecked(s.value(QStringLiteral("view/overlay"), false).toBool());
     setOverlay(actions_->overlay->isChecked());
+    preview_->setCompareFraction(s.value(QStringLiteral("view/compareSplit"), 0.5).toDouble());
+    actions_->compare->setChecked(s.value(QStringLiteral("view/compare"), false).toBool());
     actions_->heatmap->setChecked(s.value(QStringLiteral("view/heatmap"), false).toBool());
     preview_->setHeatmapVisible(actions_->heatmap->isChecked());
     actions_->normImage->setChecked(models_->normalisation() == NormStats::Image);
@@ -302,6 +319,8 @@ void MainWindow::saveSettings() {
     s.setValue(QStringLiteral("view/overlay"), actions_->overlay->isChecked());
     s.setValue(QStringLiteral("view/overlayOpacity"), bars_->overlayOpacity->value());
     s.setValue(QStringLiteral("view/heatmap"), actions_->heatmap->isChecked());
+    s.setValue(QStringLiteral("view/compare"), actions_->compare->isChecked());
+    s.setValue(QStringLiteral("view/compareSplit"), preview_->compareFraction());
     s.sync();
 }
 
@@ -341,10 +360,8 @@ void MainWindow::onResult(const PreviewResult& result) {
     preview_->setResult(result.image);
     preview_->setHeatmap(result.heatmap);
     canvas_->setOverlay(result.image);
-    status_->latency->setText(tr("latency %1 ms · %2 fps")
-                                  .arg(result.latency_ms, 0, 'f', 0)
-                                  .arg(1000.0 / std::max(1.0, result.latency_ms), 0, 'f', 1));
-    status_->sync();
+    if (preview_->compareEnabled()) preview_->setCompareSource(matToQImage(document()->image()));
+    status_->frameShown(result.latency_ms);  // the latency, and the rate frames are shown at
     if (statusBar()->currentMessage().startsWith(tr("Preview failed"))) statusBar()->clearMessage();
     Q_EMIT previewShown(result.id);
 }
@@ -413,7 +430,7 @@ void MainWindow::updateModelStatus() {
                             : mode() == CanvasKind::Edges ? tr("no edges model")
                                                           : tr("no model"));
     status_->model->setToolTip(serving ? models_->modelDetails() : QString());
-    if (!serving) status_->latency->clear();
+    if (!serving) status_->clearLatency();
     status_->sync();
 }
 
@@ -436,7 +453,7 @@ void MainWindow::onModeChanged(CanvasKind kind) {
     bars_->mode->setCurrentIndex(slot(kind));
     brushForMode_[1 - slot(kind)] = canvas_->brushSize();  // the mode left behind
     canvas_->setBrushSize(brushForMode_[slot(kind)]);
-    status_->cursor->clear();  // it named a class of the other canvas
+    status_->clearHover();  // it named a class of the other canvas
     canvas_->setDocument(document());
     lastResult_ = QImage();
     models_->setMode(kind);  // first, so what follows names this mode's model
@@ -471,6 +488,7 @@ void MainWindow::updatePaletteForMode() {
     const QVector<PaletteEntry> entries = documents_->paletteEntries();
     canvas_->setEraserColour(documents_->eraserColour());
     palette_->setEntries(entries);
+    palette_->setMinimumWidth(paletteMinimumWidth(palette_));  // names whole however the dock was left
     palette_->setCurrentIndex(std::clamp(documents_->paletteSelection(), 0, int(entries.size()) - 1));
     if (auto* dock = qobject_cast<QDockWidget*>(palette_->parentWidget()))
         dock->setWindowTitle(mode() == CanvasKind::FacadeLabels ? tr("Classes") : tr("Pen"));
@@ -506,9 +524,19 @@ void MainWindow::updateCaptions() {
 }
 
 void MainWindow::setOverlay(bool on) {
+    if (on) actions_->compare->setChecked(false);  // the preview pane it splits goes away
     previewPane_->setVisible(!on);
     canvas_->setOverlayVisible(on);
     bars_->overlayOpacityAction->setVisible(on);
+}
+
+void MainWindow::setCompare(bool on) {
+    if (on && actions_->overlay->isChecked()) {
+        actions_->overlay->setChecked(false);
+        setOverlay(false);
+    }
+    preview_->setCompareSource(on ? matToQImage(document()->image()) : QImage());
+    preview_->setCompareEnabled(on);
 }
 
 void MainWindow::changeBrushSize(int direction) {
@@ -516,32 +544,6 @@ void MainWindow::changeBrushSize(int direction) {
     const int step = std::max(1, int(std::lround(s * 0.15)));
     canvas_->setBrushSize(s + direction * step);
     showStatus(tr("Brush %1 px").arg(canvas_->brushSize()), 1500);
-}
-
-// ------------------------------------------------------------------------------------------------ files
-
-bool MainWindow::openFile(const QString& path) {
-    return documents_->openFile(path);
-}
-
-bool MainWindow::openPhotoAsEdges(const QString& path, const EdgeOptions& edgeOptions, int longestSide) {
-    return documents_->openPhotoAsEdges(path, edgeOptions, longestSide);
-}
-
-bool MainWindow::saveCanvas(const QString& path) {
-    return documents_->saveCanvas(path);
-}
-
-bool MainWindow::exportResult(const QString& path) {
-    return documents_->exportResult(lastResult_, path);
-}
-
-bool MainWindow::exportSideBySide(const QString& path) {
-    return documents_->exportSideBySide(lastResult_, path);
-}
-
-void MainWindow::newCanvas(CanvasKind kind, QSize size) {
-    documents_->newCanvas(kind, size);
 }
 
 // ----------------------------------------------------------------------------------------- window events

@@ -41,6 +41,7 @@ struct MainWindowOptions {
     bool loadStartupModel = true;  // scan the embedded models and load the one for the current mode
     QString settingsFile;          // an INI file instead of the user's settings (tests)
     std::optional<QStringList> modelDirectories;  // where to look for models; default: ModelCatalog's search
+    std::optional<QString> runsDirectory;  // Model ▸ Recent runs looks here; default: where the panel trains
     EngineOptions engine;
 };
 
@@ -67,13 +68,16 @@ public:
     QImage lastResult() const { return lastResult_; }
     TranslateOptions translateOptions() const;
 
-    // Each returns false (and reports why) when it fails; the canvas is then unchanged.
-    bool openFile(const QString& path);
-    bool openPhotoAsEdges(const QString& path, const EdgeOptions& options, int longestSide);
-    bool saveCanvas(const QString& path);
-    bool exportResult(const QString& path);
-    bool exportSideBySide(const QString& path);
-    void newCanvas(CanvasKind kind, QSize size);
+    // Each returns false (and reports why) when it fails; the canvas is then unchanged. DocumentController
+    // does the work.
+    bool openFile(const QString& path) { return documents_->openFile(path); }
+    bool openPhotoAsEdges(const QString& path, const EdgeOptions& options, int longestSide) {
+        return documents_->openPhotoAsEdges(path, options, longestSide);
+    }
+    bool saveCanvas(const QString& path) { return documents_->saveCanvas(path); }
+    bool exportResult(const QString& path) { return documents_->exportResult(lastResult_, path); }
+    bool exportSideBySide(const QString& path) { return documents_->exportSideBySide(lastResult_, path); }
+    void newCanvas(CanvasKind kind, QSize size) { documents_->newCanvas(kind, size); }
     // A model meant for the other mode switches the studio to that mode (ModelController).
     void loadModel(const QString& path, const ModelLoadOptions& options = {});
     void setMode(CanvasKind kind);
@@ -119,6 +123,7 @@ private:
     void updateTitle();
     void updateCaptions();
     void setOverlay(bool on);
+    void setCompare(bool on);  // View ▸ Compare; the overlay and the split preview exclude each other
     void changeBrushSize(int direction);
     void newVariation();
 

@@ -1,6 +1,7 @@
 #include "ui/model_controller.h"
 
 #include <QFileInfo>
+#include <QLocale>
 #include <QSettings>
 #include <QUrl>
 #include <QtConcurrent/QtConcurrentRun>
@@ -46,7 +47,51 @@ QString labelColoursNote(LabelPalette palette) {
                                               "are converted class by class)");
 }
 
+void addMetadata(QVector<QPair<QString, QString>>& rows, const QString& prefix, const nlohmann::json& value) {
+    if (value.is_object() && !value.empty()) {
+        for (auto it = value.begin(); it != value.end(); ++it)
+            addMetadata(rows,
+                        prefix.isEmpty() ? QString::fromStdString(it.key())
+                                         : prefix + QLatin1Char('.') + QString::fromStdString(it.key()),
+                        it.value());
+        return;
+    }
+    rows.push_back({prefix, value.is_string() ? QString::fromStdString(value.get<std::string>())
+                                              : QString::fromStdString(value.dump())});
+}
+
 }  // namespace
+
+QVector<QPair<QString, QString>> modelInformationFields(const ModelInfo& info,
+                                                        const std::optional<QString>& labelColours) {
+    auto text = [](const std::string& s, const QString& otherwise = QString()) {
+        return s.empty() ? otherwise : QString::fromStdString(s);
+    };
+    const QString unknown = ModelController::tr("unknown");
+    QVector<QPair<QString, QString>> rows{
+        {ModelController::tr("model"), text(info.name)},
+        {ModelController::tr("file"), text(info.path)},
+        {ModelController::tr("format"), info.format == "p2pm"
+                                            ? ModelController::tr("Pix2Pix Studio model (.p2pm)")
+                                            : ModelController::tr("reference PyTorch state dict (.pth)")},
+        {ModelController::tr("generator"),
+         text(info.generator.describe()) +
+             (info.architecture_inferred ? QString() : ModelController::tr(" (from flags)"))},
+        {ModelController::tr("parameters"), QLocale().toString(qlonglong(info.generator_parameters))},
+        {ModelController::tr("discriminator"),
+         info.discriminator ? text(info.discriminator->describe()) : ModelController::tr("none")},
+        {ModelController::tr("direction"), text(info.direction, unknown)},
+        {ModelController::tr("input"), text(info.input_kind, unknown)},
+        {ModelController::tr("stored as"), text(info.stored_dtype)},
+    };
+    if (info.metadata.is_object())
+        for (auto it = info.metadata.begin(); it != info.metadata.end(); ++it)
+            addMetadata(rows, QStringLiteral("metadata: ") + QString::fromStdString(it.key()), it.value());
+    else if (!info.metadata.is_null())
+        addMetadata(rows, QStringLiteral("metadata"), info.metadata);
+    if (labelColours) rows.push_back({ModelController::tr("label colours"), *labelColours});
+    return rows;
+}
 
 ModelController::ModelController(PreviewController* preview, QSettings* settings,
                                  ModelControllerOptions options, QObject* parent)
@@ -286,7 +331,11 @@ QString ModelController::modelDetails() const {
 
 std::optional<ModelInformation> ModelController::information() const {
     if (!model_) return std::nullopt;
-    return ModelInformation{loadedModelName(), model_->description, modelDetails()};
+    std::optional<QString> colours;
+    if (modelMode_ == CanvasKind::FacadeLabels)
+        colours = labelColoursNote(model_->label_palette).section(QStringLiteral(": "), 1, -1);
+    return ModelInformation{loadedModelName(), model_->description, modelDetails(),
+                            modelInformationFields(model_->info, colours)};
 }
 
 QString ModelController::noModelText(CanvasKind kind) {

@@ -11,6 +11,7 @@
 
 #include <QFutureWatcher>
 #include <QObject>
+#include <QPair>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -34,7 +35,15 @@ struct ModelInformation {
     QString name;
     QString description;  // the engine's line: device, threads, precision
     QString details;      // ModelInfo::describe(), and the label colours for a label model
+    QVector<QPair<QString, QString>> fields;  // every field, one row each (modelInformationFields)
 };
+
+// Every field of a model's information as (field, value) rows, for a table that wraps long values: the
+// header fields of ModelInfo::describe(), then each metadata entry on its own row (nested objects as
+// "data.path"; strings without quotes, other values as JSON), then the label colours when `labelColours` is
+// given (a label model).
+QVector<QPair<QString, QString>> modelInformationFields(const ModelInfo& info,
+                                                        const std::optional<QString>& labelColours = {});
 
 // Asks which mode a model without an input kind is for; nullopt when the user does not say.
 using ModeQuestion = std::function<std::optional<CanvasKind>(const QString& modelPath)>;

@@ -40,6 +40,11 @@ QAction* tool(QActionGroup* group, const QString& text, const QString& icon, con
 
 StudioActions::StudioActions(QObject* owner) {
     newCanvas = make(owner, tr("&New…"), QStringLiteral("new"), QKeySequence::New);
+    randomFacade =
+        make(owner, tr("&Random Facade"), QStringLiteral("random-facade"), QKeySequence(tr("Ctrl+Shift+R")));
+    randomFacade->setToolTip(
+        tr("Lay out a new random facade on the label canvas: floors, windows, door, cornice, balconies, shop "
+           "band (Ctrl+Shift+R; Ctrl+Z undoes it)"));
     open = make(owner, tr("&Open…"), QStringLiteral("open"), QKeySequence::Open);
     openPhoto = make(owner, tr("Open &Photo as Edges…"), QStringLiteral("edges-photo"),
                      QKeySequence(tr("Ctrl+Shift+O")));
@@ -79,6 +84,11 @@ StudioActions::StudioActions(QObject* owner) {
         make(owner, tr("&Overlay Preview on Canvas"), QStringLiteral("overlay"), QKeySequence(tr("Ctrl+T"))));
     overlay->setToolTip(
         tr("Overlay the preview on the canvas instead of showing them side by side (Ctrl+T)"));
+    compare = checkable(
+        make(owner, tr("&Compare Canvas and Photo"), QStringLiteral("compare"), QKeySequence(tr("Ctrl+K"))));
+    compare->setToolTip(
+        tr("Split the preview: the canvas left of a divider, the photo right of it; drag the "
+           "divider (Ctrl+K)"));
     heatmap = checkable(make(owner, tr("Show D &Heatmap"), QStringLiteral("heatmap"), QKeySequence(tr("H"))));
     heatmap->setToolTip(tr("Overlay the discriminator's sigmoid(D(label, generated)) per patch (H)"));
     zoomIn = make(owner, tr("Zoom &In"), QStringLiteral("zoom-in"), QKeySequence::ZoomIn);

@@ -13,7 +13,8 @@ struct StudioActions {
     explicit StudioActions(QObject* owner);  // the actions are the owner's children
 
     // File and Model
-    QAction *newCanvas, *open, *openPhoto, *save, *saveAs, *exportResult, *exportSideBySide, *quit;
+    QAction *newCanvas, *randomFacade, *open, *openPhoto, *save, *saveAs, *exportResult, *exportSideBySide,
+        *quit;
     QAction *loadModel, *modelInfo, *exportModel;
     // Edit
     QAction *undo, *redo, *clear;
@@ -21,7 +22,7 @@ struct StudioActions {
     QActionGroup* tools;
     QAction *brush, *eraser, *rectangle, *fill, *eyedropper, *biggerBrush, *smallerBrush;
     // View
-    QAction *overlay, *heatmap, *zoomIn, *zoomOut, *zoomFit, *zoom100;
+    QAction *overlay, *compare, *heatmap, *zoomIn, *zoomOut, *zoomFit, *zoom100;
     // Preview
     QAction *deterministic, *variation, *normImage, *normRunning;
     // Help

@@ -4,6 +4,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QComboBox>
+#include <QEvent>
 #include <QFileInfo>
 #include <QFrame>
 #include <QLabel>
@@ -19,6 +20,8 @@
 
 #include "ui/canvas/canvas_view.h"
 #include "ui/model_controller.h"
+#include "ui/recent_runs.h"
+#include "ui/starter_examples.h"
 #include "ui/studio_actions.h"
 
 namespace p2p::ui {
@@ -28,6 +31,19 @@ namespace {
 QString tr(const char* text) {
     return QCoreApplication::translate("p2p::ui::MainWindow", text);
 }
+
+// Calls `left` when the watched widget reports that the mouse left it.
+class LeaveFilter : public QObject {
+public:
+    LeaveFilter(QObject* parent, std::function<void()> left) : QObject(parent), left_(std::move(left)) {}
+    bool eventFilter(QObject* watched, QEvent* event) override {
+        if (event->type() == QEvent::Leave) left_();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::function<void()> left_;
+};
 
 QToolBar* addToolBar(QMainWindow* window, Qt::ToolBarArea area, const QString& title, const QString& name) {
     auto* bar = new QToolBar(title);
@@ -41,7 +57,10 @@ QToolBar* addToolBar(QMainWindow* window, Qt::ToolBarArea area, const QString& t
 StudioMenus buildMenus(QMainWindow* window, const StudioActions& a) {
     QMenuBar* bar = window->menuBar();
     QMenu* file = bar->addMenu(tr("&File"));
-    file->addActions({a.newCanvas, a.open, a.openPhoto});
+    file->addActions({a.newCanvas, a.randomFacade});
+    QMenu* examples = file->addMenu(tr("E&xamples"));
+    file->addSeparator();
+    file->addActions({a.open, a.openPhoto});
     QMenu* recent = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     file->addActions({a.save, a.saveAs, a.exportResult, a.exportSideBySide});
@@ -53,7 +72,7 @@ StudioMenus buildMenus(QMainWindow* window, const StudioActions& a) {
     QMenu* edit = bar->addMenu(tr("&Edit"));
     edit->addActions({a.undo, a.redo});
     edit->addSeparator();
-    edit->addAction(a.clear);
+    edit->addActions({a.clear, a.randomFacade});
 
     QMenu* tools = bar->addMenu(tr("&Tools"));
     tools->addActions(a.tools->actions());
@@ -61,7 +80,7 @@ StudioMenus buildMenus(QMainWindow* window, const StudioActions& a) {
     tools->addActions({a.biggerBrush, a.smallerBrush});
 
     QMenu* view = bar->addMenu(tr("&View"));
-    view->addActions({a.overlay, a.heatmap});
+    view->addActions({a.overlay, a.compare, a.heatmap});
     view->addSeparator();
     view->addActions({a.zoomIn, a.zoomOut, a.zoomFit, a.zoom100});
     view->addSeparator();
@@ -71,11 +90,11 @@ StudioMenus buildMenus(QMainWindow* window, const StudioActions& a) {
     QMenu* help = bar->addMenu(tr("&Help"));
     help->addAction(a.about);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
-    return {recent, model, view};
+    return {recent, examples, model, view};
 }
 
 void fillModelMenu(QMenu* menu, const StudioActions& a, const ModelController& models,
-                   const std::function<void(const QString&)>& load) {
+                   const QVector<RecentRun>& runs, const std::function<void(const QString&)>& load) {
     menu->clear();
     // What the last fill made besides actions (the menu deletes only those).
     qDeleteAll(menu->findChildren<QActionGroup*>(Qt::FindDirectChildrenOnly));
@@ -100,6 +119,20 @@ void fillModelMenu(QMenu* menu, const StudioActions& a, const ModelController& m
         entry->setChecked(models.hasModel() && loaded == QFileInfo(e.path));
         QObject::connect(entry, &QAction::triggered, menu, [load, path = e.path] { load(path); });
     }
+    // The studio's own training runs, newest first: the newest model of each, one click to load.
+    menu->addSection(tr("Recent runs"));
+    if (runs.isEmpty())
+        menu->addAction(tr("None yet — train one in View ▸ Training Panel"))->setEnabled(false);
+    for (const RecentRun& run : runs) {
+        QAction* entry = menu->addAction(recentRunText(run));
+        entry->setCheckable(true);
+        entry->setActionGroup(group);
+        entry->setData(run.model);
+        entry->setToolTip(run.summary.isEmpty() ? run.model : run.summary + QLatin1Char('\n') + run.model);
+        entry->setStatusTip(run.model);
+        entry->setChecked(models.hasModel() && loaded == QFileInfo(run.model));
+        QObject::connect(entry, &QAction::triggered, menu, [load, path = run.model] { load(path); });
+    }
     menu->addSeparator();
     menu->addActions({a.loadModel, a.modelInfo, a.exportModel});
     menu->addSection(tr("Preview"));
@@ -107,6 +140,18 @@ void fillModelMenu(QMenu* menu, const StudioActions& a, const ModelController& m
     QMenu* norm = menu->addMenu(tr("&Normalisation"));
     norm->addActions({a.normImage, a.normRunning});
     menu->addAction(a.heatmap);
+}
+
+void fillExamplesMenu(QMenu* menu, const QVector<StarterExample>& examples,
+                      const std::function<void(const StarterExample&)>& open) {
+    menu->clear();
+    CanvasKind previous = CanvasKind::FacadeLabels;
+    for (int i = 0; i < examples.size(); ++i) {
+        if (i > 0 && examples[i].kind != previous) menu->addSeparator();
+        previous = examples[i].kind;
+        QAction* entry = menu->addAction(examples[i].title);
+        QObject::connect(entry, &QAction::triggered, menu, [open, example = examples[i]] { open(example); });
+    }
 }
 
 void fillRecentMenu(QMenu* menu, const QStringList& files, const std::function<void(const QString&)>& open,
@@ -129,7 +174,7 @@ StudioToolBars buildToolBars(QMainWindow* window, const StudioActions& a, QMenu*
     StudioToolBars t{};
     QToolBar* main = addToolBar(window, Qt::TopToolBarArea, tr("Main"), QStringLiteral("mainToolBar"));
     main->setToolButtonStyle(Qt::ToolButtonIconOnly);
-    main->addActions({a.newCanvas, a.open, a.save});
+    main->addActions({a.newCanvas, a.randomFacade, a.open, a.save});
     main->addSeparator();
     main->addActions({a.undo, a.redo});
     main->addSeparator();
@@ -164,6 +209,7 @@ StudioToolBars buildToolBars(QMainWindow* window, const StudioActions& a, QMenu*
     t.overlayOpacity->setToolTip(tr("Overlay opacity"));
     t.overlayOpacityAction = preview->addWidget(t.overlayOpacity);
     t.overlayOpacityAction->setVisible(false);
+    preview->addAction(a.compare);
     preview->addSeparator();
     preview->addAction(a.variation);
     preview->addWidget(new QLabel(tr(" Seed ")));
@@ -200,7 +246,12 @@ StatusFields::StatusFields(QMainWindow* window)
     : cursor(new QLabel), device(new QLabel), model(new QLabel), latency(new QLabel) {
     latency->setMinimumWidth(
         QFontMetrics(window->font()).horizontalAdvance(QStringLiteral("latency 0000 ms · 00.0 fps")));
-    latency->setToolTip(tr("Time of the last translation, and the frames per second that time allows"));
+    latency->setToolTip(tr("Time of the last translation, and the preview frames shown per second over the "
+                           "last %1 s (while the canvas changes)")
+                            .arg(frames_.windowMs() / 1000.0));
+    clock_.start();
+    idle_.setSingleShot(true);
+    QObject::connect(&idle_, &QTimer::timeout, latency, [this] { showLatency(); });
     device->setToolTip(tr("Where the model runs"));
     QStatusBar* bar = window->statusBar();
     bar->setStyleSheet(QStringLiteral("QStatusBar::item { border: none; }"));
@@ -224,6 +275,57 @@ void StatusFields::sync() {
         separator->setVisible(shown && anyBefore);
         anyBefore = anyBefore || shown;
     }
+}
+
+}  // namespace p2p::ui
+
+namespace p2p::ui {
+
+void StatusFields::hover(QPoint pixel, bool inside) {
+    hover_ = inside ? std::optional<QPoint>(pixel) : std::nullopt;
+    refreshHover();
+}
+
+void StatusFields::refreshHover() {
+    cursor->setText(hover_ && describePixel ? describePixel(*hover_) : QString());
+    sync();
+}
+
+void StatusFields::clearHover() {
+    hover_.reset();
+    cursor->clear();
+    sync();
+}
+
+StatusFields::~StatusFields() {
+    for (const QPointer<QObject>& filter : filters_) delete filter.data();
+}
+
+void StatusFields::clearHoverOnLeave(QWidget* view) {
+    auto* filter = new LeaveFilter(view, [this] { clearHover(); });
+    view->installEventFilter(filter);
+    filters_.push_back(filter);
+}
+
+void StatusFields::frameShown(double latencyMs) {
+    latencyMs_ = latencyMs;
+    frames_.frameShown(clock_.elapsed());
+    showLatency();
+    idle_.start(int(frames_.windowMs()) + 50);
+}
+
+void StatusFields::clearLatency() {
+    frames_.reset();
+    idle_.stop();
+    latency->clear();
+    sync();
+}
+
+void StatusFields::showLatency() {
+    QString text = tr("latency %1 ms").arg(latencyMs_, 0, 'f', 0);
+    if (const auto fps = frames_.rate(clock_.elapsed())) text += tr(" · %1 fps").arg(*fps, 0, 'f', 1);
+    latency->setText(text);
+    sync();
 }
 
 }  // namespace p2p::ui

@@ -7,10 +7,12 @@
 #include <QTemporaryDir>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "core/labels/palette.h"
 #include "ui/document_controller.h"
 #include "ui/image_convert.h"
+#include "ui/starter_examples.h"
 
 using namespace p2p;
 using namespace p2p::ui;
@@ -289,6 +291,87 @@ private Q_SLOTS:
         QCOMPARE(cv::countNonZero(documents.document()->image().reshape(1) != 255), 0);
         QVERIFY(documents.document()->history()->canUndo());  // Clear is one undoable step
         QCOMPARE(documents.document(CanvasKind::FacadeLabels)->image().size(), cv::Size(512, 256));  // kept
+    }
+
+    void randomFacadeIsOneUndoableStep() {
+        auto settings = freshSettings();
+        DocumentController documents(settings.get());
+        documents.newCanvas(CanvasKind::FacadeLabels, QSize(512, 256));
+        documents.setMode(CanvasKind::Edges);  // from edge mode: it replaces the label canvas and shows it
+        const cv::Mat before = documents.document(CanvasKind::FacadeLabels)->image().clone();
+        const cv::Mat sketch = documents.document(CanvasKind::Edges)->image().clone();
+        QSignalSpy status(&documents, &DocumentController::statusMessage);
+        const quint64 seed = documents.randomFacade();
+        QVERIFY(documents.mode() == CanvasKind::FacadeLabels);
+        LabelDocument* labels = documents.document();
+        QCOMPARE(labels->image().size(), cv::Size(512, 256));  // the canvas's size
+        QVERIFY(everyPixelIsAClass(labels->image()));
+        QVERIFY(!identical(labels->image(), before));
+        QVERIFY(
+            identical(documents.document(CanvasKind::Edges)->image(), sketch));  // the sketch is untouched
+        QVERIFY(status.count() >= 1 && status.last().at(0).toString().contains(QString::number(seed)));
+        // Several classes, as a facade has: windows, a door, the facade itself.
+        const cv::Mat ids = colourToLabels(labels->image(), LabelPalette::Cmp);
+        for (const char* name : {"facade", "window", "door"})
+            QVERIFY2(cv::countNonZero(ids == cmpClassId(name)) > 0, name);
+        // One command: a single undo brings the previous canvas back.
+        const cv::Mat first = labels->image().clone();
+        QCOMPARE(labels->history()->undoText(), QStringLiteral("Random Facade"));
+        labels->undo();
+        QVERIFY(identical(labels->image(), before));
+        labels->redo();
+        QVERIFY(identical(labels->image(), first));
+        // A new seed each time; a seed gives the same facade again.
+        const quint64 second = documents.randomFacade();
+        QVERIFY(second != seed);
+        QVERIFY(!identical(labels->image(), first));
+        documents.randomFacade(seed);
+        QVERIFY(identical(labels->image(), first));
+        documents.newCanvas(CanvasKind::FacadeLabels, QSize(1024, 512));
+        documents.randomFacade();
+        QCOMPARE(documents.document()->image().size(), cv::Size(1024, 512));
+    }
+
+    void everyExampleOpensInItsMode() {
+        QVERIFY(starterExamples().size() >= 5);
+        int labels = 0, sketches = 0;
+        for (const StarterExample& e : starterExamples()) {
+            auto settings = freshSettings();
+            DocumentController documents(settings.get());
+            documents.setMode(e.kind == CanvasKind::Edges ? CanvasKind::FacadeLabels : CanvasKind::Edges);
+            QSignalSpy failed(&documents, &DocumentController::failed);
+            QVERIFY2(documents.openExample(e.resource, e.kind, e.title), qPrintable(e.resource));
+            QCOMPARE(failed.count(), 0);
+            QVERIFY(documents.mode() == e.kind);
+            const cv::Mat& image = documents.document()->image();
+            QVERIFY(!image.empty() && image.type() == CV_8UC3);
+            QVERIFY(documents.document()->filePath().isEmpty());  // untitled: Save asks where
+            QVERIFY(!documents.document()->isModified());
+            if (e.kind == CanvasKind::FacadeLabels) {
+                ++labels;
+                QVERIFY2(everyPixelIsAClass(image), qPrintable(e.resource));
+                const cv::Mat ids = colourToLabels(image, LabelPalette::Cmp);
+                QVERIFY2(cv::countNonZero(ids == cmpClassId("window")) > 0, qPrintable(e.resource));
+            } else {
+                ++sketches;
+                // Black lines on white paper: mostly white, some ink.
+                cv::Mat grey;
+                cv::cvtColor(image, grey, cv::COLOR_BGR2GRAY);
+                const double ink = cv::countNonZero(grey < 128) / double(grey.total());
+                QVERIFY2(ink > 0.01 && ink < 0.3, qPrintable(QString::number(ink)));
+            }
+        }
+        QVERIFY(labels >= 3);
+        QVERIFY(sketches >= 2);
+        // A missing resource fails and leaves the canvas.
+        auto settings = freshSettings();
+        DocumentController documents(settings.get());
+        const cv::Mat before = documents.document()->image().clone();
+        QSignalSpy failed(&documents, &DocumentController::failed);
+        QVERIFY(!documents.openExample(QStringLiteral(":/examples/none.png"), CanvasKind::FacadeLabels,
+                                       QStringLiteral("None")));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(identical(documents.document()->image(), before));
     }
 
     void onlyTheShowingCanvasIsPassedOn() {

@@ -8,8 +8,12 @@
 #include <QSettings>
 #include <QTemporaryDir>
 
+#include <QScrollBar>
+#include <QTextBrowser>
+
 #include "core/io/model_io.h"
 #include "tests/support/test_support.h"
+#include "ui/dialogs/model_info_dialog.h"
 #include "ui/model_controller.h"
 #include "ui/preview/preview_controller.h"
 
@@ -22,7 +26,7 @@ namespace {
 
 EngineOptions cpuEngine() {
     EngineOptions o;
-    o.device = "cpu";
+    o.device = p2p::Device::cpu();
     o.threads = 1;
     o.warm_up = false;
     return o;
@@ -293,8 +297,76 @@ private Q_SLOTS:
         QVERIFY2(info->details.contains(QStringLiteral("input:         ") + input),
                  qPrintable(info->details));
         QCOMPARE(info->details.contains(QStringLiteral("label colours")), labelColours);
+        bool hasColours = false, hasInput = false;
+        for (const auto& [field, value] : info->fields) {
+            hasColours = hasColours || field == QStringLiteral("label colours");
+            hasInput = hasInput || (field == QStringLiteral("input") && value == input);
+        }
+        QCOMPARE(hasColours, labelColours);
+        QVERIFY(hasInput);
         QVERIFY2(studio.models.deviceText().startsWith(QStringLiteral("CPU")),
                  qPrintable(studio.models.deviceText()));
+    }
+
+    void modelInformationShowsEveryField() {
+        // Issue 17 defect 6: Model Information cut the one-line metadata JSON off. Every field is a row now,
+        // each metadata entry its own (nested ones by path), and nothing is lost at a narrow width.
+        ModelInfo info;
+        info.name = "facades";
+        info.path = "/a/rather/long/path/to/the/models/folder/that/does/not/break/facades.p2pm";
+        info.format = "p2pm";
+        info.direction = "BtoA";
+        info.input_kind = "facade-labels";
+        info.generator_parameters = 13600000;
+        const std::string command =
+            "pix2pix train --data ../shared/data/facades --run runs/facades --direction BtoA --ngf 32 --ndf "
+            "32 "
+            "--n_epochs 10 --n_epochs_decay 10 --seed 1 --threads 1 --save_epoch_freq 2 --sample_freq 400";
+        info.metadata = {{"command", command},
+                         {"epochs", 16},
+                         {"data", {{"path", "../shared/data/facades/train"}, {"pairs", 400}}},
+                         {"metrics", {{"fid", 112.5}, {"l1", 0.21}}},
+                         {"trained_on", "AMD EPYC, 2 cores, no GPU"}};
+        const auto rows = modelInformationFields(info, QStringLiteral("pix2pix facades set"));
+        auto value = [&](const QString& field) {
+            for (const auto& [f, v] : rows)
+                if (f == field) return v;
+            return QStringLiteral("<missing %1>").arg(field);
+        };
+        QCOMPARE(value("model"), QStringLiteral("facades"));
+        QCOMPARE(value("file"), QString::fromStdString(info.path));
+        QCOMPARE(value("direction"), QStringLiteral("BtoA"));
+        QCOMPARE(value("input"), QStringLiteral("facade-labels"));
+        QCOMPARE(value("discriminator"), QStringLiteral("none"));
+        QCOMPARE(value("metadata: command"), QString::fromStdString(command));  // whole, without quotes
+        QCOMPARE(value("metadata: epochs"), QStringLiteral("16"));
+        QCOMPARE(value("metadata: data.path"), QStringLiteral("../shared/data/facades/train"));
+        QCOMPARE(value("metadata: data.pairs"), QStringLiteral("400"));
+        QCOMPARE(value("metadata: metrics.fid"), QStringLiteral("112.5"));
+        QCOMPARE(value("metadata: trained_on"), QStringLiteral("AMD EPYC, 2 cores, no GPU"));
+        QCOMPARE(value("label colours"), QStringLiteral("pix2pix facades set"));
+        QVERIFY(!modelInformationFields(info).contains({QStringLiteral("label colours"), QString()}));
+
+        // The dialog: every value in the text, wrapped to the width (no horizontal scrolling), even at 360
+        // px.
+        ModelInformation shown{QStringLiteral("facades"), QStringLiteral("CPU · 2 threads · fp32"), QString(),
+                               rows};
+        ModelInfoDialog dialog(shown);
+        dialog.resize(360, 420);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        const QString text = dialog.browser()->toPlainText();
+        for (const auto& [field, v] : rows) {
+            QVERIFY2(text.contains(v), qPrintable(field + ": " + v));
+            QVERIFY2(text.contains(QString(field).remove(QStringLiteral("metadata: "))), qPrintable(field));
+        }
+        QVERIFY(text.contains(QStringLiteral("Metadata")));
+        QCOMPARE(dialog.browser()->horizontalScrollBar()->maximum(), 0);
+        const QTextDocument* doc = dialog.browser()->document();
+        QVERIFY2(
+            doc->idealWidth() <= dialog.browser()->viewport()->width() + 1,
+            qPrintable(
+                QStringLiteral("%1 > %2").arg(doc->idealWidth()).arg(dialog.browser()->viewport()->width())));
     }
 
     void aBadModelIsReportedAndThePreviousStays() {

@@ -3,10 +3,17 @@
 
 #include <QtTest/QtTest>
 
+#include <QComboBox>
+#include <QDockWidget>
 #include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTemporaryDir>
+#include <QToolBar>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -17,10 +24,13 @@
 #include "tests/support/studio_test_support.h"
 #include "tests/support/test_support.h"
 #include "ui/canvas/canvas_view.h"
+#include "ui/dialogs/new_canvas_dialog.h"
 #include "ui/image_convert.h"
 #include "ui/main_window.h"
 #include "ui/palette_widget.h"
 #include "ui/preview/preview_view.h"
+#include "ui/starter_examples.h"
+#include "ui/window_geometry.h"
 
 using namespace p2p;
 using namespace p2p::ui;
@@ -39,6 +49,29 @@ bool everyPixelIsAClass(const cv::Mat& bgr) {
             if (!found) return false;
         }
     return true;
+}
+
+// A menu-bar menu by its title ("File"), and an action in it (or its submenus) by its text, without '&'.
+QMenu* menuNamed(QMainWindow& w, const QString& title) {
+    for (QAction* a : w.menuBar()->actions())
+        if (a->menu() && a->text().remove(QLatin1Char('&')) == title) return a->menu();
+    return nullptr;
+}
+
+QAction* actionNamed(QMenu* menu, const QString& text) {
+    if (!menu) return nullptr;
+    for (QAction* a : menu->actions()) {
+        if (a->text().remove(QLatin1Char('&')) == text) return a;
+        if (a->menu())
+            if (QAction* inner = actionNamed(a->menu(), text)) return inner;
+    }
+    return nullptr;
+}
+
+QString statusFields(QMainWindow& w) {
+    QStringList texts;
+    for (QLabel* l : w.statusBar()->findChildren<QLabel*>()) texts << l->text();
+    return texts.join(QLatin1Char('|'));
 }
 
 }  // namespace
@@ -179,6 +212,24 @@ private Q_SLOTS:
         QCOMPARE(w.canvasView()->eraserColour(), cmpClass(cmpClassId("background")).bgr());
     }
 
+    void newCanvasOffersThePreviewSizes() {
+        NewCanvasDialog dialog(CanvasKind::FacadeLabels, QSize(256, 256));
+        const auto combos = dialog.findChildren<QComboBox*>();
+        QComboBox* preset = nullptr;
+        for (QComboBox* c : combos)
+            if (c->findData(QSize(1024, 512)) >= 0) preset = c;
+        QVERIFY(preset);
+        QList<QSize> sizes;
+        for (int i = 0; i < preset->count(); ++i) sizes << preset->itemData(i).toSize();
+        QCOMPARE(sizes, (QList<QSize>{{256, 256}, {512, 512}, {1024, 512}, QSize()}));  // the last: Custom
+        preset->setCurrentIndex(2);
+        QCOMPARE(dialog.canvasSize(), QSize(1024, 512));
+        NewCanvasDialog custom(CanvasKind::Edges, QSize(300, 200));  // a canvas of another size stays Custom
+        QCOMPARE(custom.canvasSize(), QSize(300, 200));
+        for (QComboBox* c : custom.findChildren<QComboBox*>())
+            if (c->findData(QSize(1024, 512)) >= 0) QCOMPARE(c->currentIndex(), c->count() - 1);
+    }
+
     void paletteKeysAndEyedropperSelectClasses() {
         MainWindow w(options());
         w.show();
@@ -220,12 +271,15 @@ private Q_SLOTS:
         QTest::mousePress(view, Qt::LeftButton, {}, a);
         QTest::mouseMove(view, b);
         QVERIFY(QTest::qWaitFor([&] { return shown.count() > before; }, 60000));  // while the button is down
+        for (int i = 1; i <= 3; ++i) {  // a few more frames: the fps is the rate they were shown at
+            const int now = shown.count();
+            QTest::mouseMove(view, view->mapFromImage(QRectF(120 + 10 * i, 90, 1, 1)).center().toPoint());
+            QVERIFY(QTest::qWaitFor([&] { return shown.count() > now; }, 60000));
+        }
         QTest::mouseRelease(view, Qt::LeftButton, {}, b);
 
         // The status bar names device, model, latency and fps.
-        QStringList texts;
-        for (QLabel* l : w.statusBar()->findChildren<QLabel*>()) texts << l->text();
-        const QString all = texts.join(QLatin1Char('|'));
+        const QString all = statusFields(w);
         QVERIFY2(all.contains(QStringLiteral("CPU")), qPrintable(all));
         QVERIFY2(all.contains(QStringLiteral("tiny-facades")), qPrintable(all));
         QVERIFY2(all.contains(QStringLiteral(" ms")) && all.contains(QStringLiteral("fps")), qPrintable(all));
@@ -276,6 +330,214 @@ private Q_SLOTS:
         QSettings s(o.settingsFile, QSettings::IniFormat);
         QCOMPARE(s.value(QStringLiteral("model/edges")).toString(), edgesModel);
         QCOMPARE(s.value(QStringLiteral("model/facade-labels")).toString(), QString());
+    }
+
+    void randomFacadeAndExamplesFromTheMenus() {
+        MainWindow w(options());
+        w.setMode(CanvasKind::Edges);
+        QAction* random = actionNamed(menuNamed(w, "File"), "Random Facade");
+        QVERIFY(random);
+        bool onToolbar = false;
+        for (QToolBar* bar : w.findChildren<QToolBar*>()) onToolbar = onToolbar || bar->actions().contains(random);
+        QVERIFY(onToolbar);
+        const cv::Mat before = w.documents()->document(CanvasKind::FacadeLabels)->image().clone();
+        random->trigger();
+        QVERIFY(w.mode() == CanvasKind::FacadeLabels);
+        QCOMPARE(w.paletteWidget()->entries().size(), 12);
+        QVERIFY(everyPixelIsAClass(w.document()->image()));
+        QVERIFY(!identical(w.document()->image(), before));
+        const cv::Mat first = w.document()->image().clone();
+        random->trigger();
+        QVERIFY(!identical(w.document()->image(), first));  // another seed
+        w.document()->undo();
+        QVERIFY(identical(w.document()->image(), first));
+        w.document()->undo();
+        QVERIFY(identical(w.document()->image(), before));
+
+        // File ▸ Examples: each starter, in its mode.
+        QMenu* file = menuNamed(w, "File");
+        for (const StarterExample& e : starterExamples()) {
+            QAction* entry = actionNamed(file, e.title);
+            QVERIFY2(entry, qPrintable(e.title));
+            entry->trigger();
+            QVERIFY(w.mode() == e.kind);
+            QVERIFY(w.document()->filePath().isEmpty());
+        }
+        QCOMPARE(w.document()->image().size(), cv::Size(256, 256));
+    }
+
+    void biggerCanvasesPreviewAndExportAtTheirSize_data() {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("512 x 512") << QSize(512, 512);
+        QTest::newRow("1024 x 512") << QSize(1024, 512);
+    }
+    void biggerCanvasesPreviewAndExportAtTheirSize() {
+        QFETCH(QSize, size);
+        MainWindow w(options());
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        QSignalSpy shown(&w, &MainWindow::previewShown);
+        w.loadModel(modelPath_);
+        QVERIFY(QTest::qWaitFor([&] { return ready.count() == 1 && shown.count() >= 1; }, 60000));
+        w.newCanvas(CanvasKind::FacadeLabels, size);
+        w.documents()->randomFacade(7);
+        const int before = shown.count();
+        QVERIFY(QTest::qWaitFor([&] { return shown.count() > before && w.lastResult().size() == size; }, 120000));
+        QCOMPARE(w.previewView()->result().size(), size);
+        const QString result = dir_.filePath(QStringLiteral("big-result.png"));
+        const QString side = dir_.filePath(QStringLiteral("big-side.png"));
+        QVERIFY(w.exportResult(result));
+        QVERIFY(w.exportSideBySide(side));
+        QCOMPARE(cv::imread(result.toStdString()).size(), cv::Size(size.width(), size.height()));
+        QCOMPARE(cv::imread(side.toStdString()).size(), cv::Size(2 * size.width(), size.height()));
+        QVERIFY2(statusFields(w).contains(QStringLiteral(" ms")), qPrintable(statusFields(w)));
+        // Both views fit the whole canvas.
+        for (ImageViewport* view : {static_cast<ImageViewport*>(w.canvasView()), static_cast<ImageViewport*>(w.previewView())}) {
+            const QRectF drawn = view->mapFromImage(QRectF(0, 0, size.width(), size.height()));
+            QVERIFY(QRectF(view->rect()).contains(drawn));
+        }
+    }
+
+    void compareIsAViewToggle() {
+        MainWindowOptions o = options();
+        o.settingsFile = dir_.filePath(QStringLiteral("compare.ini"));
+        {
+            MainWindow w(o);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            QMenu* view = menuNamed(w, "View");
+            QAction* compare = actionNamed(view, "Compare Canvas and Photo");
+            QAction* overlay = actionNamed(view, "Overlay Preview on Canvas");
+            QVERIFY(compare && overlay);
+            QVERIFY(!w.previewView()->compareEnabled());
+            compare->trigger();
+            QVERIFY(compare->isChecked());
+            QVERIFY(w.previewView()->compareEnabled());
+            QVERIFY(identical(qImageToMat(w.previewView()->compareSource()), w.document()->image()));
+            // The overlay hides the preview: it and the split exclude each other.
+            overlay->trigger();
+            QVERIFY(!compare->isChecked() && !w.previewView()->compareEnabled());
+            compare->trigger();
+            QVERIFY(!overlay->isChecked() && w.previewView()->isVisibleTo(&w));
+            w.previewView()->setCompareFraction(0.3);
+            w.close();
+        }
+        MainWindow again(o);  // remembered, with the divider where it was
+        QVERIFY(again.previewView()->compareEnabled());
+        QCOMPARE(again.previewView()->compareFraction(), 0.3);
+    }
+
+    void theStatusBarNamesTheClassAfterAFill() {
+        // Issue 17 defect 8: after a fill the status bar named the old class until the mouse moved.
+        MainWindow w(options());
+        const QPoint pixel(128, 128);
+        Q_EMIT w.canvasView()->hoverChanged(pixel, true);
+        QVERIFY2(statusFields(w).contains(QStringLiteral("128, 128 · facade")), qPrintable(statusFields(w)));
+        w.document()->floodFill(pixel, cmpClass(cmpClassId("window")).bgr());
+        QVERIFY2(statusFields(w).contains(QStringLiteral("128, 128 · window")), qPrintable(statusFields(w)));
+        w.document()->undo();
+        QVERIFY2(statusFields(w).contains(QStringLiteral("128, 128 · facade")), qPrintable(statusFields(w)));
+        Q_EMIT w.canvasView()->hoverChanged(pixel, false);
+        QVERIFY(!statusFields(w).contains(QStringLiteral("128, 128")));
+        // The mouse leaving the canvas clears the field: a later change does not name a pixel no one points at.
+        Q_EMIT w.canvasView()->hoverChanged(pixel, true);
+        QEvent leave(QEvent::Leave);
+        QCoreApplication::sendEvent(w.canvasView(), &leave);
+        QVERIFY(!statusFields(w).contains(QStringLiteral("128, 128")));
+        w.document()->floodFill(pixel, cmpClass(cmpClassId("door")).bgr());
+        QVERIFY(!statusFields(w).contains(QStringLiteral("128, 128")));
+    }
+
+    void recentRunsAreInTheModelMenu() {
+        QTemporaryDir runs;
+        QVERIFY(runs.isValid());
+        const QString run = QDir(runs.path()).filePath(QStringLiteral("facades-20240102-030405"));
+        QVERIFY(QDir().mkpath(run));
+        QVERIFY(QFile::copy(modelPath_, run + QStringLiteral("/model.p2pm")));
+        QVERIFY(QDir().mkpath(QDir(runs.path()).filePath(QStringLiteral("no-model-yet"))));
+        MainWindowOptions o = options();
+        o.runsDirectory = runs.path();
+        MainWindow w(o);
+        QMenu* model = menuNamed(w, "Model");
+        QVERIFY(model);
+        Q_EMIT model->aboutToShow();  // the menu looks again each time it opens
+        QAction* entry = nullptr;
+        for (QAction* a : model->actions())
+            if (a->text().startsWith(QStringLiteral("facades-20240102-030405 — "))) entry = a;
+        QVERIFY(entry);
+        for (QAction* a : model->actions()) QVERIFY(!a->text().startsWith(QStringLiteral("no-model-yet")));
+        QSignalSpy ready(&w, &MainWindow::modelReady);
+        entry->trigger();
+        QVERIFY(QTest::qWaitFor([&] { return ready.count() == 1; }, 60000));
+        QCOMPARE(QFileInfo(w.loadedModelPath()), QFileInfo(run + QStringLiteral("/model.p2pm")));
+        QVERIFY(entry->isChecked());
+
+        // No runs: the section says how to make one.
+        o.runsDirectory = QDir(runs.path()).filePath(QStringLiteral("none"));
+        MainWindow empty(o);
+        Q_EMIT menuNamed(empty, "Model")->aboutToShow();
+        QAction* none = actionNamed(menuNamed(empty, "Model"), QStringLiteral("None yet — train one in View ▸ Training Panel"));
+        QVERIFY(none && !none->isEnabled());
+    }
+
+    void theClassesDockKeepsItsNamesWhole() {
+        // Issue 17 defect 7: a squeezed Classes dock stayed about 60 px wide, names cut, and was restored so.
+        MainWindowOptions o = options();
+        o.settingsFile = dir_.filePath(QStringLiteral("dock.ini"));
+        auto namesFit = [](MainWindow& w) {
+            auto* list = w.paletteWidget()->findChild<QListWidget*>();
+            return list && list->sizeHintForColumn(0) <= list->viewport()->width();
+        };
+        {
+            MainWindow w(o);
+            w.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&w));
+            auto* dock = w.findChild<QDockWidget*>(QStringLiteral("paletteDock"));
+            QVERIFY(dock);
+            QVERIFY(w.paletteWidget()->minimumWidth() > 60);
+            w.resizeDocks({dock}, {40}, Qt::Horizontal);
+            QCoreApplication::processEvents();
+            QVERIFY2(dock->width() >= w.paletteWidget()->minimumWidth(), qPrintable(QString::number(dock->width())));
+            QVERIFY(namesFit(w));
+            w.close();
+        }
+        MainWindow again(o);
+        again.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&again));
+        QVERIFY(namesFit(again));
+    }
+
+    void restoredGeometryIsClampedToTheScreen() {
+        const QRect screen(0, 0, 1280, 800);
+        // Inside: unchanged.
+        QCOMPARE(clampToAvailable(QRect(100, 50, 900, 600), screen), QRect(100, 50, 900, 600));
+        // Off the right and bottom edges (a larger monitor before): moved back in.
+        QCOMPARE(clampToAvailable(QRect(1000, 700, 900, 600), screen), QRect(380, 200, 900, 600));
+        // Off the left/top (a monitor that was left of this one).
+        QCOMPARE(clampToAvailable(QRect(-1500, -40, 900, 600), screen), QRect(0, 0, 900, 600));
+        // Larger than the screen: shrunk to it.
+        QCOMPARE(clampToAvailable(QRect(200, 100, 2560, 1440), screen), QRect(0, 0, 1280, 800));
+        // A second screen to the right, with a panel at its top.
+        const QRect second(1280, 30, 1920, 1050);
+        QCOMPARE(clampToAvailable(QRect(1300, 0, 800, 600), second), QRect(1300, 30, 800, 600));
+        QCOMPARE(clampToAvailable(QRect(10, 10, 800, 600), QRect()), QRect(10, 10, 800, 600));  // no screen
+
+        // The window: a geometry saved on a larger screen opens inside this one.
+        MainWindowOptions o = options();
+        o.settingsFile = dir_.filePath(QStringLiteral("geometry.ini"));
+        const QRect available = QGuiApplication::primaryScreen()->availableGeometry();
+        {
+            MainWindow w(o);
+            w.setGeometry(available.right() - 100, available.bottom() - 100, available.width() + 900,
+                          available.height() + 700);
+            w.close();
+        }
+        MainWindow again(o);
+        QVERIFY2(available.contains(again.geometry()),
+                 qPrintable(QStringLiteral("%1,%2 %3x%4 outside %5x%6")
+                                .arg(again.x()).arg(again.y()).arg(again.width()).arg(again.height())
+                                .arg(available.width()).arg(available.height())));
     }
 
     void facadesSetColoursOpenAsTheirClasses() {
@@ -382,7 +644,7 @@ private Q_SLOTS:
             w.setMode(CanvasKind::Edges);
             QCOMPARE(w.canvasView()->brushSize(), 2);  // each canvas has its own brush; edges start thin
             w.canvasView()->setBrushSize(3);
-            w.resize(900, 640);
+            w.resize(720, 540);  // within the offscreen screen (800 wide): a larger one is clamped
             w.close();
         }
         MainWindow again(o);
@@ -390,7 +652,7 @@ private Q_SLOTS:
         QCOMPARE(again.canvasView()->brushSize(), 3);
         again.setMode(CanvasKind::FacadeLabels);
         QCOMPARE(again.canvasView()->brushSize(), 21);
-        QCOMPARE(again.size(), QSize(900, 640));
+        QCOMPARE(again.size(), QSize(720, 540));
     }
 };
 

@@ -16,7 +16,10 @@
 #include "core/labels/palette.h"
 #include "tests/support/test_support.h"
 #include "ui/image_convert.h"
+#include "ui/preview/compare_split.h"
+#include "ui/preview/frame_rate.h"
 #include "ui/preview/preview_controller.h"
+#include "ui/preview/preview_view.h"
 
 using namespace p2p;
 using namespace p2p::ui;
@@ -317,6 +320,131 @@ private Q_SLOTS:
         const cv::Mat cliCmp = translated(cmp);
         QVERIFY(!cliCmp.empty());
         QCOMPARE(cv::norm(cliCmp, viaCmp, cv::NORM_INF), 0.0);
+    }
+
+    void biggerCanvasesComeBackAtTheirSize_data() {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("256 x 256") << QSize(256, 256);
+        QTest::newRow("512 x 512") << QSize(512, 512);
+        QTest::newRow("1024 x 512, not square") << QSize(1024, 512);
+        QTest::newRow("1100 x 300: tiled, padded") << QSize(1100, 300);
+    }
+    void biggerCanvasesComeBackAtTheirSize() {
+        // The generator is fully convolutional and the engine pads (and tiles past 1024): the preview path
+        // returns the canvas's own size, with its heatmap, for New Canvas's 512 x 512 and 1024 x 512.
+        QFETCH(QSize, size);
+        PreviewController controller(testEngine());
+        QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
+        QSignalSpy loadFailed(&controller, &PreviewController::modelLoadFailed);
+        QSignalSpy results(&controller, &PreviewController::resultReady);
+        QSignalSpy failed(&controller, &PreviewController::failed);
+        controller.loadModel(QString::fromStdString(tinyPath_));
+        QVERIFY(waitForModel(loaded, loadFailed));
+        cv::Mat labels = cmpLabelCanvas(std::max(size.width(), size.height()))(cv::Rect(0, 0, size.width(), size.height())).clone();
+        const quint64 id = controller.request(labels, {}, /*discriminatorMap=*/true, /*labelCanvas=*/true);
+        QVERIFY(QTest::qWaitFor([&] { return results.count() + failed.count() > 0; }, 120000));
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.at(0).at(0).toString()));
+        const PreviewResult r = results.at(0).at(0).value<PreviewResult>();
+        QCOMPARE(r.id, id);
+        QCOMPARE(r.image.size(), size);
+        QCOMPARE(r.heatmap.size(), size);
+    }
+
+    void compareSplitGeometry() {
+        // The image drawn at 2x from (10, 20): 200 x 100 pixels on screen for a 100 x 50 image.
+        const QRectF image(10, 20, 200, 100);
+        const QRectF widget(0, 0, 300, 200);
+        CompareSplit s = compareSplit(image, 0.25, widget, 100);
+        QCOMPARE(s.dividerX, 60.0);
+        QCOMPARE(s.before, QRectF(10, 20, 50, 100));
+        QCOMPARE(s.after, QRectF(60, 20, 150, 100));
+        QCOMPARE(s.beforeSource, QRectF(0, 0, 25, 50));  // the canvas's left quarter
+        QCOMPARE(s.afterSource, QRectF(25, 0, 75, 50));  // the photo's other three
+        QCOMPARE(s.handle.center(), QPointF(60, 70));
+        // Out of range clamps: all canvas, all photo.
+        s = compareSplit(image, 1.7, widget, 100);
+        QCOMPARE(s.dividerX, 210.0);
+        QVERIFY(s.after.width() == 0 && s.afterSource.width() == 0);
+        s = compareSplit(image, -1, widget, 100);
+        QCOMPARE(s.dividerX, 10.0);
+        QVERIFY(s.before.width() == 0);
+        // Zoomed in past the widget: the grip stays in the visible part of the divider.
+        s = compareSplit(QRectF(-100, -400, 800, 1200), 0.5, widget, 100);
+        QCOMPARE(s.handle.center().y(), 100.0);
+        // Dragging: widget x to fraction, clamped to the image.
+        QCOMPARE(compareFractionAt(image, 110), 0.5);
+        QCOMPARE(compareFractionAt(image, -50), 0.0);
+        QCOMPARE(compareFractionAt(image, 900), 1.0);
+        s = compareSplit(image, 0.5, widget, 100);
+        QVERIFY(grabsDivider(s, image, 113, 50));
+        QVERIFY(!grabsDivider(s, image, 130, 50));
+        QVERIFY(!grabsDivider(s, image, 110, 5));  // above the image
+    }
+
+    void compareViewDragsItsDivider() {
+        PreviewView view;
+        view.resize(400, 300);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QImage photo(100, 100, QImage::Format_RGB888);
+        photo.fill(Qt::red);
+        QImage canvas(100, 100, QImage::Format_RGB888);
+        canvas.fill(Qt::blue);
+        view.setResult(photo);
+        view.setCompareSource(canvas);
+        QVERIFY(!view.compareEnabled());
+        QSignalSpy moved(&view, &PreviewView::compareFractionChanged);
+        const QRectF image = view.mapFromImage(QRectF(0, 0, 100, 100));
+        // Off: the left button does nothing to the split.
+        QTest::mousePress(&view, Qt::LeftButton, {}, image.center().toPoint() + QPoint(30, 0));
+        QTest::mouseRelease(&view, Qt::LeftButton, {}, image.center().toPoint() + QPoint(30, 0));
+        QCOMPARE(moved.count(), 0);
+        view.setCompareEnabled(true);
+        QVERIFY(view.compareEnabled());
+        QCOMPARE(view.compareFraction(), 0.5);
+        // The rendered view: canvas left of the divider, photo right of it.
+        QImage shot = view.grab().toImage();
+        QCOMPARE(QColor(shot.pixel(QPoint(int(image.left()) + 5, int(image.bottom()) - 5))), QColor(Qt::blue));
+        QCOMPARE(QColor(shot.pixel(QPoint(int(image.right()) - 5, int(image.bottom()) - 5))), QColor(Qt::red));
+        // Press at a quarter and drag to three quarters.
+        const int y = int(image.center().y());
+        QTest::mousePress(&view, Qt::LeftButton, {}, QPoint(int(image.left() + image.width() / 4), y));
+        QVERIFY(std::abs(view.compareFraction() - 0.25) < 0.02);
+        QTest::mouseMove(&view, QPoint(int(image.left() + image.width() * 3 / 4), y));
+        QTest::mouseRelease(&view, Qt::LeftButton, {}, QPoint(int(image.left() + image.width() * 3 / 4), y));
+        QVERIFY(std::abs(view.compareFraction() - 0.75) < 0.02);
+        QVERIFY(moved.count() >= 2);
+        shot = view.grab().toImage();
+        QCOMPARE(QColor(shot.pixel(QPoint(int(image.left() + image.width() * 0.6), int(image.bottom()) - 5))),
+                 QColor(Qt::blue));
+        view.setCompareEnabled(false);
+        shot = view.grab().toImage();
+        QCOMPARE(QColor(shot.pixel(QPoint(int(image.left()) + 5, int(image.bottom()) - 5))), QColor(Qt::red));
+    }
+
+    void frameRateIsMeasuredNotDerivedFromLatency() {
+        // Issue 17 defect 8: the status bar said 1000 / latency. The meter counts frames actually shown.
+        FrameRateMeter meter(2000);
+        QVERIFY(!meter.rate(0));
+        meter.frameShown(1000);
+        QVERIFY(!meter.rate(1000));  // one frame has no rate
+        for (int i = 1; i <= 10; ++i) meter.frameShown(1000 + i * 100);  // 10 fps for a second
+        QVERIFY(meter.rate(2000));
+        QCOMPARE(*meter.rate(2000), 10.0);
+        // Fast frames (say 20 ms latency each) shown every 250 ms are 4 fps, not 50.
+        FrameRateMeter slow(2000);
+        for (int i = 0; i < 8; ++i) slow.frameShown(i * 250);
+        QCOMPARE(*slow.rate(1750), 4.0);
+        // Only the recent window counts: an old burst does not inflate a slow present.
+        FrameRateMeter mixed(2000);
+        for (int i = 0; i < 30; ++i) mixed.frameShown(i * 10);  // 100 fps, long ago
+        mixed.frameShown(10000);
+        mixed.frameShown(11000);
+        QCOMPARE(*mixed.rate(11000), 1.0);
+        // A still canvas: after the window, no rate at all.
+        QVERIFY(!mixed.rate(14000));
+        mixed.reset();
+        QVERIFY(!mixed.rate(11000));
     }
 
     void destroyingDuringAnInferenceIsClean() {

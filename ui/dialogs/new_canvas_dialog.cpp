@@ -17,9 +17,12 @@ NewCanvasDialog::NewCanvasDialog(CanvasKind kind, QSize size, QWidget* parent) :
     kind_->setCurrentIndex(kind == CanvasKind::Edges ? 1 : 0);
 
     preset_ = new QComboBox(this);
-    const QList<QSize> presets = {{256, 256}, {512, 256}, {256, 512}, {512, 512}, {1024, 512}, {1024, 1024}};
-    for (const QSize& p : presets)
-        preset_->addItem(QStringLiteral("%1 × %2").arg(p.width()).arg(p.height()), p);
+    // The sizes the live preview is made for (the engine pads and, past 1024, tiles); any other is Custom.
+    const QList<std::pair<QSize, QString>> presets = {{{256, 256}, tr("as the models were trained")},
+                                                      {{512, 512}, tr("more detail")},
+                                                      {{1024, 512}, tr("a wide street front")}};
+    for (const auto& [p, note] : presets)
+        preset_->addItem(QStringLiteral("%1 × %2 — %3").arg(p.width()).arg(p.height()).arg(note), p);
     preset_->addItem(tr("Custom"), QSize());
 
     width_ = new QSpinBox(this);

@@ -6,6 +6,7 @@
 #include <QPushButton>
 
 #include "ui/dialogs/architecture_dialog.h"
+#include "ui/dialogs/model_info_dialog.h"
 #include "ui/model_controller.h"
 
 namespace p2p::ui {
@@ -39,11 +40,8 @@ void showModelInformation(QWidget* parent, const std::optional<ModelInformation>
         QMessageBox::information(parent, tr("Model"), ModelController::noModelText(CanvasKind::FacadeLabels));
         return;
     }
-    QMessageBox box(parent);
-    box.setWindowTitle(tr("Model — %1").arg(info->name));
-    box.setText(tr("<b>%1</b><br>%2").arg(info->name.toHtmlEscaped(), info->description.toHtmlEscaped()));
-    box.setInformativeText(QStringLiteral("<pre>%1</pre>").arg(info->details.toHtmlEscaped()));
-    box.exec();
+    ModelInfoDialog dialog(*info, parent);
+    dialog.exec();
 }
 
 void showAbout(QWidget* parent) {
