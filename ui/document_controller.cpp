@@ -33,10 +33,6 @@ const QString kModeKey = QStringLiteral("canvas/mode");
 const QString kRecentKey = QStringLiteral("recentFiles");
 const QString kLastDirectoryKey = QStringLiteral("lastDirectory");
 
-QColor toQColor(const cv::Vec3b& bgr) {
-    return QColor(bgr[2], bgr[1], bgr[0]);
-}
-
 cv::Vec3b backgroundColour() {
     return cmpClass(cmpClassId("background")).bgr();
 }
@@ -366,8 +362,9 @@ QVector<PaletteEntry> DocumentController::paletteEntries() const {
     return entries;
 }
 
-cv::Vec3b DocumentController::eraserColour() const {
-    return mode_ == CanvasKind::FacadeLabels ? backgroundColour() : kPaper;
+cv::Vec3b DocumentController::secondaryColour() const {
+    // The facade class: erasing inside a facade leaves facade, not the dark background stripes it used to.
+    return mode_ == CanvasKind::FacadeLabels ? cmpClass(cmpClassId("facade")).bgr() : kPaper;
 }
 
 PalettePick DocumentController::pickColour(const cv::Vec3b& colour) const {

@@ -74,7 +74,7 @@ public:
 
     // The class list: the CMP classes in label mode, ink and paper in edge mode; the row chosen in each mode.
     QVector<PaletteEntry> paletteEntries() const;
-    cv::Vec3b eraserColour() const;  // background (labels) or white paper (edges)
+    cv::Vec3b secondaryColour() const;  // what the eraser and right button paint at first: facade or paper
     int paletteSelection() const { return selection_[slot(mode_)]; }
     void setPaletteSelection(int index) { selection_[slot(mode_)] = index; }
     PalettePick pickColour(const cv::Vec3b& colour) const;

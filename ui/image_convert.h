@@ -3,6 +3,7 @@
 // The one place where Qt images and OpenCV matrices meet. Every function copies, so the result never
 // aliases the argument's pixels (a QImage may outlive the cv::Mat it came from, and the other way round).
 
+#include <QColor>
 #include <QImage>
 
 #include <opencv2/core.hpp>
@@ -25,5 +26,9 @@ cv::Mat qImageToMat(const QImage& image);
 // cv::applyColorMap (values are clamped). `size` (when valid) scales it with nearest-neighbour so each
 // patch stays a visible block. An empty or non-float map gives a null QImage.
 QImage probabilityMapToHeatmap(const cv::Mat& probabilities, QSize size = {}, int colormap = -1);
+
+// One pixel's colour: OpenCV's BGR <-> Qt's colour (alpha dropped).
+inline QColor toQColor(const cv::Vec3b& bgr) { return QColor(bgr[2], bgr[1], bgr[0]); }
+inline cv::Vec3b toBgr(const QColor& c) { return cv::Vec3b(uchar(c.blue()), uchar(c.green()), uchar(c.red())); }
 
 }  // namespace p2p::ui

@@ -22,6 +22,7 @@
 #include <limits>
 
 #include "ui/canvas/canvas_view.h"
+#include "ui/canvas/palette_binding.h"
 #include "ui/dialogs/file_dialogs.h"
 #include "ui/dialogs/studio_messages.h"
 #include "ui/document_controller.h"
@@ -116,6 +117,10 @@ void MainWindow::buildCentralWidget() {
         if (pick.index >= 0) selectClass(pick.index);
         if (!pick.message.isEmpty()) showStatus(pick.message);
     });
+    connect(canvas_, &CanvasView::secondaryColourPicked, this, [this](const cv::Vec3b& colour) {
+        const PalettePick pick = documents_->pickColour(colour);
+        if (pick.index >= 0) palette_->setSecondaryIndex(pick.index);
+    });
     connect(canvas_, &CanvasView::hoverChanged, this,
             [this](const QPoint& pixel, bool inside) { status_->hover(pixel, inside); });
 
@@ -130,13 +135,9 @@ void MainWindow::buildCentralWidget() {
 
 void MainWindow::buildDocks() {
     palette_ = new PaletteWidget;
+    bindPalette(palette_, canvas_);  // rows <-> the canvas's primary and secondary colours
     connect(palette_, &PaletteWidget::currentIndexChanged, this, [this](int i) {
-        if (i < 0) return;
-        documents_->setPaletteSelection(i);
-        if (i < palette_->entries().size()) {
-            const QColor c = palette_->entries()[i].colour;
-            canvas_->setColour(cv::Vec3b(uchar(c.blue()), uchar(c.green()), uchar(c.red())));
-        }
+        if (i >= 0) documents_->setPaletteSelection(i);
     });
     auto* dock = new QDockWidget(tr("Classes"), this);
     dock->setObjectName(QStringLiteral("paletteDock"));
@@ -195,6 +196,7 @@ void MainWindow::connectActions() {
     on(a.clear, [this] { documents_->clearCanvas(); });
     connect(a.tools, &QActionGroup::triggered, this,
             [this](QAction* t) { canvas_->setTool(Tool(t->data().toInt())); });
+    on(a.swapColours, [this] { canvas_->swapColours(); });
     on(a.biggerBrush, [this] { changeBrushSize(+1); });
     on(a.smallerBrush, [this] { changeBrushSize(-1); });
     on(a.overlay, [this](bool checked) { setOverlay(checked); });
@@ -486,8 +488,8 @@ void MainWindow::onHistoryChanged() {
 
 void MainWindow::updatePaletteForMode() {
     const QVector<PaletteEntry> entries = documents_->paletteEntries();
-    canvas_->setEraserColour(documents_->eraserColour());
     palette_->setEntries(entries);
+    palette_->setSecondaryIndex(palette_->indexOf(toQColor(documents_->secondaryColour())));
     palette_->setMinimumWidth(paletteMinimumWidth(palette_));  // names whole however the dock was left
     palette_->setCurrentIndex(std::clamp(documents_->paletteSelection(), 0, int(entries.size()) - 1));
     if (auto* dock = qobject_cast<QDockWidget*>(palette_->parentWidget()))
@@ -540,9 +542,7 @@ void MainWindow::setCompare(bool on) {
 }
 
 void MainWindow::changeBrushSize(int direction) {
-    const int s = canvas_->brushSize();
-    const int step = std::max(1, int(std::lround(s * 0.15)));
-    canvas_->setBrushSize(s + direction * step);
+    canvas_->stepBrushSize(direction);
     showStatus(tr("Brush %1 px").arg(canvas_->brushSize()), 1500);
 }
 

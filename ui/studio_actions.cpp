@@ -69,14 +69,22 @@ StudioActions::StudioActions(QObject* owner) {
     brush = tool(tools, tr("&Brush"), QStringLiteral("brush"), QStringLiteral("B"), Tool::Brush,
                  tr("paint with the selected class"));
     eraser = tool(tools, tr("&Eraser"), QStringLiteral("eraser"), QStringLiteral("E"), Tool::Eraser,
-                  tr("paint background (labels) or white paper (edges)"));
+                  tr("paint the secondary class (facade at first; X swaps) or white paper on a sketch"));
+    line = tool(tools, tr("&Line"), QStringLiteral("line"), QStringLiteral("L"), Tool::Line,
+                tr("drag a straight line at the pen width; Shift snaps to 45°"));
     rectangle = tool(tools, tr("&Rectangle"), QStringLiteral("rectangle"), QStringLiteral("R"),
-                     Tool::Rectangle, tr("drag to fill a rectangle"));
+                     Tool::Rectangle, tr("drag a rectangle: filled on a label map, an outline on a sketch"));
+    ellipse = tool(tools, tr("E&llipse"), QStringLiteral("ellipse"), QStringLiteral("O"), Tool::Ellipse,
+                   tr("drag an ellipse: filled on a label map, an outline on a sketch; Shift: a circle"));
+    polygon = tool(tools, tr("&Polygon"), QStringLiteral("polygon"), QStringLiteral("P"), Tool::Polygon,
+                   tr("click the corners; double-click, Enter or the first corner closes it, Escape drops it"));
     fill = tool(tools, tr("&Fill"), QStringLiteral("fill"), QStringLiteral("F"), Tool::Fill,
                 tr("fill the connected area of one colour"));
     eyedropper = tool(tools, tr("E&yedropper"), QStringLiteral("eyedropper"), QStringLiteral("I"),
                       Tool::Eyedropper, tr("pick a class from the canvas"));
     brush->setChecked(true);
+    swapColours = make(owner, tr("S&wap Colours"), QStringLiteral("swap-colours"), QKeySequence(QStringLiteral("X")));
+    swapColours->setToolTip(tr("Swap the primary and secondary class; the right button paints the secondary (X)"));
     biggerBrush = make(owner, tr("&Bigger Brush"), QString(), QKeySequence(QStringLiteral("]")));
     smallerBrush = make(owner, tr("&Smaller Brush"), QString(), QKeySequence(QStringLiteral("[")));
 

@@ -20,7 +20,8 @@ struct StudioActions {
     QAction *undo, *redo, *clear;
     // Tools: each tool action's data() is its Tool
     QActionGroup* tools;
-    QAction *brush, *eraser, *rectangle, *fill, *eyedropper, *biggerBrush, *smallerBrush;
+    QAction *brush, *eraser, *line, *rectangle, *ellipse, *polygon, *fill, *eyedropper;
+    QAction *swapColours, *biggerBrush, *smallerBrush;
     // View
     QAction *overlay, *compare, *heatmap, *zoomIn, *zoomOut, *zoomFit, *zoom100;
     // Preview

@@ -433,13 +433,13 @@ private Q_SLOTS:
             QCOMPARE(documents.paletteEntries().size(), 12);
             QCOMPARE(documents.paletteEntries()[2].name, QStringLiteral("window"));
             QCOMPARE(documents.paletteSelection(), 2);  // window
-            QCOMPARE(documents.eraserColour(), cmpClass(cmpClassId("background")).bgr());
+            QCOMPARE(documents.secondaryColour(), cmpClass(cmpClassId("facade")).bgr());
             const QString border = documents.describePixel(QPoint(0, 0));
             QCOMPARE(border, QStringLiteral("0, 0 · background"));
         } else {
             QCOMPARE(documents.paletteEntries().size(), 2);
             QCOMPARE(documents.paletteSelection(), 0);  // ink
-            QCOMPARE(documents.eraserColour(), cv::Vec3b(255, 255, 255));
+            QCOMPARE(documents.secondaryColour(), cv::Vec3b(255, 255, 255));
             QCOMPARE(documents.describePixel(QPoint(3, 4)), QStringLiteral("3, 4"));
         }
     }

@@ -209,7 +209,25 @@ private Q_SLOTS:
         QCOMPARE(w.canvasView()->eraserColour(), cv::Vec3b(255, 255, 255));
         w.setMode(CanvasKind::FacadeLabels);  // each mode keeps its canvas
         QCOMPARE(w.document()->image().size(), cv::Size(512, 256));
-        QCOMPARE(w.canvasView()->eraserColour(), cmpClass(cmpClassId("background")).bgr());
+        // Erasing inside a facade leaves facade (issue 17: it painted dark background stripes).
+        QCOMPARE(w.canvasView()->eraserColour(), cmpClass(cmpClassId("facade")).bgr());
+        QCOMPARE(w.paletteWidget()->secondaryIndex(), cmpClassId("facade") - 1);
+    }
+
+    // X swaps the primary and secondary class, through the window's action, and the class list follows.
+    void xSwapsPrimaryAndSecondary() {
+        MainWindow w(options());
+        w.newCanvas(CanvasKind::FacadeLabels, QSize(64, 64));
+        w.paletteWidget()->setCurrentIndex(cmpClassId("window") - 1);
+        QAction* swap = nullptr;
+        for (QAction* a : w.findChildren<QAction*>())
+            if (a->shortcut() == QKeySequence(QStringLiteral("X"))) swap = a;
+        QVERIFY(swap);
+        swap->trigger();
+        QCOMPARE(w.canvasView()->colour(), cmpClass(cmpClassId("facade")).bgr());
+        QCOMPARE(w.canvasView()->eraserColour(), cmpClass(cmpClassId("window")).bgr());
+        QCOMPARE(w.paletteWidget()->currentIndex(), cmpClassId("facade") - 1);
+        QCOMPARE(w.paletteWidget()->secondaryIndex(), cmpClassId("window") - 1);
     }
 
     void newCanvasOffersThePreviewSizes() {

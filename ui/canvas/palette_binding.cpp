@@ -1,21 +1,10 @@
 #include "ui/canvas/palette_binding.h"
 
 #include "ui/canvas/canvas_view.h"
+#include "ui/image_convert.h"
 #include "ui/palette_widget.h"
 
 namespace p2p::ui {
-
-namespace {
-
-cv::Vec3b toBgr(const QColor& c) {
-    return {uchar(c.blue()), uchar(c.green()), uchar(c.red())};
-}
-
-QColor toQColor(const cv::Vec3b& bgr) {
-    return QColor(bgr[2], bgr[1], bgr[0]);
-}
-
-}  // namespace
 
 void bindPalette(PaletteWidget* palette, CanvasView* canvas) {
     // Each side only signals real changes, so the round trip ends after one step.
