@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+
 #include "core/common/error.h"
 #include "core/train/run_folder.h"
 #include "tests/core/train/train_test_helpers.h"
