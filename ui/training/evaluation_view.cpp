@@ -1,6 +1,7 @@
 #include "ui/training/evaluation_view.h"
 
 #include <QDir>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -8,7 +9,10 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include "ui/image_convert.h"
 
@@ -46,16 +50,19 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
     left->addWidget(notesLabel_);
     left->addStretch(1);
 
-    // The grid at its own size (each row one pair): scrolling beats shrinking the pairs out of sight.
+    // The grid as wide as the view allows, never enlarged; its rows (one pair each) scroll rather than shrink
+    // out of sight.
     gridLabel_ = new QLabel;
     gridLabel_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    auto* gridScroll = new QScrollArea;
-    gridScroll->setWidget(gridLabel_);
-    gridScroll->setWidgetResizable(true);
-    gridScroll->setFrameShape(QFrame::NoFrame);
+    gridScroll_ = new QScrollArea;
+    gridScroll_->setWidget(gridLabel_);
+    gridScroll_->setWidgetResizable(true);
+    gridScroll_->setFrameShape(QFrame::NoFrame);
+    gridScroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    gridScroll_->installEventFilter(this);
     auto* results = new QHBoxLayout;
     results->addLayout(left, 0);
-    results->addWidget(gridScroll, 1);
+    results->addWidget(gridScroll_, 1);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(statusLabel_);
@@ -119,9 +126,10 @@ void EvaluationView::showReport(const p2p::EvalReport& r) {
         notes << tr("%n pair(s) could not be decoded and were skipped.", nullptr, int(r.unreadable.size()));
     notesLabel_->setText(notes.join("\n\n"));
     grid_ = matToQImage(r.grid);
-    gridLabel_->setPixmap(QPixmap::fromImage(grid_));
-    gridLabel_->setToolTip(tr("input | output | target, the first %n pair(s)", nullptr,
-                              grid_.isNull() ? 0 : int(std::min<size_t>(r.pairs.size(), 8))));
+    showGrid();
+    gridLabel_->setToolTip(
+        tr("input | output | target, the first %n pair(s)", nullptr,
+           grid_.isNull() ? 0 : int(std::min<size_t>(r.pairs.size(), size_t(p2p::EvalOptions{}.grid_rows)))));
 }
 
 void EvaluationView::showFailed(const QString& error) {
@@ -132,6 +140,24 @@ void EvaluationView::showFailed(const QString& error) {
 void EvaluationView::showCancelled() {
     setBusy(false);
     statusLabel_->setText(tr("Evaluation cancelled."));
+}
+
+void EvaluationView::showGrid() {
+    if (grid_.isNull()) {
+        gridLabel_->clear();
+        return;
+    }
+    // Room for the vertical scroll bar whether or not it shows: a width that depends on it could flip
+    // forever.
+    const int room = gridScroll_->width() - gridScroll_->verticalScrollBar()->sizeHint().width();
+    const int width = std::min(grid_.width(), std::max(1, room));
+    gridLabel_->setPixmap(QPixmap::fromImage(
+        width == grid_.width() ? grid_ : grid_.scaledToWidth(width, Qt::SmoothTransformation)));
+}
+
+bool EvaluationView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == gridScroll_ && event->type() == QEvent::Resize) showGrid();
+    return QWidget::eventFilter(watched, event);
 }
 
 QString EvaluationView::scores() const {

@@ -13,6 +13,7 @@
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QScrollArea;
 
 namespace p2p::ui {
 
@@ -38,8 +39,12 @@ public:
 Q_SIGNALS:
     void cancelRequested();
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;  // the grid follows the view's width
+
 private:
     void setBusy(bool busy);
+    void showGrid();
 
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progressBar_ = nullptr;
@@ -47,6 +52,7 @@ private:
     QLabel* scoresLabel_ = nullptr;
     QLabel* notesLabel_ = nullptr;
     QLabel* gridLabel_ = nullptr;
+    QScrollArea* gridScroll_ = nullptr;
     QImage grid_;
 };
 

@@ -65,8 +65,10 @@ TrainingPanel::TrainingPanel(QWidget* parent, QSettings* settings) : QWidget(par
     });
     connect(dataset_, &DatasetGroup::scanFinished, this, &TrainingPanel::onScanFinished);
     connect(form_, &TrainOptionsForm::directionChanged, dataset_, &DatasetGroup::setDirection);
-    connect(form_, &TrainOptionsForm::optionsEdited, this,
-            [this] { dataset_->setTransformOptions(options().transformOptions()); });
+    // The scan summary says what preprocessing does to these pairs: it follows the options.
+    const auto showTransform = [this] { dataset_->setTransformOptions(options().transformOptions()); };
+    connect(form_, &TrainOptionsForm::optionsEdited, this, showTransform);
+    connect(form_, &TrainOptionsForm::presetChanged, this, showTransform);
     restoreSettings();
     updateButtons();
 }
