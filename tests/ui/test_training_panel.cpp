@@ -12,6 +12,8 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -25,11 +27,17 @@
 
 #include "core/common/runtime.h"
 #include "core/nn/receptive_field.h"
+#include "core/train/presets.h"
+#include "core/train/run_folder.h"
 #include "core/train/trainer.h"
 #include "tests/support/test_support.h"
+#include "ui/training/evaluation_controller.h"
+#include "ui/training/evaluation_view.h"
 #include "ui/training/heatmap_view.h"
 #include "ui/training/loss_chart.h"
 #include "ui/training/training_controller.h"
+#include "ui/training/train_options_form.h"
+#include "ui/training/training_monitor.h"
 #include "ui/training/training_panel.h"
 
 using namespace p2p;
@@ -97,7 +105,7 @@ class TestTrainingPanel : public QObject {
         QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
         panel.setDatasetFolder(QString::fromStdString(root));
         QVERIFY(scanned.wait(kTimeoutMs));
-        panel.setPreset(TrainingPanel::Preset::Custom);
+        panel.setPreset(TrainOptionsForm::kCustom);
         panel.setOptions(o);
         panel.setRunFolder(runDir);
         QSignalSpy reported(panel.controller(), &TrainingController::lossesReady);
@@ -398,27 +406,36 @@ private Q_SLOTS:
         TrainOptions base;
         base.dataroot = "data";  // validate() wants these; the presets leave them alone
         base.run_dir = "run";
-        const TrainOptions tiny = TrainingPanel::presetOptions(TrainingPanel::Preset::Tiny, base);
+        const TrainOptions tiny = trainPreset("tiny").applyTo(base);
         QCOMPARE(tiny.dataroot, std::string("data"));
         QCOMPARE(tiny.netG, std::string("unet_128"));
         QCOMPARE(tiny.ngf, 32);
         QCOMPARE(tiny.crop_size, 128);
         tiny.validate();
-        const TrainOptions standard = TrainingPanel::presetOptions(TrainingPanel::Preset::Standard, base);
-        QCOMPARE(standard.netG, std::string("unet_256"));
-        QCOMPARE(standard.ngf, 64);
-        QCOMPARE(standard.crop_size, 256);
-        QCOMPARE(standard.load_size, 286);
-        standard.validate();
+        const TrainOptions paper = trainPreset("paper").applyTo(base);
+        QCOMPARE(paper.netG, std::string("unet_256"));
+        QCOMPARE(paper.ngf, 64);
+        QCOMPARE(paper.crop_size, 256);
+        QCOMPARE(paper.load_size, 286);
+        paper.validate();
 
         TrainingPanel panel;
-        panel.setPreset(TrainingPanel::Preset::Standard);
+        // Each preset sets its fields on what the panel shows, and nothing else.
+        for (const TrainPreset& p : trainPresets()) {
+            const TrainOptions before = panel.options();
+            QVERIFY(panel.setPreset(QString::fromStdString(p.name)));
+            QCOMPARE(panel.preset(), QString::fromStdString(p.name));
+            QCOMPARE(panel.options().toJson(), p.applyTo(before).toJson());
+        }
+        panel.setPreset("paper");
         QCOMPARE(panel.options().netG, std::string("unet_256"));
-        panel.setPreset(TrainingPanel::Preset::Tiny);
+        panel.setPreset("tiny");
         QCOMPARE(panel.options().netG, std::string("unet_128"));
         QCOMPARE(panel.options().crop_size, 128);
+        QCOMPARE(panel.options().toJson(), trainPreset("tiny").applyTo(panel.options()).toJson());
+        QVERIFY(!panel.setPreset("Tiny (CPU)"));  // names, not titles
         // Custom keeps what is there and exposes every option; the controls round-trip.
-        panel.setPreset(TrainingPanel::Preset::Custom);
+        panel.setPreset(TrainOptionsForm::kCustom);
         TrainOptions custom = panel.options();
         custom.ngf = 24;
         custom.netD = "n_layers";
@@ -438,6 +455,42 @@ private Q_SLOTS:
         QCOMPARE(back.lr, 0.0005);
         QCOMPARE(back.batch_size, 4);
         QCOMPARE(back.direction, std::string("BtoA"));
+        QCOMPARE(back.toJson(), custom.toJson());
+        QCOMPARE(panel.preset(), QString(TrainOptionsForm::kCustom));  // ngf 24 is no preset's
+        // Editing a field a preset sets, so that it no longer matches, shows Custom.
+        panel.setPreset("tiny");
+        auto* epochs = panel.findChild<QSpinBox*>("n_epochs");
+        QVERIFY(epochs);
+        epochs->setValue(epochs->value() + 5);
+        QCOMPARE(panel.preset(), QString(TrainOptionsForm::kCustom));
+        QVERIFY(matchingPreset(panel.options()) == nullptr);
+    }
+
+    void thePresetIsRememberedByName() {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath("studio.ini"), QSettings::IniFormat);
+        {
+            TrainingPanel panel(nullptr, &settings);
+            QCOMPARE(panel.preset(), QString("tiny"));  // the first time
+            panel.setPreset("studio");
+        }
+        QCOMPARE(settings.value("training/preset").toString(), QString("studio"));
+        {
+            TrainingPanel panel(nullptr, &settings);
+            QCOMPARE(panel.preset(), QString("studio"));
+            QVERIFY(trainPreset("studio").matches(panel.options()));
+        }
+        // Settings from before the presets moved to core kept the old box's index (Tiny, Standard, Custom).
+        settings.setValue("training/preset", 1);
+        {
+            TrainingPanel panel(nullptr, &settings);
+            QCOMPARE(panel.preset(), QString("paper"));
+        }
+        settings.setValue("training/preset", 2);
+        {
+            TrainingPanel panel(nullptr, &settings);
+            QCOMPARE(panel.preset(), QString(TrainOptionsForm::kCustom));
+        }
     }
 
     void wheelOverUnfocusedSettingsScrollsInstead() {
@@ -446,17 +499,17 @@ private Q_SLOTS:
         panel.resize(1200, 400);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        panel.setPreset(TrainingPanel::Preset::Tiny);
+        panel.setPreset("tiny");
         QComboBox* presetBox = nullptr;
         for (QComboBox* box : panel.findChildren<QComboBox*>())
-            if (box->findText("Tiny (CPU)") >= 0) presetBox = box;
+            if (box->findData("tiny") >= 0) presetBox = box;
         QVERIFY(presetBox);
         QVERIFY(!presetBox->hasFocus());
         const QPointF at(5, 5);
         QWheelEvent wheel(at, presetBox->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton,
                           Qt::NoModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(presetBox, &wheel);
-        QVERIFY(panel.preset() == TrainingPanel::Preset::Tiny);
+        QCOMPARE(panel.preset(), QString("tiny"));
         QCOMPARE(panel.options().netG, std::string("unet_128"));
     }
 
@@ -470,7 +523,7 @@ private Q_SLOTS:
         QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
         panel.setDatasetFolder(QString::fromStdString(root));
         QVERIFY(scanned.wait(kTimeoutMs));
-        panel.setPreset(TrainingPanel::Preset::Custom);
+        panel.setPreset(TrainOptionsForm::kCustom);
         TrainOptions o = tinyOptions(root, dir.filePath("run").toStdString());
         o.n_epochs = 200;
         o.sample_freq = 1;
@@ -535,7 +588,7 @@ private Q_SLOTS:
         QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
         panel.setDatasetFolder(QString::fromStdString(root));
         QVERIFY(scanned.wait(kTimeoutMs));
-        panel.setPreset(TrainingPanel::Preset::Custom);
+        panel.setPreset(TrainOptionsForm::kCustom);
         TrainOptions o = tinyOptions(root, dir.filePath("run").toStdString());
         o.n_epochs = 200;
         panel.setOptions(o);
@@ -568,6 +621,54 @@ private Q_SLOTS:
         QVERIFY(controller.isRunning());  // exporting did not disturb the run
         controller.stop();
         QVERIFY(controller.waitForFinished(kTimeoutMs));
+    }
+
+    // Issue 16: after a run, "Evaluate on test split" scores its newest model on the test pairs beside the training
+    // pairs, in the background, and shows the scores and the grid in the Evaluation tab.
+    void evaluateOnTestSplitShowsTheScores() {
+        QTemporaryDir dir;
+        const std::string root = writeSet(dir, 3);
+        test::writeTinyAlignedSet(root + "/test", 2, 128, 5);
+        TrainingPanel panel;
+        QSignalSpy scanned(panel.findChild<DatasetScanner*>(), &DatasetScanner::finished);
+        panel.setDatasetFolder(QString::fromStdString(root));
+        QVERIFY(scanned.wait(kTimeoutMs));
+        TrainOptions o = tinyOptions(root, dir.filePath("run").toStdString());
+        o.direction = "BtoA";
+        o.n_epochs_decay = 0;
+        panel.setOptions(o);
+        panel.setRunFolder(dir.filePath("run"));
+        QPushButton* evaluate = nullptr;
+        for (QPushButton* b : panel.findChildren<QPushButton*>())
+            if (b->text() == "Evaluate on test split") evaluate = b;
+        QVERIFY(evaluate);
+        QVERIFY(!evaluate->isEnabled());  // no run yet
+        QVERIFY(!panel.evaluateRun());
+
+        QSignalSpy trained(panel.controller(), &TrainingController::finished);
+        QVERIFY2(panel.startTraining(), qPrintable(panel.errorText()));
+        QVERIFY(trained.wait(kTimeoutMs));
+        QCOMPARE(trained.last().at(0).value<TrainingState>(), TrainingState::Finished);
+        QCOMPARE(panel.evaluationRunDir(), dir.filePath("run"));
+        QVERIFY(evaluate->isEnabled());
+
+        QSignalSpy evaluated(panel.evaluationController(), &EvaluationController::finished);
+        QSignalSpy failed(panel.evaluationController(), &EvaluationController::failed);
+        evaluate->click();
+        QVERIFY(!evaluate->isEnabled());  // one at a time
+        QVERIFY(evaluated.wait(kTimeoutMs));
+        QCOMPARE(failed.count(), 0);
+        const auto report = evaluated.first().at(0).value<EvalReport>();
+        QCOMPARE(report.split, std::string("test"));
+        QCOMPARE(report.direction, std::string("BtoA"));  // the run's, from its model
+        QCOMPARE(int(report.pairs.size()), 2);
+        QCOMPARE(QString::fromStdString(report.model_path),
+                 QString::fromStdString(RunFolder(o.run_dir).newestModel()));
+        EvaluationView* view = panel.monitor()->evaluationView();
+        QCOMPARE(panel.findChild<QTabWidget*>()->currentWidget(), view);
+        QCOMPARE(view->scores(), EvaluationView::scoresText(report));
+        QCOMPARE(view->grid().size(), QSize(3 * 128, 2 * 128));
+        QVERIFY(evaluate->isEnabled());
     }
 
     // Issue 21: a run started in the panel and continued with Resume run… computes as it started, whatever the

@@ -1,10 +1,12 @@
 #pragma once
 
 // The training panel: pick a paired folder (scanned at once, on a pool thread), choose a preset or custom
-// options, and train with live loss curves, samples and D's PatchGAN heatmaps. Training runs on the
-// TrainingController's thread; the rest of the studio stays usable.
+// options, and train with live loss curves, samples and D's PatchGAN heatmaps; then evaluate the run's model
+// on its test split. Training runs on the TrainingController's thread, evaluation on the
+// EvaluationController's; the rest of the studio stays usable. The parts are their own classes: the
+// DatasetGroup, the TrainOptionsForm (presets and every option) and the TrainingMonitor (progress, views,
+// log); the panel connects them to the controllers and decides what may happen when.
 
-#include <QImage>
 #include <QString>
 #include <QWidget>
 
@@ -15,56 +17,46 @@
 #include "ui/training/dataset_scanner.h"
 #include "ui/training/training_worker.h"
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
-class QFormLayout;
-class QLabel;
-class QLineEdit;
-class QPlainTextEdit;
-class QSettings;
-class QProgressBar;
 class QPushButton;
 class QScrollArea;
-class QSlider;
-class QSpinBox;
-class QTabWidget;
-class QTreeWidget;
+class QSettings;
 
 namespace p2p::ui {
 
+class DatasetGroup;
+class EvaluationController;
 class HeatmapView;
-class ImagePane;
 class LossChart;
+class TrainOptionsForm;
 class TrainingController;
+class TrainingMonitor;
 
 class TrainingPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum class Preset { Tiny, Standard, Custom };
-    // The options a preset sets on top of `base`: Tiny = unet_128, ngf/ndf 32, 128² crops (load 143), 10+10
-    // epochs, for CPUs; Standard = the paper's unet_256, ngf/ndf 64, 256² crops (load 286), 100+100 epochs.
-    // Custom returns base unchanged.
-    static p2p::TrainOptions presetOptions(Preset preset, p2p::TrainOptions base = {});
-
     // `settings` (not owned) keeps the panel's choices with the window's; by default the application's.
     explicit TrainingPanel(QWidget* parent = nullptr, QSettings* settings = nullptr);
     ~TrainingPanel() override;
 
     TrainingController* controller() const { return controller_; }
-    LossChart* lossChart() const { return lossChart_; }
-    HeatmapView* realHeatmap() const { return realHeatmap_; }
-    HeatmapView* fakeHeatmap() const { return fakeHeatmap_; }
+    EvaluationController* evaluationController() const { return evaluation_; }
+    DatasetGroup* datasetGroup() const { return dataset_; }
+    TrainOptionsForm* optionsForm() const { return form_; }
+    TrainingMonitor* monitor() const { return monitor_; }
+    LossChart* lossChart() const;
+    HeatmapView* realHeatmap() const;
+    HeatmapView* fakeHeatmap() const;
 
     // Scans the folder at once (progress shows in the panel).
     void setDatasetFolder(const QString& folder);
     QString datasetFolder() const;
-    bool datasetReady() const { return scanOk_; }
-    const DatasetScanResult& lastScan() const { return scan_; }
+    bool datasetReady() const;
+    const DatasetScanResult& lastScan() const;
 
-    void setPreset(Preset preset);
-    Preset preset() const;
+    // A preset's name ("tiny", …: core/train/presets.h) or TrainOptionsForm::kCustom. False for neither.
+    bool setPreset(const QString& name);
+    QString preset() const;
     // The options the controls describe (dataroot and run_dir included), and the reverse.
     p2p::TrainOptions options() const;
     void setOptions(const p2p::TrainOptions& options);
@@ -78,20 +70,19 @@ public:
     static QString recordedDataFolder(const QString& runDir);
     bool isTraining() const;
 
+    // "Evaluate on test split": the run this session started or resumed last; its newest model on the data
+    // folder it recorded. False (nothing starts) when there is no such run with a model, or one evaluates.
+    bool evaluateRun();
+    QString evaluationRunDir() const;  // empty when no run was started or resumed here
+
     // For MainWindow::closeEvent: true when the window may close. While training, asks (when `ask`); on yes
     // stops the run (the trainer saves a checkpoint and exports the model) and waits for it; on no returns
     // false.
     bool confirmClose(bool ask = true);
 
-    QSize sizeHint() const override { return {1200, 520}; }
-
-protected:
-    // The wheel over an unfocused combo box or spin box scrolls the settings instead of changing the value.
-    bool eventFilter(QObject* watched, QEvent* event) override;
-
-public:
-
     QString errorText() const;  // the problem shown in the panel, if any
+
+    QSize sizeHint() const override { return {1200, 520}; }
 
 Q_SIGNALS:
     // "Use in studio": the newest model file of the run (exported at stop/end, or from the newest
@@ -99,43 +90,38 @@ Q_SIGNALS:
     void useModelRequested(const QString& modelPath);
     void trainingActiveChanged(bool active);
 
+protected:
+    // The wheel over an unfocused combo box or spin box scrolls the settings instead of changing the value.
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void buildUi();
-    void saveSettings();
-    QWidget* buildDatasetGroup();
-    QWidget* buildModelGroup();
-    QWidget* buildRunGroup();
     QWidget* buildButtons();
-    QWidget* buildSamplesTab();
-    QWidget* buildHeatmapTab();
+    void connectController();
+    void connectEvaluation();
+    void restoreSettings();
+    void saveSettings();
 
-    void chooseFolder();
     void chooseRunToResume();
-    void onScanProgress(int done, int total);
-    void onScanFinished(const DatasetScanResult& result);
-    void showSamplePair();
-    void applyPresetToControls(Preset preset);
+    void onScanFinished(bool ready, const QString& problem);
     void onStarted(const QString& runDir, const p2p::TrainingProgress& progress,
                    const p2p::TrainOptions& options);
-    void onProgress(const p2p::TrainingProgress& progress);
     void showProgress();
-    void onSample(const TrainingSampleImages& sample);
-    void onStateChanged(p2p::TrainingState state);
     void onFinished(p2p::TrainingState state, const QString& runDir, const QString& modelPath);
     void onFailed(const QString& error);
     void useInStudio();
     void updateButtons();
-    void showError(const QString& text);
-    void clearError();
-    void log(const QString& text);
-    QString defaultRunFolder() const;
 
     std::unique_ptr<QSettings> ownSettings_;
     QSettings* settings_ = nullptr;
     TrainingController* controller_ = nullptr;
-    DatasetScanner* scanner_ = nullptr;
-    DatasetScanResult scan_;
-    bool scanOk_ = false;
+    EvaluationController* evaluation_ = nullptr;
+    DatasetGroup* dataset_ = nullptr;
+    TrainOptionsForm* form_ = nullptr;
+    TrainingMonitor* monitor_ = nullptr;
+    QWidget* settingsArea_ = nullptr;
+    QScrollArea* settingsScroll_ = nullptr;
+
     bool stopping_ = false;
     bool restoringSettings_ = false;
     bool exportForStudio_ = false;
@@ -144,75 +130,13 @@ private:
     bool haveProgress_ = false;
     p2p::TrainOptions runningOptions_;
 
-    // Dataset
-    QLineEdit* folderEdit_ = nullptr;
-    QProgressBar* scanProgress_ = nullptr;
-    QLabel* scanSummary_ = nullptr;
-    QCheckBox* pairResizeBox_ = nullptr;
-    QTreeWidget* skippedList_ = nullptr;
-    QLabel* skippedTitle_ = nullptr;
-    ImagePane* sampleInput_ = nullptr;
-    ImagePane* sampleTarget_ = nullptr;
-    QLabel* sampleCaption_ = nullptr;
-    // Model
-    QComboBox* presetBox_ = nullptr;
-    QLabel* presetSummary_ = nullptr;
-    QWidget* customBox_ = nullptr;
-    QComboBox* netGBox_ = nullptr;
-    QSpinBox* ngfSpin_ = nullptr;
-    QComboBox* netDBox_ = nullptr;
-    QSpinBox* nLayersSpin_ = nullptr;
-    QSpinBox* ndfSpin_ = nullptr;
-    QComboBox* normBox_ = nullptr;
-    QCheckBox* dropoutBox_ = nullptr;
-    QComboBox* ganModeBox_ = nullptr;
-    QComboBox* preprocessBox_ = nullptr;
-    QSpinBox* loadSizeSpin_ = nullptr;
-    QSpinBox* cropSizeSpin_ = nullptr;
-    QCheckBox* flipBox_ = nullptr;
-    QDoubleSpinBox* beta1Spin_ = nullptr;
-    QSpinBox* seedSpin_ = nullptr;
-    QSpinBox* threadsSpin_ = nullptr;
-    QSpinBox* saveLatestSpin_ = nullptr;
-    QSpinBox* saveEpochSpin_ = nullptr;
-    QSpinBox* logFreqSpin_ = nullptr;
-    QCheckBox* fastPathBox_ = nullptr;
-    // Run
-    QComboBox* directionBox_ = nullptr;
-    QSpinBox* epochsSpin_ = nullptr;
-    QSpinBox* decayEpochsSpin_ = nullptr;
-    QDoubleSpinBox* lrSpin_ = nullptr;
-    QDoubleSpinBox* lambdaSpin_ = nullptr;
-    QSpinBox* batchSpin_ = nullptr;
-    QComboBox* deviceBox_ = nullptr;
-    QSpinBox* computeThreadsSpin_ = nullptr;
-    QSpinBox* sampleFreqSpin_ = nullptr;
-    QLineEdit* runFolderEdit_ = nullptr;
-    QWidget* settingsArea_ = nullptr;
-    QScrollArea* settingsScroll_ = nullptr;
-    // Buttons
     QPushButton* startButton_ = nullptr;
     QPushButton* pauseButton_ = nullptr;
     QPushButton* resumeButton_ = nullptr;
     QPushButton* stopButton_ = nullptr;
     QPushButton* resumeRunButton_ = nullptr;
     QPushButton* useButton_ = nullptr;
-    // Progress and messages
-    QProgressBar* progressBar_ = nullptr;
-    QLabel* progressLabel_ = nullptr;
-    QLabel* errorLabel_ = nullptr;
-    QPlainTextEdit* logView_ = nullptr;
-    // Live views
-    QTabWidget* tabs_ = nullptr;
-    LossChart* lossChart_ = nullptr;
-    ImagePane* inputPane_ = nullptr;
-    ImagePane* generatedPane_ = nullptr;
-    ImagePane* targetPane_ = nullptr;
-    QLabel* samplesCaption_ = nullptr;
-    HeatmapView* realHeatmap_ = nullptr;
-    HeatmapView* fakeHeatmap_ = nullptr;
-    QSlider* opacitySlider_ = nullptr;
-    QLabel* heatmapCaption_ = nullptr;
+    QPushButton* evaluateButton_ = nullptr;
 };
 
 }  // namespace p2p::ui
