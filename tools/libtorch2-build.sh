@@ -25,14 +25,15 @@ if ! "$venv/bin/python" -c "import torch, sys; sys.exit(0 if torch.__version__.s
     "$venv/bin/pip" install --progress-bar off "torch==$TORCH_VERSION"
 fi
 # The package folder itself (not only torch.utils.cmake_prefix_path): TorchConfig looks for its libraries in
-# PREFIX/lib, and would otherwise find Debian's libtorch.so on the system path.
+# PREFIX/lib, and would otherwise find Debian's libtorch.so on the system path. That folder's include/ also
+# holds an old google/protobuf, so the protobuf ONNX was built with is named explicitly.
 prefix=$("$venv/bin/python" -c 'import os, torch; print(os.path.dirname(torch.__file__))')
 echo "LibTorch $("$venv/bin/python" -c 'import torch; print(torch.__version__, "CUDA", torch.version.cuda)') from $prefix"
 
 # No GPU here: name the architecture instead of asking a device (H100: 9.0).
 export TORCH_CUDA_ARCH_LIST=${TORCH_CUDA_ARCH_LIST:-9.0}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
-    -DTorch_DIR="$prefix/share/cmake/Torch" -DP2P_BUILD_STUDIO=OFF
+    -DTorch_DIR="$prefix/share/cmake/Torch" -DProtobuf_INCLUDE_DIR=/usr/include -DP2P_BUILD_STUDIO=OFF
 cmake --build "$build"
 [ "${1:-}" = "--no-tests" ] && exit 0
 # Core's tests, on the CPU, against LibTorch 2.x.
