@@ -20,23 +20,26 @@ std::string toString(ImageKind kind) {
 ImageKindMeasures measureImageKind(const cv::Mat& bgrIn) {
     ImageKindMeasures m;
     if (bgrIn.empty()) return m;
-    // At most 256 px on the long side: the measures are about regions, and JPEG noise averages out.
+    // Strokes are measured at full size: shrinking or filtering would wash out a 1-pixel line.
+    cv::Mat fullGrey;
+    cv::cvtColor(bgrIn, fullGrey, cv::COLOR_BGR2GRAY);
+    const double fullN = double(fullGrey.total());
+    m.white_fraction = cv::countNonZero(fullGrey > 200) / fullN;
+    m.dark_fraction = cv::countNonZero(fullGrey < 100) / fullN;
+
+    // Regions at most 256 px on the long side, where JPEG noise averages out.
     cv::Mat bgr = bgrIn;
     const double scale = 256.0 / std::max(bgrIn.cols, bgrIn.rows);
     if (scale < 1) cv::resize(bgrIn, bgr, cv::Size(), scale, scale, cv::INTER_AREA);
-
     // JPEG rings around every edge of a label map; a median filter removes that and keeps the regions.
     cv::medianBlur(bgr, bgr, 5);
     const double n = double(bgr.total());
-
     cv::Mat grey, dx, dy, magnitude;
     cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
     cv::Sobel(grey, dx, CV_32F, 1, 0);
     cv::Sobel(grey, dy, CV_32F, 0, 1);
     cv::magnitude(dx, dy, magnitude);
     m.flat_fraction = cv::countNonZero(magnitude < 24.0f) / n;  // JPEG ringing on a flat region stays below this
-    m.white_fraction = cv::countNonZero(grey > 200) / n;
-    m.dark_fraction = cv::countNonZero(grey < 100) / n;
     cv::Mat hsv;
     cv::cvtColor(bgr, hsv, cv::COLOR_BGR2HSV);
     std::vector<cv::Mat> channels;
