@@ -164,7 +164,7 @@ void TrainingPanel::fitOrientation() {
     orientationFitted_ = true;
     const int along = wanted == Qt::Horizontal ? std::max(width(), 2) : std::max(height(), 2);
     // Settings: the folder, direction, preset and the first run options; the monitor takes the rest.
-    const int settings = wanted == Qt::Horizontal ? std::min(along * 2 / 5, 460) : along * 9 / 20;
+    const int settings = wanted == Qt::Horizontal ? std::min(along * 2 / 5, 460) : along / 2;
     splitter_->setSizes({settings, along - settings});
 }
 
