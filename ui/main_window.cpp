@@ -36,6 +36,7 @@
 #include "ui/starter_examples.h"
 #include "ui/studio_actions.h"
 #include "ui/studio_bars.h"
+#include "ui/training/training_dock.h"
 #include "ui/training/training_panel.h"
 #include "ui/window_geometry.h"
 
@@ -151,11 +152,7 @@ void MainWindow::buildDocks() {
     // Training: a dock (hidden until asked for), so the canvas and preview stay in view and usable while a
     // model trains; "Use in studio" loads the run's newest model into the preview.
     training_ = new TrainingPanel(nullptr, settings_.get());
-    auto* trainingDock = new QDockWidget(tr("Training"), this);
-    trainingDock->setObjectName(QStringLiteral("trainingDock"));
-    trainingDock->setWidget(training_);
-    addDockWidget(Qt::BottomDockWidgetArea, trainingDock);
-    trainingDock->hide();
+    QDockWidget* trainingDock = addTrainingDock(this, training_);
     QAction* trainingAct = trainingDock->toggleViewAction();
     trainingAct->setText(tr("&Training Panel"));
     trainingAct->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));

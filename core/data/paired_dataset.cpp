@@ -519,8 +519,12 @@ DatasetScan scanPairedFolder(const std::string& rootPath, const ScanProgress& pr
     if (progress) progress(total, total);
 
     if (scan.splits.empty()) {
-        std::string message =
-            "no usable image pairs in " + rootPath + " (layout found: " + layout.description + ")";
+        // Aligned is what a folder without A/ and B/ falls back to, not something found: with no image files
+        // it would be a claim about nothing.
+        const bool noFiles = candidates.empty() && scan.skipped.empty();
+        std::string message = "no usable image pairs in " + rootPath;
+        if (!(noFiles && layout.layout == DatasetLayout::Aligned))
+            message += " (layout found: " + layout.description + ")";
         if (!scan.skipped.empty()) {
             message += "; " + std::to_string(scan.skipped.size()) + " file(s) skipped, e.g. " +
                        scan.skipped.front().path + ": " + scan.skipped.front().reason;

@@ -98,6 +98,37 @@ private Q_SLOTS:
         }
     }
 
+    // Issue 17: a folder with no files said "layout found: aligned"; aligned is only the fallback.
+    void anEmptyFolderClaimsNoLayout() {
+        DatasetGroup group;
+        QSignalSpy finished(&group, &DatasetGroup::scanFinished);
+        group.setFolder(dir_.filePath("empty"));
+        QVERIFY(finished.wait(kTimeoutMs));
+        const QString problem = finished.first().at(1).toString();
+        QVERIFY2(problem.contains("has no image files"), qPrintable(problem));
+        QVERIFY2(!problem.contains("layout found"), qPrintable(problem));
+        QVERIFY2(!problem.contains("aligned (A|B"), qPrintable(problem));
+    }
+
+    // The scan guesses which direction makes photos on the pool thread; the group shows the line it is given.
+    void theScanGuessesTheDirection() {
+        P2P_REQUIRE_SHARED(facades, "data/facades");
+        DatasetGroup group;
+        QSignalSpy finished(&group, &DatasetGroup::scanFinished);
+        group.setFolder(QString::fromStdString(facades));
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(group.lastScan().guessedDirection, QString("BtoA"));
+        QVERIFY2(group.lastScan().directionReason.contains("label map"), qPrintable(group.lastScan().directionReason));
+        auto* note = group.findChild<QLabel*>("directionNote");
+        QVERIFY(!note->isVisibleTo(&group));
+        group.setDirectionNote("why");
+        QVERIFY(note->isVisibleTo(&group));
+        QCOMPARE(group.directionNote(), QString("why"));
+        group.setFolder(dir_.filePath("flat"));  // a new scan forgets the old line
+        QVERIFY(!note->isVisibleTo(&group));
+        QVERIFY(finished.wait(kTimeoutMs));
+    }
+
     void theSampleFollowsTheDirection() {
         DatasetGroup group;
         QSignalSpy finished(&group, &DatasetGroup::scanFinished);

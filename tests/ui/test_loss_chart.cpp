@@ -3,7 +3,10 @@
 
 #include <QtTest/QtTest>
 
+#include <QApplication>
+#include <QChartView>
 #include <QElapsedTimer>
+#include <QMouseEvent>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QValueAxis>
@@ -204,6 +207,61 @@ private Q_SLOTS:
         for (int i = 0; i < 200; ++i)
             QVERIFY(std::abs(smoothed[i].y() - reference.add(double(float(sampleAt(i + 1).G_GAN)))) < 1e-12);
         QVERIFY(chart.smoothedSeries("lr") == nullptr);  // a schedule is not smoothed
+    }
+
+    // Issue 17: the hover readout finds the logged iteration nearest the mouse.
+    void nearestSample_data() {
+        QTest::addColumn<QList<double>>("iterations");
+        QTest::addColumn<double>("x");
+        QTest::addColumn<int>("expected");
+        const QList<double> logged{10, 20, 40, 80};
+        QTest::newRow("none") << QList<double>{} << 5.0 << -1;
+        QTest::newRow("before the first") << logged << -3.0 << 0;
+        QTest::newRow("after the last") << logged << 1000.0 << 3;
+        QTest::newRow("exactly one") << logged << 40.0 << 2;
+        QTest::newRow("nearer the lower") << logged << 29.0 << 1;
+        QTest::newRow("nearer the upper") << logged << 31.0 << 2;
+        QTest::newRow("a tie takes the earlier") << logged << 60.0 << 2;
+        QTest::newRow("one sample") << QList<double>{7} << 100.0 << 0;
+        QTest::newRow("not a number") << logged << std::nan("") << -1;
+    }
+    void nearestSample() {
+        QFETCH(QList<double>, iterations);
+        QFETCH(double, x);
+        QFETCH(int, expected);
+        QCOMPARE(LossChart::nearestSample(std::vector<double>(iterations.begin(), iterations.end()), x), expected);
+    }
+
+    void theReadoutShowsTheFourLossesAtTheNearestIteration() {
+        LossChart chart;
+        chart.setFlushInterval(1000000);
+        QVERIFY(chart.readoutNear(5).isEmpty());
+        for (int i = 10; i <= 100; i += 10) chart.addLosses(sampleAt(i));
+        chart.flush();
+        const QString text = chart.readoutNear(33.0);
+        const LossSample s = sampleAt(30);
+        QVERIFY2(text.startsWith("iteration 30 · "), qPrintable(text));
+        QVERIFY2(text.contains("G_GAN " + QString::number(float(s.G_GAN), 'g', 4)), qPrintable(text));
+        QVERIFY2(text.contains("G_L1 " + QString::number(float(s.G_L1), 'g', 4)), qPrintable(text));
+        QVERIFY2(text.contains("D_real " + QString::number(float(s.D_real), 'g', 4)), qPrintable(text));
+        QVERIFY2(text.contains("D_fake " + QString::number(float(s.D_fake), 'g', 4)), qPrintable(text));
+
+        // The mouse over the plot shows it.
+        chart.resize(600, 400);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        auto* view = chart.findChild<QChartView*>();
+        QVERIFY(view);
+        const QRectF plot = view->chart()->plotArea();
+        const QPoint middle = view->mapFromScene(view->chart()->mapToScene(plot.center()));
+        QMouseEvent move(QEvent::MouseMove, middle, view->viewport()->mapToGlobal(middle), Qt::NoButton,
+                         Qt::NoButton, Qt::NoModifier);
+        QApplication::sendEvent(view->viewport(), &move);
+        QVERIFY2(chart.hoverText().startsWith("iteration "), qPrintable(chart.hoverText()));
+        QVERIFY(chart.hoverText().contains("D_fake"));
+        QEvent leave(QEvent::Leave);
+        QApplication::sendEvent(view->viewport(), &leave);
+        QVERIFY(chart.hoverText().isEmpty());
     }
 
     void replayedIterationsAreSkipped() {

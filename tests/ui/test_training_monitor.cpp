@@ -102,6 +102,14 @@ private Q_SLOTS:
         QCOMPARE(monitor.realHeatmap()->mapRows(), 14);
         QVERIFY(monitor.realHeatmap()->fieldKnown());
 
+        // The caption's last part is the pair, named as such (issue 17: "· 24" read as a count).
+        bool captionShown = false;
+        for (QLabel* label : monitor.findChildren<QLabel*>())
+            captionShown |= label->text() == "Iteration 40 · epoch 2 · pair cmp_b0001";
+        QVERIFY(captionShown);
+        sample.name.clear();
+        QCOMPARE(TrainingMonitor::samplesCaptionText(sample), QString("Iteration 40 · epoch 2"));
+
         // A new run forgets the last one's views.
         monitor.startRun("Starting…", "Loading…");
         for (ImagePane* pane : panes) QVERIFY(pane->image().isNull());

@@ -11,9 +11,12 @@
 #include <QFile>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QScrollArea>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -23,6 +26,7 @@
 #include <atomic>
 #include <memory>
 
+#include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 #include "core/common/runtime.h"
@@ -31,6 +35,7 @@
 #include "core/train/run_folder.h"
 #include "core/train/trainer.h"
 #include "tests/support/test_support.h"
+#include "ui/training/dataset_group.h"
 #include "ui/training/evaluation_controller.h"
 #include "ui/training/evaluation_view.h"
 #include "ui/training/heatmap_view.h"
@@ -73,6 +78,20 @@ TrainOptions tinyOptions(const std::string& dataroot, const std::string& runDir)
     o.save_latest_freq = 0;
     o.save_epoch_freq = 0;
     return o;
+}
+
+// A label|photo set: the first `count` facades training pairs (photo|label) with their halves swapped.
+std::string writeMirroredFacades(const std::string& facades, const QString& root, int count) {
+    QDir().mkpath(root + "/train");
+    for (int i = 1; i <= count; ++i) {
+        const cv::Mat ab = cv::imread(facades + "/train/" + std::to_string(i) + ".jpg");
+        if (ab.empty()) return {};
+        const int half = ab.cols / 2;
+        cv::Mat ba;
+        cv::hconcat(ab.colRange(half, ab.cols), ab.colRange(0, half), ba);
+        cv::imwrite(QString("%1/train/%2.png").arg(root).arg(i).toStdString(), ba);
+    }
+    return root.toStdString();
 }
 
 // Clicks `button` of the next modal message box. It is created inside the caller's nested event loop, so
@@ -466,6 +485,118 @@ private Q_SLOTS:
         QVERIFY(matchingPreset(panel.options()) == nullptr);
     }
 
+    // Issue 17 defect 3: after a scan the direction that makes photos is preselected, with the reason in a line
+    // beside the Direction control (which sits with the folder, not below the options).
+    void theDirectionThatMakesPhotosIsPreselected_data() {
+        QTest::addColumn<QString>("set");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("facades (photo|label)") << "facades" << "BtoA";
+        QTest::newRow("mirrored (label|photo)") << "mirrored" << "AtoB";
+    }
+    void theDirectionThatMakesPhotosIsPreselected() {
+        QFETCH(QString, set);
+        QFETCH(QString, expected);
+        P2P_REQUIRE_SHARED(facades, "data/facades");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string root =
+            set == "facades" ? facades : writeMirroredFacades(facades, dir.filePath("mirrored"), 6);
+        QVERIFY(!root.empty());
+        QSettings settings(dir.filePath("studio.ini"), QSettings::IniFormat);  // no choices from elsewhere
+        TrainingPanel panel(nullptr, &settings);
+        auto* box = panel.findChild<QComboBox*>("direction");
+        QVERIFY(box);
+        QVERIFY(panel.datasetGroup()->isAncestorOf(box));
+        panel.optionsForm()->setDirection(expected == "BtoA" ? "AtoB" : "BtoA");  // the other one first
+        QSignalSpy scanned(panel.datasetGroup(), &DatasetGroup::scanFinished);
+        panel.setDatasetFolder(QString::fromStdString(root));
+        QVERIFY(scanned.wait(kTimeoutMs));
+        const DatasetScanResult& scan = panel.lastScan();
+        QCOMPARE(scan.guessedDirection, expected);
+        QCOMPARE(QString::fromStdString(panel.options().direction), expected);
+        QCOMPARE(box->currentData().toString(), expected);
+        const QString note = panel.datasetGroup()->directionNote();
+        QVERIFY2(note.contains(scan.directionReason) && note.contains("makes photos"), qPrintable(note));
+        QVERIFY(panel.findChild<QLabel*>("directionNote")->isVisibleTo(&panel));
+        // Still the user's to change.
+        box->setCurrentIndex(box->findData(expected == "BtoA" ? "AtoB" : "BtoA"));
+        QVERIFY(QString::fromStdString(panel.options().direction) != expected);
+    }
+
+    void aDirectionChosenByHandIsNotOverridden() {
+        P2P_REQUIRE_SHARED(facades, "data/facades");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString folder = QString::fromStdString(facades);
+        QSettings settings(dir.filePath("studio.ini"), QSettings::IniFormat);
+        {
+            TrainingPanel panel(nullptr, &settings);
+            QSignalSpy scanned(panel.datasetGroup(), &DatasetGroup::scanFinished);
+            panel.setDatasetFolder(folder);
+            QVERIFY(scanned.wait(kTimeoutMs));
+            QCOMPARE(panel.options().direction, std::string("BtoA"));
+            auto* box = panel.findChild<QComboBox*>("direction");
+            box->setCurrentIndex(box->findData("AtoB"));  // the user
+            QVERIFY2(panel.datasetGroup()->directionNote().contains("your choice"),
+                     qPrintable(panel.datasetGroup()->directionNote()));
+            panel.setDatasetFolder(folder);  // a rescan
+            QVERIFY(scanned.wait(kTimeoutMs));
+            QCOMPARE(panel.options().direction, std::string("AtoB"));
+            const QString note = panel.datasetGroup()->directionNote();
+            QVERIFY2(note.contains("your choice") && note.contains("suggests B → A"), qPrintable(note));
+
+            // The choice is this folder's: another photo|label folder still gets its guess.
+            const QString copy = dir.filePath("copy");
+            QVERIFY(QDir().mkpath(copy + "/train"));
+            for (int i = 1; i <= 4; ++i)
+                QVERIFY(QFile::copy(QString("%1/train/%2.jpg").arg(folder).arg(i),
+                                    QString("%1/train/%2.jpg").arg(copy).arg(i)));
+            panel.setDatasetFolder(copy);
+            QVERIFY(scanned.wait(kTimeoutMs));
+            QCOMPARE(panel.options().direction, std::string("BtoA"));
+        }
+        // And it outlasts a restart.
+        TrainingPanel panel(nullptr, &settings);
+        QSignalSpy scanned(panel.datasetGroup(), &DatasetGroup::scanFinished);
+        panel.setDatasetFolder(folder);
+        QVERIFY(scanned.wait(kTimeoutMs));
+        QCOMPARE(panel.options().direction, std::string("AtoB"));
+    }
+
+    // Issue 17 defect 2: docked beside the canvas (about 40% of a 1240×760 window) the panel is a column with
+    // the settings above the monitor, and the Direction is in view without scrolling; wide, side by side.
+    void theDirectionIsInViewInANarrowPanel_data() {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<int>("orientation");
+        QTest::newRow("docked at 40% of 1240x760") << QSize(496, 680) << int(Qt::Vertical);
+        QTest::newRow("floating, wide") << QSize(1300, 600) << int(Qt::Horizontal);
+    }
+    void theDirectionIsInViewInANarrowPanel() {
+        QFETCH(QSize, size);
+        QFETCH(int, orientation);
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath("studio.ini"), QSettings::IniFormat);
+        TrainingPanel panel(nullptr, &settings);
+        panel.resize(size);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        QCOMPARE(int(panel.findChild<QSplitter*>()->orientation()), orientation);
+        QVERIFY(panel.width() <= size.width());  // its minimum fits
+        auto* box = panel.findChild<QComboBox*>("direction");
+        QVERIFY(box);
+        QScrollArea* scroll = nullptr;  // the settings' scroll area, the one that holds the box
+        for (QWidget* w = box->parentWidget(); w && !scroll; w = w->parentWidget())
+            scroll = qobject_cast<QScrollArea*>(w);
+        QVERIFY(scroll);
+        const QRect inViewport(box->mapTo(scroll->viewport(), QPoint(0, 0)), box->size());
+        QVERIFY2(scroll->viewport()->rect().contains(inViewport),
+                 qPrintable(QString("direction at %1,%2 in a %3x%4 viewport")
+                                .arg(inViewport.x()).arg(inViewport.y())
+                                .arg(scroll->viewport()->width()).arg(scroll->viewport()->height())));
+        // The monitor keeps room for its tabs.
+        QVERIFY(panel.monitor()->height() >= 200);
+    }
+
     void thePresetIsRememberedByName() {
         QTemporaryDir dir;
         QSettings settings(dir.filePath("studio.ini"), QSettings::IniFormat);
@@ -538,6 +669,29 @@ private Q_SLOTS:
 
         // Loss curves arrive in batches on the chart's timer.
         QTRY_VERIFY_WITH_TIMEOUT(panel.lossChart()->samplesShown() >= 2, kTimeoutMs);
+        // The samples' caption names the pair as such, not as a bare number (issue 17).
+        const auto sample = samples.last().at(0).value<TrainingSampleImages>();
+        QVERIFY(!sample.name.isEmpty());
+        QVERIFY2(TrainingMonitor::samplesCaptionText(sample).endsWith(" · pair " + sample.name),
+                 qPrintable(TrainingMonitor::samplesCaptionText(sample)));
+
+        // Pause and resume are written to the log, once each (issue 17).
+        auto* logView = panel.monitor()->findChild<QPlainTextEdit*>();
+        QVERIFY(logView);
+        const auto button = [&panel](const QString& text) {
+            for (QPushButton* b : panel.findChildren<QPushButton*>())
+                if (b->text() == text) return b;
+            return static_cast<QPushButton*>(nullptr);
+        };
+        button("Pause")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(panel.controller()->isPaused(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(logView->toPlainText().contains("paused at iteration "), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(button("Resume")->isEnabled(), kTimeoutMs);
+        button("Resume")->click();
+        QTRY_VERIFY_WITH_TIMEOUT(logView->toPlainText().contains("resumed at iteration "), kTimeoutMs);
+        QCOMPARE(logView->toPlainText().count("paused at iteration "), 1);
+        QCOMPARE(logView->toPlainText().count("resumed at iteration "), 1);
+
         // Heatmaps of the newest sample, on the sample's images, with cells mapped to pixels.
         HeatmapView* real = panel.realHeatmap();
         HeatmapView* fake = panel.fakeHeatmap();

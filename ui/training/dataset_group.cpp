@@ -105,6 +105,14 @@ DatasetGroup::DatasetGroup(QWidget* parent) : QGroupBox(tr("Paired folder"), par
     auto* row = new QHBoxLayout;
     row->addWidget(folderEdit_, 1);
     row->addWidget(choose);
+    directionRow_ = new QHBoxLayout;
+    directionRow_->addWidget(new QLabel(tr("Direction")));
+    directionRow_->addStretch(1);
+    directionNote_ = new QLabel;
+    directionNote_->setObjectName("directionNote");
+    directionNote_->setWordWrap(true);
+    directionNote_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    directionNote_->hide();
 
     scanProgress_ = new QProgressBar;
     scanProgress_->setFormat(tr("Scanning %v / %m"));
@@ -145,8 +153,8 @@ DatasetGroup::DatasetGroup(QWidget* parent) : QGroupBox(tr("Paired folder"), par
     sampleInput_ = new ImagePane(tr("Input"));
     sampleTarget_ = new ImagePane(tr("Target"));
     for (ImagePane* pane : {sampleInput_, sampleTarget_}) {
-        pane->setMinimumSize(120, 136);
-        pane->setMaximumHeight(200);  // a preview of one pair, not the space the settings below need
+        pane->setMinimumSize(100, 110);
+        pane->setMaximumHeight(150);  // a preview of one pair, not the space the settings below need
         pane->setPlaceholder(tr("—"));
     }
     sampleCaption_ = new QLabel;
@@ -157,6 +165,8 @@ DatasetGroup::DatasetGroup(QWidget* parent) : QGroupBox(tr("Paired folder"), par
 
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(row);
+    layout->addLayout(directionRow_);
+    layout->addWidget(directionNote_);
     layout->addWidget(pairResizeBox_);
     layout->addWidget(scanProgress_);
     layout->addWidget(scanSummary_);
@@ -164,6 +174,19 @@ DatasetGroup::DatasetGroup(QWidget* parent) : QGroupBox(tr("Paired folder"), par
     layout->addWidget(skippedList_);
     layout->addLayout(samples);
     layout->addWidget(sampleCaption_);
+}
+
+void DatasetGroup::setDirectionControl(QWidget* control) {
+    directionRow_->insertWidget(1, control);
+}
+
+void DatasetGroup::setDirectionNote(const QString& text) {
+    directionNote_->setText(text);
+    directionNote_->setVisible(!text.isEmpty());
+}
+
+QString DatasetGroup::directionNote() const {
+    return directionNote_->text();
 }
 
 void DatasetGroup::chooseFolder() {
@@ -195,6 +218,7 @@ void DatasetGroup::setFolder(const QString& folder) {
     sampleInput_->setImage({});
     sampleTarget_->setImage({});
     sampleCaption_->clear();
+    setDirectionNote({});
     scanProgress_->setRange(0, 0);  // busy until the scan knows its total
     scanProgress_->show();
     Q_EMIT scanStarted(this->folder());

@@ -11,6 +11,7 @@
 #include "ui/training/dataset_scanner.h"
 
 class QCheckBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -38,6 +39,13 @@ public:
 
     // Which half the sample shows as the input ("AtoB" or "BtoA").
     void setDirection(const QString& direction);
+    // The training direction's control (the options form's, bound there), shown beside the folder: which half
+    // is the input is decided by what the folder holds, so it belongs with the folder, above the fold.
+    void setDirectionControl(QWidget* control);
+    // The line under the direction: why it was preselected (the scan's guess), or that the user's choice stays.
+    void setDirectionNote(const QString& text);
+    QString directionNote() const;
+
     // The training transform, for the summary's notes on what preprocessing does to these pairs.
     void setTransformOptions(const p2p::TransformOptions& transform);
 
@@ -65,6 +73,8 @@ private:
     p2p::TransformOptions transform_;
 
     QLineEdit* folderEdit_ = nullptr;
+    QHBoxLayout* directionRow_ = nullptr;
+    QLabel* directionNote_ = nullptr;
     QCheckBox* pairResizeBox_ = nullptr;
     QProgressBar* scanProgress_ = nullptr;
     QLabel* scanSummary_ = nullptr;

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "core/common/error.h"
+#include "core/data/direction_guess.h"
 #include "ui/image_convert.h"
 #include "ui/thread_inbox.h"
 
@@ -83,6 +84,17 @@ void DatasetScanner::scan(const QString& folder, const p2p::ScanOptions& options
             }
         } catch (const std::exception& e) {
             result.sampleNote = QString::fromStdString(e.what());
+        }
+        // Loads a few pairs: done here, off the GUI thread, with the rest of the scan.
+        try {
+            if (!cancelled->load()) {
+                const p2p::DirectionGuess guess = p2p::guessDirection(result.scan, result.scan.trainSplit());
+                if (guess.direction)
+                    result.guessedDirection = QString::fromStdString(p2p::toString(*guess.direction));
+                result.directionReason = QString::fromStdString(guess.reason);
+            }
+        } catch (const std::exception& e) {
+            result.directionReason = QString::fromStdString(e.what());  // no train split: nothing to guess
         }
         return result;
     }));

@@ -24,6 +24,10 @@ struct DatasetScanResult {
     QString sampleName;
     QImage sampleA, sampleB;  // the first training pair's A and B halves (as stored, before direction)
     QString sampleNote;       // why no sample could be shown, if none
+    // Which direction makes photos (p2p::guessDirection on the training split): "AtoB", "BtoA", or empty
+    // when the halves do not tell; `directionReason` says why in words.
+    QString guessedDirection;
+    QString directionReason;
 };
 
 class DatasetScanner : public QObject {

@@ -8,9 +8,11 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QMouseEvent>
 #include <QLogValueAxis>
 #include <QPen>
 #include <QSlider>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -129,6 +131,9 @@ LossChart::LossChart(QWidget* parent, int pointBudgetPerSeries)
     view_ = new QChartView(chart_);
     view_->setRenderHint(QPainter::Antialiasing);
     view_->setMinimumSize(320, 200);
+    // Hovering reads out the losses at the nearest logged iteration (in a tooltip and the summary line).
+    view_->viewport()->setMouseTracking(true);
+    view_->viewport()->installEventFilter(this);
 
     logBox_ = new QCheckBox(tr("Log scale"));
     logBox_->setChecked(logScale_);
@@ -322,7 +327,9 @@ void LossChart::updateAxes() {
     lrAxis_->applyNiceNumbers();  // ticks at 5e-05 steps, not at 1.1e-04, 1.6e-04, ...
     lrAxis_->setVisible(lr.rawSeries->isVisible());
 
-    if (!iterations_.empty()) {
+    if (!hoverText_.isEmpty()) {
+        // The readout under the mouse stays until the mouse moves on.
+    } else if (!iterations_.empty()) {
         QStringList parts;
         for (const auto& c : curves_) {
             if (!c->smoothable) continue;
@@ -332,6 +339,57 @@ void LossChart::updateAxes() {
     } else {
         summary_->clear();
     }
+}
+
+int LossChart::nearestSample(const std::vector<double>& iterations, double x) {
+    if (iterations.empty() || std::isnan(x)) return -1;
+    const auto after = std::lower_bound(iterations.begin(), iterations.end(), x);
+    if (after == iterations.begin()) return 0;
+    if (after == iterations.end()) return int(iterations.size()) - 1;
+    const auto before = after - 1;
+    return int((x - *before <= *after - x ? before : after) - iterations.begin());  // a tie: the earlier one
+}
+
+QString LossChart::readoutNear(double iteration) const {
+    const int i = nearestSample(iterations_, iteration);
+    if (i < 0) return {};
+    QStringList parts{tr("iteration %1").arg(qint64(iterations_[size_t(i)]))};
+    for (const auto& c : curves_)
+        if (c->smoothable) parts << QString("%1 %2").arg(c->name, QString::number(c->values[size_t(i)], 'g', 4));
+    return parts.join(" · ");
+}
+
+QString LossChart::hoverText() const {
+    return hoverText_;
+}
+
+bool LossChart::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == view_->viewport()) {
+        if (event->type() == QEvent::MouseMove) {
+            const QPointF at = view_->mapToScene(static_cast<QMouseEvent*>(event)->position().toPoint());
+            const QPointF inChart = chart_->mapFromScene(at);
+            const bool inside = chart_->plotArea().contains(inChart);
+            const QString text =
+                inside && !curves_.empty() ? readoutNear(chart_->mapToValue(inChart, curves_.front()->rawSeries).x())
+                                           : QString();
+            if (text != hoverText_) {
+                hoverText_ = text;
+                if (text.isEmpty()) {
+                    QToolTip::hideText();
+                    updateAxes();  // the summary shows the newest values again
+                } else {
+                    summary_->setText(text);
+                    QToolTip::showText(static_cast<QMouseEvent*>(event)->globalPosition().toPoint(), text,
+                                       view_);
+                }
+            }
+        } else if (event->type() == QEvent::Leave && !hoverText_.isEmpty()) {
+            hoverText_.clear();
+            QToolTip::hideText();
+            updateAxes();
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void LossChart::rebuildSmoothed() {

@@ -56,6 +56,13 @@ public:
     double smoothing() const { return smoothing_; }
     void setRawVisible(bool visible);
 
+    // The hover readout. nearestSample: the index into `iterations` (ascending) closest to `x`, -1 when there
+    // are none; readoutNear: "iteration 120 · G_GAN 0.693 · G_L1 12.4 · D_real 0.41 · D_fake 0.52" for the
+    // shown sample nearest to `iteration` (raw values, not smoothed), empty when there is none.
+    static int nearestSample(const std::vector<double>& iterations, double x);
+    QString readoutNear(double iteration) const;
+    QString hoverText() const;  // what the readout shows now; empty when the mouse is not over the chart
+
     // For tests and the panel: the chart series of a curve ("G_GAN", ..., "lr").
     QLineSeries* rawSeries(const QString& name) const;
     QLineSeries* smoothedSeries(const QString& name) const;  // nullptr for "lr"
@@ -68,6 +75,9 @@ public:
 
 Q_SIGNALS:
     void flushed(int samplesAdded);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     struct Curve {
@@ -98,6 +108,7 @@ private:
     QCheckBox* rawBox_ = nullptr;
     QSlider* smoothingSlider_ = nullptr;
     QLabel* summary_ = nullptr;
+    QString hoverText_;
 
     std::vector<std::unique_ptr<Curve>> curves_;
     std::vector<double> iterations_;

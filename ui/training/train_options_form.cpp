@@ -235,6 +235,7 @@ QWidget* TrainOptionsForm::buildRunGroup() {
     binder_->bind("run_dir", runFolderEdit_, &O::run_dir);
 
     auto* form = new QFormLayout(group);
+    runForm_ = form;
     form->addRow(tr("Direction"), directionBox_);
     form->addRow(tr("Epochs"), epochsRow);
     form->addRow(tr("Learning rate"), lr);
@@ -254,6 +255,7 @@ p2p::TrainOptions TrainOptionsForm::options() const {
 void TrainOptionsForm::setOptions(const p2p::TrainOptions& options) {
     shown_ = options;
     binder_->show(options);
+    shownDirection_ = direction();
     const p2p::TrainPreset* match = p2p::matchingPreset(options);
     showPreset(match ? QString::fromStdString(match->name) : QString(kCustom));
 }
@@ -267,6 +269,7 @@ bool TrainOptionsForm::setPreset(const QString& name) {
     if (!preset) return false;
     shown_ = preset->applyTo(options());
     binder_->show(shown_);
+    shownDirection_ = direction();
     showPreset(name);
     return true;
 }
@@ -279,7 +282,34 @@ QString TrainOptionsForm::presetSummary() const {
     return presetSummary_->isHidden() ? QString() : presetSummary_->text();
 }
 
+void TrainOptionsForm::setDirection(const QString& direction) {
+    if (directionBox_->findData(direction) < 0) return;
+    shown_ = options();  // the other fields as they are, edits included
+    shown_.direction = direction.toStdString();
+    binder_->show(shown_);
+    shownDirection_ = direction;
+}
+
+QString TrainOptionsForm::direction() const {
+    return directionBox_->currentData().toString();
+}
+
+QWidget* TrainOptionsForm::takeDirectionControl() {
+    if (runForm_->indexOf(directionBox_) < 0) return directionBox_;  // taken already
+    const QFormLayout::TakeRowResult row = runForm_->takeRow(directionBox_);
+    if (row.labelItem) {
+        delete row.labelItem->widget();
+        delete row.labelItem;
+    }
+    delete row.fieldItem;  // the layout item; the box lives on in its new place
+    return directionBox_;
+}
+
 void TrainOptionsForm::onEdited() {
+    if (direction() != shownDirection_) {
+        shownDirection_ = direction();
+        Q_EMIT directionEdited(shownDirection_);
+    }
     const QString current = preset();
     if (current != kCustom) {
         const p2p::TrainOptions o = options();

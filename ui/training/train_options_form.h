@@ -10,6 +10,7 @@
 #include "core/train/train_options.h"
 
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 
@@ -38,6 +39,14 @@ public:
     // What the preset box says about the current choice (the preset's summary), empty for Custom.
     QString presetSummary() const;
 
+    // Shows `direction` ("AtoB" or "BtoA") as a preselection, not an edit: optionsEdited() and
+    // directionEdited() stay quiet; directionChanged() tells when it changed.
+    void setDirection(const QString& direction);
+    QString direction() const;
+    // Takes the Direction control out of the Run group, for the panel to show it beside the folder. It stays
+    // bound: options() reads it wherever it is.
+    QWidget* takeDirectionControl();
+
     void setRunFolder(const QString& folder);  // "" = a new folder, named by newRunFolder() at Start
     // Where runs go unless the user picks another folder: <app data>/runs.
     static QString runsFolder();
@@ -54,6 +63,8 @@ Q_SIGNALS:
     // The preset box changed: by a choice, by an edit that left the preset, or by setOptions.
     void presetChanged(const QString& name);
     void directionChanged(const QString& direction);
+    // The user chose a direction (not setOptions, setPreset or setDirection).
+    void directionEdited(const QString& direction);
 
 private:
     QWidget* buildModelGroup();
@@ -69,6 +80,8 @@ private:
     QLabel* presetSummary_ = nullptr;
     QWidget* customBox_ = nullptr;
     QComboBox* directionBox_ = nullptr;
+    QString shownDirection_;  // the direction last shown by the program: an edit is a change from it
+    QFormLayout* runForm_ = nullptr;
     QLineEdit* runFolderEdit_ = nullptr;
 };
 

@@ -186,14 +186,17 @@ QString TrainingMonitor::progressLine() const {
     return progressLabel_->text();
 }
 
+QString TrainingMonitor::samplesCaptionText(const TrainingSampleImages& sample) {
+    const QString where = tr("Iteration %1 · epoch %2").arg(withSeparators(sample.iteration)).arg(sample.epoch);
+    // The name is the pair's file name without its extension: say so, or a bare "24" reads as a count.
+    return sample.name.isEmpty() ? where : tr("%1 · pair %2").arg(where, sample.name);
+}
+
 void TrainingMonitor::showSample(const TrainingSampleImages& sample) {
     inputPane_->setImage(sample.input);
     generatedPane_->setImage(sample.generated);
     targetPane_->setImage(sample.target);
-    samplesCaption_->setText(tr("Iteration %1 · epoch %2 · %3")
-                                 .arg(withSeparators(sample.iteration))
-                                 .arg(sample.epoch)
-                                 .arg(sample.name));
+    samplesCaption_->setText(samplesCaptionText(sample));
     realHeatmap_->setImage(sample.target);
     realHeatmap_->setScores(sample.dReal);
     fakeHeatmap_->setImage(sample.generated);

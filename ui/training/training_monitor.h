@@ -44,6 +44,8 @@ public:
     void setRunOptions(const p2p::TrainOptions& options);
     void showProgress(const p2p::TrainingProgress& progress, bool paused, bool stopping);
     void showSample(const TrainingSampleImages& sample);
+    // "Iteration 300 · epoch 1 · pair 24": the pair is named by its file name without the extension.
+    static QString samplesCaptionText(const TrainingSampleImages& sample);
     // The run ended: its state, the model it left (or the checkpoint kept after a failure), the folder's
     // size. Logs the whole paths; the line shows file names.
     void showFinished(p2p::TrainingState state, const QString& runDir, const QString& modelPath,

@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <exception>
 
 #include "core/common/atomic_file.h"
@@ -65,6 +66,7 @@ TrainingPanel::TrainingPanel(QWidget* parent, QSettings* settings) : QWidget(par
     });
     connect(dataset_, &DatasetGroup::scanFinished, this, &TrainingPanel::onScanFinished);
     connect(form_, &TrainOptionsForm::directionChanged, dataset_, &DatasetGroup::setDirection);
+    connect(form_, &TrainOptionsForm::directionEdited, this, &TrainingPanel::rememberChosenDirection);
     // The scan summary says what preprocessing does to these pairs: it follows the options.
     const auto showTransform = [this] { dataset_->setTransformOptions(options().transformOptions()); };
     connect(form_, &TrainOptionsForm::optionsEdited, this, showTransform);
@@ -84,6 +86,7 @@ void TrainingPanel::restoreSettings() {
     if (!setPreset(presetFromSettings(settings_->value("preset", "tiny")))) setPreset("tiny");
     monitor_->setHeatmapOpacity(settings_->value("heatmapOpacity", 55).toInt());
     const QString folder = settings_->value("dataset").toString();
+    chosenDirections_ = settings_->value("chosenDirections").toMap();
     settings_->endGroup();
     restoringSettings_ = false;
     dataset_->setDirection(QString::fromStdString(defaults.direction));
@@ -112,6 +115,7 @@ void TrainingPanel::saveSettings() {
 void TrainingPanel::buildUi() {
     dataset_ = new DatasetGroup;
     form_ = new TrainOptionsForm;
+    dataset_->setDirectionControl(form_->takeDirectionControl());
     auto* settingsWidget = new QWidget;
     auto* settingsLayout = new QVBoxLayout(settingsWidget);
     settingsLayout->setContentsMargins(6, 6, 6, 6);
@@ -125,7 +129,7 @@ void TrainingPanel::buildUi() {
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumWidth(settingsWidget->sizeHint().width() + 20);
+    scroll->setMinimumWidth(std::min(settingsWidget->sizeHint().width() + 20, 360));
     settingsScroll_ = scroll;
     // Scrolling through the form must not change a preset or a number on the way (see eventFilter).
     for (QWidget* w : settingsWidget->findChildren<QWidget*>())
@@ -141,15 +145,32 @@ void TrainingPanel::buildUi() {
     leftLayout->addWidget(buildButtons());
 
     monitor_ = new TrainingMonitor;
-    auto* split = new QSplitter(Qt::Horizontal);
-    split->addWidget(left);
-    split->addWidget(monitor_);
-    split->setStretchFactor(0, 0);
-    split->setStretchFactor(1, 1);
-    split->setChildrenCollapsible(false);
+    splitter_ = new QSplitter(Qt::Vertical);
+    splitter_->addWidget(left);
+    splitter_->addWidget(monitor_);
+    splitter_->setChildrenCollapsible(false);
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(split);
+    layout->addWidget(splitter_);
+    fitOrientation();
+}
+
+// Docked beside the canvas the panel is a narrow column: the settings above the monitor. Floated or given
+// the width, they go side by side. Both halves scroll or shrink, so neither order hides the Direction.
+void TrainingPanel::fitOrientation() {
+    const Qt::Orientation wanted = width() >= kSideBySideWidth ? Qt::Horizontal : Qt::Vertical;
+    if (splitter_->orientation() == wanted && orientationFitted_) return;
+    splitter_->setOrientation(wanted);
+    orientationFitted_ = true;
+    const int along = wanted == Qt::Horizontal ? std::max(width(), 2) : std::max(height(), 2);
+    // Settings: the folder, direction, preset and the first run options; the monitor takes the rest.
+    const int settings = wanted == Qt::Horizontal ? std::min(along * 2 / 5, 460) : along / 2;
+    splitter_->setSizes({settings, along - settings});
+}
+
+void TrainingPanel::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    fitOrientation();
 }
 
 QWidget* TrainingPanel::buildButtons() {
@@ -206,6 +227,13 @@ void TrainingPanel::connectController() {
     connect(controller_, &TrainingController::stateChanged, this, [this](p2p::TrainingState state) {
         // One place renders the line: paused drops the it/s and ETA.
         if (state == p2p::TrainingState::Paused || state == p2p::TrainingState::Running) showProgress();
+        // The log is the run's story: a pause explains a gap in its timings.
+        const QString at = withSeparators(std::max<qint64>(controller_->iteration(), lastProgress_.iteration));
+        if (state == p2p::TrainingState::Paused && lastState_ != state)
+            monitor_->log(tr("paused at iteration %1").arg(at));
+        else if (state == p2p::TrainingState::Running && lastState_ == p2p::TrainingState::Paused)
+            monitor_->log(tr("resumed at iteration %1").arg(at));
+        lastState_ = state;
         updateButtons();
     });
     connect(controller_, &TrainingController::failed, this, &TrainingPanel::onFailed);
@@ -304,8 +332,49 @@ const DatasetScanResult& TrainingPanel::lastScan() const {
     return dataset_->lastScan();
 }
 
+QString TrainingPanel::folderKey(const QString& folder) {
+    return QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+}
+
+namespace {
+QString directionTitle(const QString& direction) {
+    return direction == "BtoA" ? TrainingPanel::tr("B → A") : TrainingPanel::tr("A → B");
+}
+}  // namespace
+
+void TrainingPanel::preselectDirection() {
+    const DatasetScanResult& scan = dataset_->lastScan();
+    if (!scan.error.isEmpty()) return;
+    const QString chosen = chosenDirections_.value(folderKey(scan.folder)).toString();
+    const QString& guess = scan.guessedDirection;
+    if (!chosen.isEmpty()) {
+        // A choice made by hand for this folder outranks any guess, after a rescan or a restart too.
+        form_->setDirection(chosen);
+        QString note = tr("%1: your choice for this folder.").arg(directionTitle(chosen));
+        if (!guess.isEmpty() && guess != chosen)
+            note += ' ' + tr("The scan suggests %1 (%2).").arg(directionTitle(guess), scan.directionReason);
+        dataset_->setDirectionNote(note);
+    } else if (!guess.isEmpty()) {
+        form_->setDirection(guess);
+        dataset_->setDirectionNote(tr("%1 preselected: %2.").arg(directionTitle(guess), scan.directionReason));
+    } else if (!scan.directionReason.isEmpty()) {
+        dataset_->setDirectionNote(tr("No direction preselected: %1.").arg(scan.directionReason));
+    }
+}
+
+void TrainingPanel::rememberChosenDirection(const QString& direction) {
+    const QString folder = dataset_->folder();
+    if (folder.isEmpty()) return;
+    chosenDirections_.insert(folderKey(folder), direction);
+    dataset_->setDirectionNote(tr("%1: your choice for this folder.").arg(directionTitle(direction)));
+    settings_->beginGroup("training");
+    settings_->setValue("chosenDirections", chosenDirections_);
+    settings_->endGroup();
+}
+
 void TrainingPanel::onScanFinished(bool ready, const QString& problem) {
     if (!problem.isEmpty()) monitor_->showError(problem);
+    preselectDirection();
     if (ready) saveSettings();
     const QString note = dataset_->lastScan().sampleNote;
     if (!note.isEmpty()) monitor_->log(tr("Could not load a sample pair: %1").arg(note));

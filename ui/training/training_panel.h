@@ -8,6 +8,7 @@
 // log); the panel connects them to the controllers and decides what may happen when.
 
 #include <QString>
+#include <QVariantMap>
 #include <QWidget>
 
 #include <memory>
@@ -20,6 +21,7 @@
 class QPushButton;
 class QScrollArea;
 class QSettings;
+class QSplitter;
 
 namespace p2p::ui {
 
@@ -82,7 +84,10 @@ public:
 
     QString errorText() const;  // the problem shown in the panel, if any
 
-    QSize sizeHint() const override { return {1200, 520}; }
+    // A column beside the canvas (the studio docks it at about 40% of the window's width); from this width on
+    // the settings and the monitor sit side by side.
+    static constexpr int kSideBySideWidth = 900;
+    QSize sizeHint() const override { return {480, 640}; }
 
 Q_SIGNALS:
     // "Use in studio": the newest model file of the run (exported at stop/end, or from the newest
@@ -93,9 +98,11 @@ Q_SIGNALS:
 protected:
     // The wheel over an unfocused combo box or spin box scrolls the settings instead of changing the value.
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     void buildUi();
+    void fitOrientation();
     QWidget* buildButtons();
     void connectController();
     void connectEvaluation();
@@ -103,6 +110,11 @@ private:
     void saveSettings();
 
     void chooseRunToResume();
+    // After a scan: the user's earlier choice for this folder, else the scan's guess (the direction that
+    // makes photos), with a line saying which and why.
+    void preselectDirection();
+    void rememberChosenDirection(const QString& direction);
+    static QString folderKey(const QString& folder);
     void onScanFinished(bool ready, const QString& problem);
     void onStarted(const QString& runDir, const p2p::TrainingProgress& progress,
                    const p2p::TrainOptions& options);
@@ -121,6 +133,8 @@ private:
     TrainingMonitor* monitor_ = nullptr;
     QWidget* settingsArea_ = nullptr;
     QScrollArea* settingsScroll_ = nullptr;
+    QSplitter* splitter_ = nullptr;
+    bool orientationFitted_ = false;  // the splitter's sizes were set for its orientation
 
     bool stopping_ = false;
     bool restoringSettings_ = false;
@@ -129,6 +143,8 @@ private:
     p2p::TrainingProgress lastProgress_;
     bool haveProgress_ = false;
     p2p::TrainOptions runningOptions_;
+    p2p::TrainingState lastState_ = p2p::TrainingState::Stopped;  // to log a pause and its resume once each
+    QVariantMap chosenDirections_;  // folder (absolute, clean) -> the direction the user chose for it
 
     QPushButton* startButton_ = nullptr;
     QPushButton* pauseButton_ = nullptr;
