@@ -22,8 +22,8 @@ class TerminalProgress : public p2p::EvalObserver {
 public:
     explicit TerminalProgress(bool quiet) : draw_(!quiet && isatty(STDERR_FILENO) != 0), quiet_(quiet) {}
     void onStarted(const p2p::EvalReport& r) override {
+        for (const auto& note : r.notes) std::cerr << "note: " << note << "\n";  // also beside --json
         if (quiet_) return;
-        for (const auto& note : r.notes) std::cerr << "note: " << note << "\n";
         std::cout << r.dataset_summary << "\n"
                   << "model:     " << r.model_name << " (" << r.generator << ") from " << r.model_path << " ["
                   << r.model_format << "]\n"
