@@ -4,6 +4,8 @@
 #include <QtTest/QtTest>
 
 #include <QApplication>
+#include <QLabel>
+#include <QLayout>
 #include <QChartView>
 #include <QElapsedTimer>
 #include <QMouseEvent>
@@ -163,6 +165,27 @@ private Q_SLOTS:
         QCOMPARE(flushed.count(), 1);
         QCOMPARE(flushed.first().first().toInt(), 500);
         QCOMPARE(chart.rawSeries("G_GAN")->count() > 0, true);
+    }
+
+    // The readout of the newest values never widens the chart (and so the dock it sits in).
+    void aLongReadoutDoesNotWidenTheChart() {
+        LossChart chart;
+        chart.setFlushInterval(10);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        chart.layout()->activate();
+        const int before = chart.layout()->minimumSize().width();
+        QSignalSpy flushed(&chart, &LossChart::flushed);
+        for (int i = 1; i <= 20; ++i) {
+            LossSample s = sampleAt(int64_t(i) * 123456789);
+            s.G_GAN = 123456.789012 + i;
+            chart.addLosses(s);
+        }
+        QVERIFY(flushed.wait(2000));
+        QVERIFY(chart.findChildren<QLabel*>().size() > 0);
+        chart.layout()->invalidate();
+        chart.layout()->activate();
+        QCOMPARE(chart.layout()->minimumSize().width(), before);
     }
 
     void logScaleToggle() {

@@ -157,6 +157,8 @@ LossChart::LossChart(QWidget* parent, int pointBudgetPerSeries)
     });
     summary_ = new QLabel;
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // On its own line and without a width of its own: a long readout must never widen the dock.
+    summary_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto* controls = new QHBoxLayout;
     controls->addWidget(logBox_);
@@ -166,10 +168,10 @@ LossChart::LossChart(QWidget* parent, int pointBudgetPerSeries)
     controls->addWidget(smoothingSlider_);
     controls->addWidget(smoothingValue);
     controls->addStretch(1);
-    controls->addWidget(summary_);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addWidget(summary_);
     layout->addWidget(view_, 1);
 
     flushTimer_.setSingleShot(true);
@@ -330,12 +332,7 @@ void LossChart::updateAxes() {
     if (!hoverText_.isEmpty()) {
         // The readout under the mouse stays until the mouse moves on.
     } else if (!iterations_.empty()) {
-        QStringList parts;
-        for (const auto& c : curves_) {
-            if (!c->smoothable) continue;
-            parts << QString("%1 %2").arg(c->name, QString::number(c->values.back(), 'g', 3));
-        }
-        summary_->setText(tr("iteration %1:  %2").arg(qint64(iterations_.back())).arg(parts.join("  ")));
+        summary_->setText(readoutNear(iterations_.back()));  // the newest values, as the hover shows them
     } else {
         summary_->clear();
     }
