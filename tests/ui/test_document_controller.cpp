@@ -13,6 +13,7 @@
 #include "ui/document_controller.h"
 #include "ui/image_convert.h"
 #include "ui/starter_examples.h"
+#include "tests/support/image_checks.h"
 
 using namespace p2p;
 using namespace p2p::ui;
@@ -20,21 +21,10 @@ using namespace p2p::ui;
 Q_DECLARE_METATYPE(p2p::ui::CanvasKind)
 Q_DECLARE_METATYPE(cv::Vec3b)
 
+using p2p::test::everyPixelIsAClass;
+using p2p::test::identical;
+
 namespace {
-
-bool identical(const cv::Mat& a, const cv::Mat& b) {
-    return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
-}
-
-bool everyPixelIsAClass(const cv::Mat& bgr) {
-    for (int y = 0; y < bgr.rows; ++y)
-        for (int x = 0; x < bgr.cols; ++x) {
-            bool found = false;
-            for (const auto& c : cmpClasses()) found = found || c.bgr() == bgr.at<cv::Vec3b>(y, x);
-            if (!found) return false;
-        }
-    return true;
-}
 
 // Ids: facade with a window, a door and a cornice strip.
 cv::Mat sampleLabels() {

@@ -15,8 +15,12 @@
 #include "ui/canvas/command_history.h"
 #include "ui/canvas/image_ops.h"
 #include "ui/canvas/label_document.h"
+#include "tests/support/image_checks.h"
 
 using namespace p2p::ui;
+
+using p2p::test::everyPixelIsAClass;
+using p2p::test::identical;
 
 namespace {
 
@@ -28,10 +32,6 @@ const cv::Vec3b kDoor(0, 170, 255);
 const cv::Vec3b kSky(170, 255, 85);
 const cv::Vec3b kInk(0, 0, 0);
 const cv::Vec3b kPaper(255, 255, 255);
-
-bool identical(const cv::Mat& a, const cv::Mat& b) {
-    return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
-}
 
 cv::Scalar scalar(const cv::Vec3b& c) {
     return cv::Scalar(c[0], c[1], c[2]);

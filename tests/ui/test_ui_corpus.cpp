@@ -20,6 +20,7 @@
 #include "ui/training/training_controller.h"
 #include "ui/training/training_panel.h"
 #include "ui/training/training_worker.h"
+#include "tests/support/image_checks.h"
 
 using namespace p2p;
 using namespace p2p::ui;
@@ -31,10 +32,6 @@ constexpr int kTimeoutMs = 120000;
 
 QString q(const std::string& s) {
     return QString::fromStdString(s);
-}
-
-bool identical(const cv::Mat& a, const cv::Mat& b) {
-    return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
 }
 
 TrainOptions tinyOptions(const QString& data, const QString& run) {

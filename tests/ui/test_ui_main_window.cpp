@@ -31,25 +31,15 @@
 #include "ui/preview/preview_view.h"
 #include "ui/starter_examples.h"
 #include "ui/window_geometry.h"
+#include "tests/support/image_checks.h"
 
 using namespace p2p;
 using namespace p2p::ui;
 
+using p2p::test::everyPixelIsAClass;
+using p2p::test::identical;
+
 namespace {
-
-bool identical(const cv::Mat& a, const cv::Mat& b) {
-    return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;
-}
-
-bool everyPixelIsAClass(const cv::Mat& bgr) {
-    for (int y = 0; y < bgr.rows; ++y)
-        for (int x = 0; x < bgr.cols; ++x) {
-            bool found = false;
-            for (const auto& c : cmpClasses()) found = found || c.bgr() == bgr.at<cv::Vec3b>(y, x);
-            if (!found) return false;
-        }
-    return true;
-}
 
 // A menu-bar menu by its title ("File"), and an action in it (or its submenus) by its text, without '&'.
 QMenu* menuNamed(QMainWindow& w, const QString& title) {
