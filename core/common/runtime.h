@@ -28,6 +28,17 @@ std::string activeBlas();
 // ATen's vectorised CPU kernels on this machine ("DEFAULT", "AVX2", "AVX512"): other kernels, other rounding.
 std::string cpuCapability();
 
+// The bfloat16 instructions this CPU executes and the OS has enabled (cpuid, xgetbv). oneDNN runs bf16
+// convolutions fast only with one of them; without, it emulates them more slowly than fp32. The one place
+// that decides what precision "auto" picks on a CPU (training and inference).
+struct CpuBf16Support {
+    bool avx512_bf16 = false;  // AVX512_BF16: bf16 dot products in the vector units
+    bool amx_bf16 = false;     // AMX-BF16 tiles (with AMX-TILE and the OS's tile state)
+    bool any() const { return avx512_bf16 || amx_bf16; }
+    std::string describe() const;  // "AMX", "AVX512_BF16" or "none"
+};
+CpuBf16Support cpuBf16Support();
+
 std::string version();
 
 }  // namespace p2p
