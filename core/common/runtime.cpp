@@ -4,6 +4,7 @@
 #include <link.h>
 
 #include <climits>
+#include <fstream>
 #include <thread>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -39,6 +40,21 @@ void keepFreedMemoryForReuse() {
     }();
     (void)done;
 #endif
+}
+
+int64_t peakResidentBytes() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // "VmHWM:   1234 kB"
+    return 0;
+}
+
+bool resetPeakResident() {
+    std::ofstream clearRefs("/proc/self/clear_refs");
+    clearRefs << "5";  // resets the peak RSS (Documentation/filesystems/proc.rst)
+    clearRefs.close();
+    return static_cast<bool>(clearRefs);
 }
 
 bool cudaAvailable() { return torch::cuda::is_available(); }

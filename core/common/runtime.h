@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace p2p {
@@ -16,6 +17,12 @@ int hardwareThreads();  // what configureThreads(0) uses: the cores the OS offer
 // page-faults them in again: measured here, 2.19 s of a 0.93 s step. This keeps freed memory in the process
 // for reuse (glibc only; process-wide; idempotent). The cost is that the heap does not shrink after a run.
 void keepFreedMemoryForReuse();
+
+// The process's resident-set high-water mark (VmHWM) in bytes (0 where unknown), and resetting it to the
+// current resident set (Linux >= 4.0; false where the kernel refuses): the peak of one operation, such as a
+// checkpoint save, measured apart from the peak of what ran before it.
+int64_t peakResidentBytes();
+bool resetPeakResident();
 
 bool cudaAvailable();
 int cudaDeviceCount();  // 0 without CUDA

@@ -269,6 +269,7 @@ struct Trainer::Impl {
         return p;
     }
 
+    // The networks' and optimizers' own tensors, not copies: valid until the next step.
     TrainingCheckpoint makeCheckpoint() const {
         TrainingCheckpoint c;
         c.options = options;
@@ -282,8 +283,9 @@ struct Trainer::Impl {
         c.environment = NumericsEnvironment::current();
         c.generator = stateDictOf(*G);
         c.discriminator = stateDictOf(*D);
-        c.adam_generator = captureAdamState(*optimizerG, *G);
-        c.adam_discriminator = captureAdamState(*optimizerD, *D);
+        // Written before the next step changes them: no copy of the moments.
+        c.adam_generator = captureAdamState(*optimizerG, *G, AdamCapture::Reference);
+        c.adam_discriminator = captureAdamState(*optimizerD, *D, AdamCapture::Reference);
         c.cpu_rng = captureCpuRng();
         c.cuda_rng = captureCudaRng(device);
         return c;
