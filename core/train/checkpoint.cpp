@@ -18,25 +18,13 @@
 #include "core/common/runtime.h"
 #include "core/io/torch_archive.h"
 #include "core/io/zip_reader.h"
+#include "core/train/blocked_adam.h"
 
 namespace p2p {
 
 namespace {
 
 constexpr const char* kCheckpointTag = "pix2pix-studio-training-checkpoint/1";
-
-// LibTorch 1.13 keys optimizer state by the printed TensorImpl address, 2.x by the address itself.
-template <typename Map>
-typename Map::key_type stateKey(const torch::Tensor& parameter) {
-    using Key = typename Map::key_type;
-    if constexpr (std::is_same_v<Key, std::string>) {
-        std::ostringstream s;
-        s << parameter.unsafeGetTensorImpl();
-        return s.str();
-    } else {
-        return static_cast<Key>(parameter.unsafeGetTensorImpl());
-    }
-}
 
 template <typename Optimizer>
 auto& stateMap(Optimizer& optimizer) {
@@ -201,7 +189,7 @@ AdamStateRecord captureAdamState(torch::optim::Adam& optimizer, const torch::nn:
     using Map = std::decay_t<decltype(state)>;
     AdamStateRecord record;
     for (const auto& item : module.named_parameters(/*recurse=*/true)) {
-        auto it = state.find(stateKey<Map>(item.value()));
+        auto it = state.find(optimizerStateKey<Map>(item.value()));
         if (it == state.end()) continue;
         auto& adam = static_cast<torch::optim::AdamParamState&>(*it->second);
         AdamParamRecord param;
@@ -241,7 +229,7 @@ void restoreAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& mo
         adam->step(param.step);
         adam->exp_avg(param.exp_avg.to(p.device(), p.scalar_type()).contiguous().clone());
         adam->exp_avg_sq(param.exp_avg_sq.to(p.device(), p.scalar_type()).contiguous().clone());
-        state[stateKey<Map>(p)] = std::move(adam);
+        state[optimizerStateKey<Map>(p)] = std::move(adam);
     }
 }
 

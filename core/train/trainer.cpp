@@ -23,6 +23,7 @@
 #include "core/nn/fast_unet.h"
 #include "core/nn/mixed_precision.h"
 #include "core/nn/networks.h"
+#include "core/train/blocked_adam.h"
 #include "core/train/checkpoint.h"
 #include "core/train/train_losses.h"
 
@@ -247,8 +248,9 @@ struct Trainer::Impl {
         D->to(torchDevice);
         G->train();
         D->train();
-        optimizerG = std::make_unique<torch::optim::Adam>(G->parameters(), adamOptions(options, lr));
-        optimizerD = std::make_unique<torch::optim::Adam>(D->parameters(), adamOptions(options, lr));
+        // torch::optim::Adam's arithmetic, run from cache (core/train/blocked_adam.h).
+        optimizerG = std::make_unique<BlockedAdam>(G->parameters(), adamOptions(options, lr));
+        optimizerD = std::make_unique<BlockedAdam>(D->parameters(), adamOptions(options, lr));
         ganLoss = GanLoss(ganModeFromString(options.gan_mode));
     }
 
