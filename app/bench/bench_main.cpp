@@ -413,7 +413,7 @@ int main(int argc, char** argv) {
                          {"intra_op_threads", intraOpThreads()},
                          {"openblas_threads", openblasThreads()},
                          {"blas", activeBlas()},
-                         {"avx512_bf16", cpuHasAvx512Bf16()},
+                         {"cpu_bf16", cpuBf16Support().describe()},
                          {"device", "cpu"},
                          {"cuda_available", cudaAvailable()},
                          {"torch_parallel_info", at::get_parallel_info()}};

@@ -152,6 +152,7 @@ struct TrainFlags {
     std::string preset;
     bool noFlip = false, noDropout = false, fastPath = true;
     int threads = 0;
+    std::string precision = "auto";
 };
 
 std::function<int()> addTrainCommand(CLI::App& app) {
@@ -169,6 +170,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
     CLI::Option* deviceFlag = nullptr;
     CLI::Option* fastPathFlag = nullptr;
     CLI::Option* threadsFlag = nullptr;
+    CLI::Option* precisionFlag = nullptr;
     auto add = [&](CLI::Option* option) {
         trainingFlags.push_back(option);
         return option;
@@ -228,6 +230,12 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                                  "CPU: G's transposed convs on oneDNN's convolution path (same arithmetic, about "
                                  "2x faster per step); --no_fast_path uses LibTorch's ConvTranspose2d")
                        ->capture_default_str();
+    precisionFlag = sub->add_option("--precision", flags->precision,
+                                    "auto | fp32 | bf16: what G's and D's convolutions compute in, forward and "
+                                    "backward (weights, Adam, losses and BatchNorm statistics stay fp32); auto "
+                                    "is bf16 on a CPU with AVX512_BF16 or AMX, else fp32. The run records the "
+                                    "choice and --resume keeps it")
+                        ->capture_default_str();
     addSchedule(sub->add_option("--save_epoch_freq", o.save_epoch_freq,
                         "Keep a model snapshot checkpoints/epoch_N.p2pm (G and D, no optimizer state) every N "
                         "epochs; only checkpoints/latest.ckpt resumes")
@@ -254,13 +262,20 @@ std::function<int()> addTrainCommand(CLI::App& app) {
     return [=]() -> int {
         using namespace p2p::cli;
         std::unique_ptr<p2p::Trainer> trainer;
+        p2p::TrainPrecision precision;
+        try {
+            precision = p2p::trainPrecisionFromString(flags->precision);
+        } catch (const p2p::Error& e) {
+            std::cerr << "error: --precision: " << e.what() << "\n";
+            return kExitUsage;
+        }
         if (!flags->resume.empty()) {
             for (auto* option : trainingFlags)
                 if (option->count() > 0) {
                     std::cerr << "error: " << option->get_name()
                               << " cannot be combined with --resume: a resumed run keeps its saved options "
                                  "(only --data, --n_epochs, --n_epochs_decay, the save/sample/log cadences, "
-                                 "--threads, --device and --fast_path may change)\n";
+                                 "--threads, --device, --fast_path and --precision may change)\n";
                     return kExitUsage;
                 }
             p2p::Trainer::ScheduleChange change;
@@ -281,6 +296,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             if (threadsFlag->count() > 0) execution.compute_threads = flags->threads;
             if (deviceFlag->count() > 0) execution.device = o.device;
             if (fastPathFlag->count() > 0) execution.fast_path = flags->fastPath;
+            if (precisionFlag->count() > 0) execution.precision = precision;
             std::optional<std::string> movedData;
             if (dataFlag->count() > 0) movedData = o.dataroot;
             trainer = p2p::Trainer::resume(flags->resume, change, execution, movedData);
@@ -294,7 +310,8 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             for (const auto& line : report.differences) std::cerr << "warning: " << line << "\n";
             const auto& r = trainer->options();
             std::cout << "numerics:       compute_threads " << r.compute_threads << ", device " << r.device.str()
-                      << ", fast_path " << (r.fast_path ? "on" : "off")
+                      << ", fast_path " << (r.fast_path ? "on" : "off") << ", precision "
+                      << p2p::toString(r.precision)
                       << (report.bitIdentical() ? " (as saved: bit-identical to an uninterrupted run)" : "")
                       << "\n"
                       << std::flush;
@@ -310,6 +327,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             options.dropout = !flags->noDropout;
             options.fast_path = flags->fastPath;
             options.compute_threads = flags->threads;
+            options.precision = precision;
             if (options.dataroot.empty() || options.run_dir.empty()) {
                 std::cerr << "error: train needs --data DIR and --run DIR (or --resume RUN_DIR)\n";
                 return kExitUsage;
@@ -334,6 +352,14 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                   << "generator:      " << options.generatorOptions().describe() << "\n"
                   << "discriminator:  " << options.discriminatorOptions().describe() << "\n"
                   << "device:         " << trainer->device().describe() << "\n"
+                  << "precision:      " << p2p::toString(options.precision)
+                  << (options.precision == p2p::TrainPrecision::BF16
+                          ? " convolutions; weights, Adam, losses and BatchNorm statistics in fp32"
+                          : "")
+                  << (options.precision == p2p::TrainPrecision::BF16 && trainer->device().isCpu()
+                          ? " (CPU bf16 instructions: " + p2p::cpuBf16Support().describe() + ")"
+                          : "")
+                  << "\n"
                   << std::flush;
 
         gInterrupted = false;

@@ -4,7 +4,12 @@
 #include <link.h>
 
 #include <climits>
+#include <fstream>
 #include <thread>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -35,6 +40,21 @@ void keepFreedMemoryForReuse() {
     }();
     (void)done;
 #endif
+}
+
+int64_t peakResidentBytes() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;  // "VmHWM:   1234 kB"
+    return 0;
+}
+
+bool resetPeakResident() {
+    std::ofstream clearRefs("/proc/self/clear_refs");
+    clearRefs << "5";  // resets the peak RSS (Documentation/filesystems/proc.rst)
+    clearRefs.close();
+    return static_cast<bool>(clearRefs);
 }
 
 bool cudaAvailable() { return torch::cuda::is_available(); }
@@ -68,6 +88,45 @@ std::string cpuCapability() {
         return config.substr(begin, config.find('\n', begin) - begin);
     }();
     return capability;
+}
+
+namespace {
+
+#if defined(__x86_64__) || defined(__i386__)
+// The register state the OS saves on context switches (XCR0); instructions whose state it does not save fault.
+uint64_t enabledXsaveState() {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return 0;
+    uint32_t low = 0, high = 0;
+    __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+    return (uint64_t(high) << 32) | low;
+}
+#endif
+
+}  // namespace
+
+std::string CpuBf16Support::describe() const {
+    if (amx_bf16) return "AMX";
+    if (avx512_bf16) return "AVX512_BF16";
+    return "none";
+}
+
+CpuBf16Support cpuBf16Support() {
+    static const CpuBf16Support support = [] {
+        CpuBf16Support s;
+#if defined(__x86_64__) || defined(__i386__)
+        const uint64_t xcr0 = enabledXsaveState();
+        const bool avx512State = (xcr0 & 0xE6) == 0xE6;  // SSE, AVX, opmask and both ZMM halves
+        const bool tileState = (xcr0 & (3u << 17)) == (3u << 17);  // XTILECFG and XTILEDATA
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx))
+            s.avx512_bf16 = avx512State && ((eax >> 5) & 1u);  // CPUID.(7,1):EAX[5]
+        if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+            s.amx_bf16 = tileState && ((edx >> 22) & 1u) && ((edx >> 24) & 1u);  // CPUID.(7,0):EDX[22, 24]
+#endif
+        return s;
+    }();
+    return support;
 }
 
 std::string version() { return P2P_VERSION; }

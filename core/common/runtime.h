@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace p2p {
@@ -17,6 +18,12 @@ int hardwareThreads();  // what configureThreads(0) uses: the cores the OS offer
 // for reuse (glibc only; process-wide; idempotent). The cost is that the heap does not shrink after a run.
 void keepFreedMemoryForReuse();
 
+// The process's resident-set high-water mark (VmHWM) in bytes (0 where unknown), and resetting it to the
+// current resident set (Linux >= 4.0; false where the kernel refuses): the peak of one operation, such as a
+// checkpoint save, measured apart from the peak of what ran before it.
+int64_t peakResidentBytes();
+bool resetPeakResident();
+
 bool cudaAvailable();
 int cudaDeviceCount();  // 0 without CUDA
 // Devices are p2p::Device (core/common/device.h).
@@ -24,6 +31,17 @@ int cudaDeviceCount();  // 0 without CUDA
 std::string activeBlas();
 // ATen's vectorised CPU kernels on this machine ("DEFAULT", "AVX2", "AVX512"): other kernels, other rounding.
 std::string cpuCapability();
+
+// The bfloat16 instructions this CPU executes and the OS has enabled (cpuid, xgetbv). oneDNN runs bf16
+// convolutions fast only with one of them; without, it emulates them more slowly than fp32. The one place
+// that decides what precision "auto" picks on a CPU (training and inference).
+struct CpuBf16Support {
+    bool avx512_bf16 = false;  // AVX512_BF16: bf16 dot products in the vector units
+    bool amx_bf16 = false;     // AMX-BF16 tiles (with AMX-TILE and the OS's tile state)
+    bool any() const { return avx512_bf16 || amx_bf16; }
+    std::string describe() const;  // "AMX", "AVX512_BF16" or "none"
+};
+CpuBf16Support cpuBf16Support();
 
 std::string version();
 

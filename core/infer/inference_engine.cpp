@@ -6,10 +6,6 @@
 #include <optional>
 #include <sstream>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
-
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 #include <opencv2/imgproc.hpp>
@@ -120,16 +116,6 @@ NormStats normStatsFromString(const std::string& name) {
     if (name == "image") return NormStats::Image;
     if (name == "running") return NormStats::Running;
     throw Error("unknown normalisation statistics '" + name + "' (expected image or running)");
-}
-
-bool cpuHasAvx512Bf16() {
-#if defined(__x86_64__) || defined(__i386__)
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) return false;
-    return (eax >> 5) & 1u;  // CPUID.(EAX=7, ECX=1):EAX[bit 5] = AVX512_BF16
-#else
-    return false;
-#endif
 }
 
 void EngineOptions::validate() const {
@@ -293,7 +279,7 @@ ModelInfo InferenceEngine::load(const std::string& path, const ModelLoadOptions&
             report = precision + " on CUDA";
         } else if (s.options.fast_path) {
             const bool wantBf16 =
-                s.options.precision == "bf16" || (s.options.precision == "auto" && cpuHasAvx512Bf16());
+                s.options.precision == "bf16" || (s.options.precision == "auto" && cpuBf16Support().any());
             if (wantBf16) {
                 FastUnetOptions o;
                 o.dtype = torch::kBFloat16;
@@ -313,7 +299,7 @@ ModelInfo InferenceEngine::load(const std::string& path, const ModelLoadOptions&
                 }
             } else {
                 report =
-                    s.options.precision == "auto" ? "fp32: this CPU has no AVX-512 BF16" : "fp32: requested";
+                    s.options.precision == "auto" ? "fp32: this CPU has neither AVX512_BF16 nor AMX" : "fp32: requested";
             }
             if (!net) net = std::make_unique<FastUnet>(loaded.generator, FastUnetOptions{});
         } else {

@@ -28,7 +28,8 @@ enum class TranslateMode {
 struct EngineOptions {
     Device device;                   // auto | cpu | cuda | cuda:N (resolved when the engine is made)
     std::string precision = "auto";  // auto | fp32 | bf16 | fp16; auto = fp16 on CUDA, bf16 on CPUs with
-                                     // avx512_bf16 when within tolerance of fp32, else fp32
+                                     // avx512_bf16 or AMX (cpuBf16Support) when within tolerance
+                                     // of fp32, else fp32
     bool fast_path = true;           // CPU: transposed convs rewritten onto the fast convolution path
     int threads = 0;                 // intra-op threads for the calling thread; 0 = one per core
     NormStats preview_norm = NormStats::Image;  // the better of the two for our embedded models
@@ -52,9 +53,6 @@ struct TranslateOptions {
 NormStats preferredPreviewNorm(const ModelInfo& info);
 std::string toString(NormStats stats);                   // "image" | "running"
 NormStats normStatsFromString(const std::string& name);  // image | running; throws p2p::Error
-
-// True when the CPU executes AVX-512 BF16 instructions (cpuid), i.e. bf16 convolutions are fast.
-bool cpuHasAvx512Bf16();
 
 class InferenceEngine {
 public:

@@ -2,7 +2,10 @@
 
 #include <chrono>
 
+#include <ATen/autocast_mode.h>
+
 #include "core/common/error.h"
+#include "core/nn/mixed_precision.h"
 
 namespace p2p {
 
@@ -122,7 +125,17 @@ torch::Tensor convTranspose2dOnConvPath(const torch::Tensor& x, const torch::Ten
                                         const torch::Tensor& bias) {
     TORCH_CHECK(x.dim() == 4 && weight.dim() == 4 && weight.size(2) == 4 && weight.size(3) == 4,
                 "convTranspose2dOnConvPath expects NCHW input and a [Cin, Cout, 4, 4] weight");
-    const torch::Tensor y = TransposedConvOnConvPath::apply(x, weight);
+    // LibTorch 1.13's CPU autocast keeps conv_transpose2d in fp32 and never sees convolution_backward, so
+    // under autocast the casts are made here, as autocast makes them for conv2d (the weight's copy cached
+    // for the scope). The casts are differentiable: the weight's gradient arrives in fp32.
+    torch::Tensor y;
+    if (const auto dtype = autocastDtypeFor(x.device()))
+        y = TransposedConvOnConvPath::apply(at::autocast::cached_cast(*dtype, x, x.device().type()),
+                                            at::autocast::cached_cast(*dtype, weight, x.device().type()));
+    else
+        y = TransposedConvOnConvPath::apply(x, weight);
+    // An fp32 bias promotes a low-precision result to fp32: G's output layer (the only biased one with
+    // BatchNorm) gives its tanh and the L1 term fp32 values.
     return bias.defined() ? y + bias.view({1, -1, 1, 1}) : y;
 }
 

@@ -48,7 +48,8 @@ torch::Tensor unetForwardFast(const UnetGenerator& generator, const torch::Tenso
 // transposed convolution is the input gradient of the Conv2d with the same weight, so the forward runs as
 // that Conv2d's backward-data, and the backward as a Conv2d forward (x's gradient) plus that Conv2d's
 // backward-weights: all on oneDNN, where LibTorch 1.13 runs ConvTranspose2d and its backward through BLAS
-// col2im. The same products in another summation order. `bias` may be undefined.
+// col2im. The same products in another summation order. `bias` may be undefined. Under autocast
+// (AutocastScope) x and weight are cast to its lower precision, as conv2d's are.
 torch::Tensor convTranspose2dOnConvPath(const torch::Tensor& x, const torch::Tensor& weight,
                                         const torch::Tensor& bias);
 

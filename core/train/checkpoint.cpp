@@ -19,25 +19,13 @@
 #include "core/common/runtime.h"
 #include "core/io/torch_archive.h"
 #include "core/io/zip_reader.h"
+#include "core/train/blocked_adam.h"
 
 namespace p2p {
 
 namespace {
 
 constexpr const char* kCheckpointTag = "pix2pix-studio-training-checkpoint/1";
-
-// LibTorch 1.13 keys optimizer state by the printed TensorImpl address, 2.x by the address itself.
-template <typename Map>
-typename Map::key_type stateKey(const torch::Tensor& parameter) {
-    using Key = typename Map::key_type;
-    if constexpr (std::is_same_v<Key, std::string>) {
-        std::ostringstream s;
-        s << parameter.unsafeGetTensorImpl();
-        return s.str();
-    } else {
-        return static_cast<Key>(parameter.unsafeGetTensorImpl());
-    }
-}
 
 template <typename Optimizer>
 auto& stateMap(Optimizer& optimizer) {
@@ -196,18 +184,23 @@ void checkFinite(const StateDict& dict, const std::string& what) {
 
 }  // namespace
 
-AdamStateRecord captureAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module) {
+AdamStateRecord captureAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module,
+                                 AdamCapture capture) {
     auto& state = stateMap(optimizer);
     using Map = std::decay_t<decltype(state)>;
     AdamStateRecord record;
     for (const auto& item : module.named_parameters(/*recurse=*/true)) {
-        auto it = state.find(stateKey<Map>(item.value()));
+        auto it = state.find(optimizerStateKey<Map>(item.value()));
         if (it == state.end()) continue;
         auto& adam = static_cast<torch::optim::AdamParamState&>(*it->second);
         AdamParamRecord param;
         param.step = adam.step();
-        param.exp_avg = adam.exp_avg().detach().clone();
-        param.exp_avg_sq = adam.exp_avg_sq().detach().clone();
+        param.exp_avg = adam.exp_avg().detach();
+        param.exp_avg_sq = adam.exp_avg_sq().detach();
+        if (capture == AdamCapture::Copy) {
+            param.exp_avg = param.exp_avg.clone();
+            param.exp_avg_sq = param.exp_avg_sq.clone();
+        }
         record.emplace_back(item.key(), std::move(param));
     }
     return record;
@@ -237,7 +230,7 @@ void restoreAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& mo
         adam->step(param.step);
         adam->exp_avg(param.exp_avg.to(p.device(), p.scalar_type()).contiguous().clone());
         adam->exp_avg_sq(param.exp_avg_sq.to(p.device(), p.scalar_type()).contiguous().clone());
-        state[stateKey<Map>(p)] = std::move(adam);
+        state[optimizerStateKey<Map>(p)] = std::move(adam);
     }
 }
 
@@ -279,17 +272,17 @@ void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::vector<std::
     archive.write("adam_discriminator", c10::IValue(adamToDict(c.adam_discriminator)));
     archive.write("rng_cpu", c10::IValue(c.cpu_rng.to(torch::kCPU)));
     if (c.cuda_rng.defined()) archive.write("rng_cuda", c10::IValue(c.cuda_rng.to(torch::kCPU)));
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    const std::string data = bytes.str();
-    for (const auto& path : paths) {
-        writeFileAtomically(path, [&](const std::string& temporary) {
-            std::ofstream out(temporary, std::ios::binary);
-            out.write(data.data(), static_cast<std::streamsize>(data.size()));
-            out.close();
-            if (!out) throw Error("cannot write " + temporary + ": " + systemReason());
+    if (paths.empty()) return;
+    // Straight to the file: serialising to memory first held the checkpoint twice more (the stream and its
+    // string), 1.4 GB for the default networks on top of training's own memory.
+    writeFileAtomically(paths.front(), [&](const std::string& temporary) { archive.save_to(temporary); });
+    for (size_t i = 1; i < paths.size(); ++i)
+        writeFileAtomically(paths[i], [&](const std::string& temporary) {
+            std::error_code ec;
+            std::filesystem::copy_file(paths.front(), temporary, std::filesystem::copy_options::overwrite_existing,
+                                       ec);
+            if (ec) throw Error("cannot write " + temporary + ": " + ec.message());
         });
-    }
 }
 
 TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {

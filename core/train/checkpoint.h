@@ -53,9 +53,14 @@ struct TrainingCheckpoint {
     torch::Tensor cuda_rng;  // the default CUDA generator's state; undefined on CPU
 };
 
+// Copy: a snapshot. Reference: the optimizer's own tensors, valid until its next step: what a checkpoint
+// written between two steps needs, without a second copy of the moments (twice the weights) in memory.
+enum class AdamCapture { Copy, Reference };
+
 // Reads the moments of every parameter of `module` from `optimizer`. Parameters without state (no step
 // taken yet) are left out.
-AdamStateRecord captureAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module);
+AdamStateRecord captureAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module,
+                                 AdamCapture capture = AdamCapture::Copy);
 // Puts recorded moments back for the parameters of `module`. Every recorded name must be a parameter with
 // the same shape; throws p2p::Error naming `what` otherwise.
 void restoreAdamState(torch::optim::Adam& optimizer, const torch::nn::Module& module,
@@ -67,7 +72,8 @@ void restoreCpuRng(const torch::Tensor& state);
 torch::Tensor captureCudaRng(const Device& device);
 void restoreCudaRng(const Device& device, const torch::Tensor& state);
 
-// Serialises once and writes the bytes to every path atomically (temporary file, fsync, rename).
+// Streams the tensors into the first path's temporary file (no copy of the checkpoint in memory), then copies
+// that file to the other paths; every path is written atomically (temporary file, fsync, rename).
 void saveTrainingCheckpoint(const TrainingCheckpoint& checkpoint, const std::vector<std::string>& paths);
 // Throws p2p::Error naming the file for a missing, truncated, corrupt or foreign file.
 TrainingCheckpoint loadTrainingCheckpoint(const std::string& path);

@@ -27,6 +27,7 @@ NumericsEnvironment NumericsEnvironment::current() {
         e.hardware_threads = hardwareThreads();
         e.cuda_devices = cudaDeviceCount();
         e.cpu_capability = cpuCapability();
+        e.cpu_bf16 = cpuBf16Support().describe();
         e.blas = activeBlas();
         e.torch_version = TORCH_VERSION;
         return e;
@@ -35,14 +36,13 @@ NumericsEnvironment NumericsEnvironment::current() {
 }
 
 nlohmann::json NumericsEnvironment::toJson() const {
-    return {{"precision", precision},         {"hardware_threads", hardware_threads},
-            {"cuda_devices", cuda_devices},   {"cpu_capability", cpu_capability},
-            {"blas", blas},                   {"torch_version", torch_version}};
+    return {{"hardware_threads", hardware_threads}, {"cuda_devices", cuda_devices},
+            {"cpu_capability", cpu_capability},     {"cpu_bf16", cpu_bf16},
+            {"blas", blas},                         {"torch_version", torch_version}};
 }
 
 NumericsEnvironment NumericsEnvironment::fromJson(const nlohmann::json& j) {
     NumericsEnvironment e;
-    e.precision.clear();
     if (!j.is_object()) return e;
     auto text = [&](const char* key) {
         const auto it = j.find(key);
@@ -52,10 +52,10 @@ NumericsEnvironment NumericsEnvironment::fromJson(const nlohmann::json& j) {
         const auto it = j.find(key);
         return it != j.end() && it->is_number_integer() ? it->get<int>() : 0;
     };
-    e.precision = text("precision");
     e.hardware_threads = number("hardware_threads");
     e.cuda_devices = number("cuda_devices");
     e.cpu_capability = text("cpu_capability");
+    e.cpu_bf16 = text("cpu_bf16");
     e.blas = text("blas");
     e.torch_version = text("torch_version");
     return e;
@@ -119,6 +119,16 @@ ResumeReport planResume(TrainOptions& options, const Device& savedDevice, const 
         options.fast_path = *change.fast_path;
     }
 
+    // Precision: the saved one (what auto resolved to when the run started), unless overridden.
+    const bool hereHasBf16 = !here.cpu_bf16.empty() && here.cpu_bf16 != "none";
+    if (change.precision) {
+        const TrainPrecision now = resolvePrecision(*change.precision, options.device, hereHasBf16);
+        if (now != options.precision) overridden("precision", toString(options.precision), toString(now));
+        options.precision = now;
+    } else {
+        options.precision = resolvePrecision(options.precision, options.device, hereHasBf16);
+    }
+
     // What the machine itself decides. Unrecorded (older checkpoints) is not compared.
     if (saved) {
         auto compare = [&](const std::string& what, const std::string& then, const std::string& now) {
@@ -128,6 +138,9 @@ ResumeReport planResume(TrainOptions& options, const Device& savedDevice, const 
         };
         if (!options.device.isCuda()) {
             compare("CPU kernels", saved->cpu_capability, here.cpu_capability);
+            // oneDNN picks its bf16 convolutions by these instructions (AMX tiles, AVX512_BF16, emulation).
+            if (options.precision == TrainPrecision::BF16)
+                compare("CPU bf16 instructions", saved->cpu_bf16, here.cpu_bf16);
             // Only LibTorch's own ConvTranspose2d goes through BLAS; the fast path runs it on oneDNN.
             if (!options.fast_path) compare("BLAS", saved->blas, here.blas);
         }
@@ -155,11 +168,13 @@ std::string CheckpointSummary::describe() const {
       << "generator:     " << o.generatorOptions().describe() << "\n"
       << "discriminator: " << o.discriminatorOptions().describe() << "\n"
       << "numerics:      compute_threads " << o.compute_threads << ", device " << device.str() << ", fast_path "
-      << onOff(o.fast_path) << ", precision " << (environment ? environment->precision : "fp32") << ", seed "
+      << onOff(o.fast_path) << ", precision " << toString(o.precision) << ", seed "
       << o.seed << "\n";
     if (environment)
         s << "recorded on:   " << environment->hardware_threads << " cores, " << environment->cuda_devices
-          << " GPU(s), CPU kernels " << environment->cpu_capability << ", LibTorch " << environment->torch_version
+          << " GPU(s), CPU kernels " << environment->cpu_capability << ", CPU bf16 "
+          << (environment->cpu_bf16.empty() ? "unrecorded" : environment->cpu_bf16) << ", LibTorch "
+          << environment->torch_version
           << ", " << environment->blas << "\n";
     else
         s << "recorded on:   (not recorded: an older checkpoint)\n";

@@ -1,8 +1,8 @@
 #pragma once
 
 // What decides a training run's arithmetic, and whether a resume can repeat it bit for bit.
-// The settings a run chooses (compute_threads, device, fast_path) are TrainOptions: a run records what they
-// resolved to and a resume restores them. The machine's own properties (CPU kernels, BLAS, LibTorch) are
+// The settings a run chooses (compute_threads, device, fast_path, precision) are TrainOptions: a run records
+// what they resolved to and a resume restores them. The machine's own properties (CPU kernels, BLAS, LibTorch) are
 // recorded with every checkpoint as a NumericsEnvironment: a resume can only compare them and say what differs.
 // Torch-free, so that the CLI and ui/ can ask.
 
@@ -18,10 +18,10 @@
 namespace p2p {
 
 struct NumericsEnvironment {
-    std::string precision = "fp32";  // training computes in float32 (bf16/fp16 are inference-only)
-    int hardware_threads = 0;        // cores the machine offered
+    int hardware_threads = 0;  // cores the machine offered
     int cuda_devices = 0;
     std::string cpu_capability;  // ATen's vector kernels: DEFAULT, AVX2 or AVX512
+    std::string cpu_bf16;        // CpuBf16Support::describe(): oneDNN's bf16 kernels differ with it
     std::string blas;            // what libblas.so.3 resolves to
     std::string torch_version;
 
@@ -37,7 +37,8 @@ struct ExecutionChange {
     std::optional<int> compute_threads;  // 0: one per core
     std::optional<Device> device;
     std::optional<bool> fast_path;
-    bool empty() const { return !compute_threads && !device && !fast_path; }
+    std::optional<TrainPrecision> precision;  // auto resolves on this machine
+    bool empty() const { return !compute_threads && !device && !fast_path && !precision; }
 };
 
 // How a resumed run will compute compared with how it computed so far. Each line names the setting, the saved

@@ -10,7 +10,8 @@ GanMode ganModeFromString(const std::string& name) {
     throw Error("unknown gan_mode '" + name + "' (expected vanilla or lsgan)");
 }
 
-torch::Tensor GanLoss::operator()(const torch::Tensor& prediction, bool targetIsReal) const {
+torch::Tensor GanLoss::operator()(const torch::Tensor& logits, bool targetIsReal) const {
+    const torch::Tensor prediction = logits.to(torch::kFloat32);  // a no-op for fp32 runs
     const torch::Tensor target =
         torch::full({}, targetIsReal ? 1.0 : 0.0, prediction.options()).expand_as(prediction);
     if (mode_ == GanMode::Vanilla) return torch::binary_cross_entropy_with_logits(prediction, target);
@@ -18,8 +19,9 @@ torch::Tensor GanLoss::operator()(const torch::Tensor& prediction, bool targetIs
 }
 
 torch::Tensor GanLoss::probability(const torch::Tensor& prediction) const {
-    if (mode_ == GanMode::Vanilla) return torch::sigmoid(prediction);
-    return prediction.clamp(0.0, 1.0);
+    const torch::Tensor p = prediction.to(torch::kFloat32);
+    if (mode_ == GanMode::Vanilla) return torch::sigmoid(p);
+    return p.clamp(0.0, 1.0);
 }
 
 }  // namespace p2p

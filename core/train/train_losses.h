@@ -1,7 +1,8 @@
 #pragma once
 
 // The reference's GANLoss (models/networks.py): vanilla is BCEWithLogits against a target of 1.0 or 0.0
-// expanded to the prediction's shape, lsgan is MSE against the same target. Internal to core: includes torch.
+// expanded to the prediction's shape, lsgan is MSE against the same target. Both in fp32, whatever precision
+// D computed its logits in. Internal to core: includes torch.
 
 #include <string>
 

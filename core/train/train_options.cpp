@@ -31,6 +31,30 @@ void requireFinite(const std::string& field, double value, double low, double hi
 
 }  // namespace
 
+std::string toString(TrainPrecision precision) {
+    switch (precision) {
+        case TrainPrecision::Auto: return "auto";
+        case TrainPrecision::FP32: return "fp32";
+        case TrainPrecision::BF16: return "bf16";
+        case TrainPrecision::FP16: return "fp16";
+    }
+    return "auto";
+}
+
+TrainPrecision trainPrecisionFromString(const std::string& name) {
+    if (name == "auto") return TrainPrecision::Auto;
+    if (name == "fp32") return TrainPrecision::FP32;
+    if (name == "bf16") return TrainPrecision::BF16;
+    if (name == "fp16") return TrainPrecision::FP16;
+    throw Error("unknown precision '" + name + "' (expected auto, fp32 or bf16)");
+}
+
+TrainPrecision resolvePrecision(TrainPrecision requested, const Device& device, bool cpuHasBf16) {
+    if (requested != TrainPrecision::Auto) return requested;
+    // On CUDA, fp32 until fp16 has its gradient scaler; bf16 there is chosen explicitly.
+    return device.isCpu() && cpuHasBf16 ? TrainPrecision::BF16 : TrainPrecision::FP32;
+}
+
 void TrainOptions::validate() const {
     if (dataroot.empty()) fail("dataroot", "the data folder is not set");
     if (direction != "AtoB" && direction != "BtoA")
@@ -76,6 +100,10 @@ void TrainOptions::validate() const {
     requireRange("n_epochs_decay", n_epochs_decay, 0, 100000);
     if (totalEpochs() < 1) fail("n_epochs", "n_epochs + n_epochs_decay must be at least 1");
     requireRange("compute_threads", compute_threads, 0, 1024);
+    if (precision == TrainPrecision::FP16)
+        fail("precision", "fp16 training is not available: on a CPU there are no fast fp16 convolutions, and on "
+                          "CUDA it needs a gradient scaler, which LibTorch 1.13's C++ API does not have; use bf16 "
+                          "or fp32");
 
     if (run_dir.empty()) fail("run_dir", "the run folder is not set");
     requireRange("save_epoch_freq", save_epoch_freq, 0, 1000000);
@@ -160,6 +188,7 @@ nlohmann::json TrainOptions::toJson() const {
             {"device", device.str()},
             {"compute_threads", compute_threads},
             {"fast_path", fast_path},
+            {"precision", toString(precision)},
             {"run_dir", run_dir},
             {"save_epoch_freq", save_epoch_freq},
             {"keep_checkpoints", keep_checkpoints},
@@ -250,6 +279,17 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     readField(j, "device", o.device);
     readField(j, "compute_threads", o.compute_threads);
     readField(j, "fast_path", o.fast_path);
+    // Runs recorded before the setting existed computed in fp32: without the key, that is what they resume in.
+    o.precision = TrainPrecision::FP32;
+    if (j.contains("precision")) {
+        std::string name;
+        readField(j, "precision", name);
+        try {
+            o.precision = trainPrecisionFromString(name);
+        } catch (const Error& e) {
+            throw Error(std::string("training option precision in JSON: ") + e.what());
+        }
+    }
     readField(j, "run_dir", o.run_dir);
     readField(j, "save_epoch_freq", o.save_epoch_freq);
     readField(j, "keep_checkpoints", o.keep_checkpoints);

@@ -14,6 +14,19 @@
 
 namespace p2p {
 
+// What the convolutions of G and D (forward and backward) compute in. Master weights, Adam state, losses and
+// BatchNorm statistics stay fp32 in every mode. A run records what Auto resolved to.
+enum class TrainPrecision {
+    Auto,  // bf16 on a CPU with AVX512_BF16 or AMX (cpuBf16Support), else fp32
+    FP32,
+    BF16,  // autocast (CPU: oneDNN bf16 kernels; the fast path's transposed convs cast explicitly)
+    FP16,  // refused by validate(): it needs a CUDA gradient scaler, which this trainer does not have
+};
+std::string toString(TrainPrecision precision);                    // auto | fp32 | bf16 | fp16
+TrainPrecision trainPrecisionFromString(const std::string& name);  // throws p2p::Error
+// What Auto means for a run on `device` ("cpu", "cuda[:N]") of a machine with (or without) bf16 instructions.
+TrainPrecision resolvePrecision(TrainPrecision requested, const Device& device, bool cpuHasBf16);
+
 struct TrainOptions {
     // Data
     std::string dataroot;
@@ -51,6 +64,7 @@ struct TrainOptions {
     // same arithmetic as ConvTranspose2d, whose forward and backward LibTorch 1.13 runs through BLAS).
     // pix2pix-bench: the default unet_256 step goes from 0.99 s to 0.51 s. Ignored on CUDA.
     bool fast_path = true;
+    TrainPrecision precision = TrainPrecision::Auto;
     // Output and cadence (iterations unless named epochs)
     std::string run_dir;
     int save_epoch_freq = 5;  // keep a model snapshot (checkpoints/epoch_N.p2pm) every N epochs besides `latest`

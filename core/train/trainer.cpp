@@ -22,7 +22,9 @@
 #include "core/io/image_io.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
+#include "core/nn/mixed_precision.h"
 #include "core/nn/networks.h"
+#include "core/train/blocked_adam.h"
 #include "core/train/checkpoint.h"
 #include "core/train/run_folder.h"
 #include "core/train/train_losses.h"
@@ -204,8 +206,9 @@ struct Trainer::Impl {
         D->to(torchDevice);
         G->train();
         D->train();
-        optimizerG = std::make_unique<torch::optim::Adam>(G->parameters(), adamOptions(options, lr));
-        optimizerD = std::make_unique<torch::optim::Adam>(D->parameters(), adamOptions(options, lr));
+        // torch::optim::Adam's arithmetic, run from cache (core/train/blocked_adam.h).
+        optimizerG = std::make_unique<BlockedAdam>(G->parameters(), adamOptions(options, lr));
+        optimizerD = std::make_unique<BlockedAdam>(D->parameters(), adamOptions(options, lr));
         ganLoss = GanLoss(ganModeFromString(options.gan_mode));
     }
 
@@ -226,6 +229,7 @@ struct Trainer::Impl {
         return p;
     }
 
+    // The networks' and optimizers' own tensors, not copies: valid until the next step.
     TrainingCheckpoint makeCheckpoint() const {
         TrainingCheckpoint c;
         c.options = options;
@@ -239,8 +243,9 @@ struct Trainer::Impl {
         c.environment = NumericsEnvironment::current();
         c.generator = stateDictOf(*G);
         c.discriminator = stateDictOf(*D);
-        c.adam_generator = captureAdamState(*optimizerG, *G);
-        c.adam_discriminator = captureAdamState(*optimizerD, *D);
+        // Written before the next step changes them: no copy of the moments.
+        c.adam_generator = captureAdamState(*optimizerG, *G, AdamCapture::Reference);
+        c.adam_discriminator = captureAdamState(*optimizerD, *D, AdamCapture::Reference);
         c.cpu_rng = captureCpuRng();
         c.cuda_rng = captureCudaRng(device);
         return c;
@@ -289,13 +294,26 @@ struct Trainer::Impl {
         if (position.iteration + 1 == poisonIteration)
             realA = torch::full_like(realA, std::numeric_limits<float>::quiet_NaN());
 
-        const torch::Tensor fakeB = fastPath ? unetForwardOnConvPath(G, realA) : G->forward(realA);
+        // Mixed precision: the forward passes run under autocast (their convolutions, and so their backward,
+        // in bf16); one scope per pass, each ended before an optimizer step changes the weights it cast.
+        // Losses (GanLoss, the L1 term) and the weights, gradients and Adam state stay fp32.
+        const torch::Dtype convDtype =
+            options.precision == TrainPrecision::BF16 ? torch::kBFloat16 : torch::kFloat32;
+        torch::Tensor fakeB;
+        {
+            AutocastScope autocast(convDtype, torchDevice);
+            fakeB = fastPath ? unetForwardOnConvPath(G, realA) : G->forward(realA);
+        }
 
         setRequiresGrad(*D, true);
         optimizerD->zero_grad();
-        const torch::Tensor predFake = D->forward(torch::cat({realA, fakeB}, 1).detach());
+        torch::Tensor predFake, predReal;
+        {
+            AutocastScope autocast(convDtype, torchDevice);
+            predFake = D->forward(torch::cat({realA, fakeB}, 1).detach());
+            predReal = D->forward(torch::cat({realA, realB}, 1));
+        }
         const torch::Tensor lossDFake = ganLoss(predFake, false);
-        const torch::Tensor predReal = D->forward(torch::cat({realA, realB}, 1));
         const torch::Tensor lossDReal = ganLoss(predReal, true);
         const torch::Tensor lossD = (lossDFake + lossDReal) * 0.5;
         lossD.backward();
@@ -303,9 +321,13 @@ struct Trainer::Impl {
 
         setRequiresGrad(*D, false);
         optimizerG->zero_grad();
-        const torch::Tensor predFakeForG = D->forward(torch::cat({realA, fakeB}, 1));
+        torch::Tensor predFakeForG;
+        {
+            AutocastScope autocast(convDtype, torchDevice);
+            predFakeForG = D->forward(torch::cat({realA, fakeB}, 1));
+        }
         const torch::Tensor lossGGAN = ganLoss(predFakeForG, true);
-        const torch::Tensor lossGL1 = torch::l1_loss(fakeB, realB) * options.lambda_L1;
+        const torch::Tensor lossGL1 = torch::l1_loss(fakeB.to(torch::kFloat32), realB) * options.lambda_L1;
         const torch::Tensor lossG = lossGGAN + lossGL1;
         lossG.backward();
         optimizerG->step();
@@ -501,6 +523,7 @@ void Trainer::Impl::startFresh(TrainOptions o) {
     torchDevice = p2p::torchDevice(device);
     // Recorded as resolved, so that a resume repeats them wherever "auto" or "one per core" would differ.
     options.device = device;
+    options.precision = resolvePrecision(options.precision, device, cpuBf16Support().any());
     // Absolute, so that a resume from another working folder finds the data.
     options.dataroot = absoluteDataroot(options.dataroot);
     if (options.compute_threads <= 0) options.compute_threads = hardwareThreads();

@@ -3,9 +3,11 @@
 #include <fstream>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
+#include "core/nn/mixed_precision.h"
 #include "tests/support/test_support.h"
 
 using namespace p2p;
@@ -102,6 +104,35 @@ private Q_SLOTS:
         interleavePhases(phases, buffer.narrow(1, 4, cout));
         QVERIFY(test::maxAbsDiff(buffer.narrow(1, 4, cout), expected) < 1e-4);
         QCOMPARE(buffer.narrow(1, 0, 4).abs().max().item<double>(), 0.0);
+    }
+
+    // Under autocast (the trainer's bf16 mode) the conv path computes in bf16 like autocast's conv2d: a bf16
+    // result (fp32 where an fp32 bias is added), close to fp32's, and fp32 gradients for x, weight and bias.
+    // Outside the scope nothing is cast: the same result as before, to the bit.
+    void convPathUnderAutocast() {
+        torch::manual_seed(2);
+        auto x = torch::randn({1, 32, 8, 8}, torch::requires_grad());
+        auto w = (torch::randn({32, 16, 4, 4}) * 0.1).requires_grad_();
+        auto b = torch::randn({16}, torch::requires_grad());
+        const auto expected = convTranspose2dOnConvPath(x, w, {});
+        torch::Tensor low, biased;
+        {
+            AutocastScope autocast(torch::kBFloat16, torch::kCPU);
+            low = convTranspose2dOnConvPath(x, w, {});
+            biased = convTranspose2dOnConvPath(x, w, b);
+        }
+        QVERIFY(!at::autocast::is_cpu_enabled());
+        QCOMPARE(low.scalar_type(), torch::kBFloat16);
+        QCOMPARE(biased.scalar_type(), torch::kFloat32);
+        const double scale = expected.abs().max().item<double>();
+        const double error = test::maxAbsDiff(low.to(torch::kFloat32), expected);
+        QVERIFY2(error > 0 && error < 0.02 * scale, qPrintable(QString::number(error / scale)));
+        const auto grads = torch::autograd::grad({biased}, {x, w, b}, {torch::ones_like(biased)});
+        for (const auto& g : grads) QCOMPARE(g.scalar_type(), torch::kFloat32);
+        const auto exact = torch::autograd::grad({convTranspose2dOnConvPath(x, w, b)}, {w},
+                                                 {torch::ones_like(biased)});
+        QVERIFY(test::maxAbsDiff(grads[1], exact[0]) < 0.02 * exact[0].abs().max().item<double>());
+        QVERIFY(torch::equal(convTranspose2dOnConvPath(x, w, {}), expected));
     }
 
     void moduleHasTheSameParameters() {

@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/common/error.h"
+#include "core/common/runtime.h"
 #include "core/infer/inference_engine.h"
 #include "core/io/model_io.h"
 #include "tests/support/test_support.h"
@@ -274,7 +275,7 @@ private Q_SLOTS:
     void autoPrecisionIsCheckedAgainstFp32() {
         InferenceEngine engine;  // auto precision
         engine.load(modelPath_);
-        if (cpuHasAvx512Bf16()) {
+        if (cpuBf16Support().any()) {
             QVERIFY2(engine.precisionReport().find("max |bf16 - fp32|") != std::string::npos,
                      engine.precisionReport().c_str());
             // Whatever it chose, the output stays close to fp32.

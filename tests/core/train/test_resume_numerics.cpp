@@ -26,6 +26,7 @@ NumericsEnvironment machine(int cores, int gpus = 0) {
     e.hardware_threads = cores;
     e.cuda_devices = gpus;
     e.cpu_capability = "AVX2";
+    e.cpu_bf16 = "none";
     e.blas = "OpenBLAS 0.3.21";
     e.torch_version = "1.13.0";
     return e;
@@ -56,6 +57,11 @@ QString joined(const std::vector<std::string>& lines) {
 }
 
 struct Quiet : TrainingObserver {};
+
+// What `--precision auto` resolves to on this machine, as inspect and the resume line print it.
+const char* autoPrecision() {
+    return cpuBf16Support().any() ? "precision bf16" : "precision fp32";
+}
 
 }  // namespace
 
@@ -140,6 +146,35 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error, planResume(o, Device::cpu(), &here, gpu, here));
     }
 
+    // The precision is restored like the device; a bf16 run also depends on the CPU's bf16 instructions
+    // (oneDNN picks AMX, AVX512_BF16 or emulated kernels by them), an fp32 run does not.
+    void precisionIsRestoredOverriddenAndCompared() {
+        NumericsEnvironment amx = machine(2), none = machine(2);
+        amx.cpu_bf16 = "AMX";
+        TrainOptions bf16 = saved(2);
+        bf16.precision = TrainPrecision::BF16;
+        ResumeReport r = planResume(bf16, Device::cpu(), &amx, {}, amx);
+        QVERIFY2(r.bitIdentical(), qPrintable(joined(r.differences)));
+        QVERIFY(bf16.precision == TrainPrecision::BF16);
+        r = planResume(bf16, Device::cpu(), &amx, {}, none);
+        // Still bf16, emulated: slower and not the same bits.
+        QVERIFY(bf16.precision == TrainPrecision::BF16);
+        QVERIFY2(mentions(r.differences, {"CPU bf16 instructions", "AMX", "none", "not be bit-identical"}),
+                 qPrintable(joined(r.differences)));
+        TrainOptions fp32 = saved(2);
+        fp32.precision = TrainPrecision::FP32;
+        QVERIFY(planResume(fp32, Device::cpu(), &amx, {}, none).bitIdentical());
+
+        ExecutionChange change;
+        change.precision = TrainPrecision::Auto;  // resolves on the machine that resumes
+        r = planResume(fp32, Device::cpu(), &amx, change, amx);
+        QVERIFY(fp32.precision == TrainPrecision::BF16);
+        QVERIFY2(mentions(r.overrides, {"precision", "saved fp32", "now bf16"}), qPrintable(joined(r.overrides)));
+        QVERIFY(r.numerics_overridden);
+        change.precision = TrainPrecision::BF16;  // the same as saved now: nothing to log
+        QVERIFY(planResume(fp32, Device::cpu(), &amx, change, amx).overrides.empty());
+    }
+
     // The trainer records what "auto" and "one per core" resolved to, and a resume restores the thread count
     // on the thread that resumes, whatever that thread had before.
     void trainerRecordsAndRestoresTheThreadCount() {
@@ -151,6 +186,7 @@ private Q_SLOTS:
             Trainer trainer(o);
             QCOMPARE(trainer.options().compute_threads, hardwareThreads());
             QCOMPARE(trainer.options().device, Device::automatic().resolved());
+            QVERIFY(trainer.options().precision == TrainPrecision::FP32);  // explicit: not resolved
             const auto json = nlohmann::json::parse(std::ifstream(o.run_dir + "/options.json"));
             QCOMPARE(json.at("compute_threads").get<int>(), hardwareThreads());
             QCOMPARE(json.at("device").get<std::string>(), Device::automatic().resolved().str());
@@ -196,7 +232,7 @@ private Q_SLOTS:
             const CliResult inspect = runCli({"inspect", "--model", checkpoint});
             QVERIFY2(inspect.exitCode == 0, qPrintable(inspect.out + inspect.err));
             for (const char* part : {"iteration 2", "compute_threads 1", "device cpu", "fast_path on",
-                                     "bit-identical on this machine"})
+                                     autoPrecision(), "bit-identical on this machine"})
                 QVERIFY2(inspect.out.contains(part), qPrintable(part + QString("\n") + inspect.out));
         }
         const CliResult json = runCli({"inspect", "--checkpoint", run + "/checkpoints/latest.ckpt", "--json"});
@@ -215,7 +251,9 @@ private Q_SLOTS:
         // Plain --resume restores silently; a flag that overrides a saved setting is one named line.
         const CliResult plain = runCli({"train", "--resume", run, "--n_epochs", "2"});
         QVERIFY2(plain.exitCode == 0, qPrintable(plain.out + plain.err));
-        QVERIFY2(plain.out.contains("compute_threads 1, device cpu, fast_path on (as saved"), qPrintable(plain.out));
+        QVERIFY2(plain.out.contains(QString("compute_threads 1, device cpu, fast_path on, ") + autoPrecision() +
+                                    " (as saved"),
+                 qPrintable(plain.out));
         QVERIFY(!plain.err.contains("warning"));
         const CliResult overridden = runCli({"train", "--resume", run, "--n_epochs", "3", "--threads", "2"});
         QVERIFY2(overridden.exitCode == 0, qPrintable(overridden.out + overridden.err));
@@ -224,6 +262,16 @@ private Q_SLOTS:
         // The run computes with the override from here on, and records it.
         const auto options = nlohmann::json::parse(std::ifstream((run + "/options.json").toStdString()));
         QCOMPARE(options.at("compute_threads").get<int>(), 2);
+        QCOMPARE(QString::fromStdString(options.at("precision").get<std::string>()),
+                 QString(autoPrecision()).section(' ', 1));
+        const CliResult toFp32 = runCli({"train", "--resume", run, "--n_epochs", "4", "--precision", "fp32"});
+        QVERIFY2(toFp32.exitCode == 0, qPrintable(toFp32.out + toFp32.err));
+        if (cpuBf16Support().any())
+            QVERIFY2(toFp32.out.contains("override: precision: saved bf16, now fp32"), qPrintable(toFp32.out));
+        QVERIFY2(toFp32.out.contains("precision fp32"), qPrintable(toFp32.out));
+        const CliResult fp16 = runCli({"train", "--resume", run, "--precision", "fp16"});
+        QVERIFY(fp16.exitCode != 0);
+        QVERIFY2(fp16.err.contains("fp16 training is not available"), qPrintable(fp16.err));
         // What may not change still may not.
         QCOMPARE(runCli({"train", "--resume", run, "--lr", "0.1"}).exitCode, 2);
     }

@@ -41,6 +41,7 @@ private Q_SLOTS:
         QCOMPARE(o.n_epochs_decay, 100);
         QCOMPARE(o.gan_mode, std::string("vanilla"));
         QCOMPARE(o.norm, std::string("batch"));
+        QVERIFY(o.precision == p2p::TrainPrecision::Auto);
         validOptions().validate();  // does not throw
     }
 
@@ -77,6 +78,14 @@ private Q_SLOTS:
         row("n_epochs_decay", "n_epochs_decay", [](TrainOptions& o) { o.n_epochs_decay = -3; });
         row("no epochs", "n_epochs", [](TrainOptions& o) { o.n_epochs = o.n_epochs_decay = 0; });
         row("compute_threads", "compute_threads", [](TrainOptions& o) { o.compute_threads = -1; });
+        row("precision fp16 on cpu", "precision", [](TrainOptions& o) {
+            o.device = p2p::Device::cpu();
+            o.precision = p2p::TrainPrecision::FP16;
+        });
+        row("precision fp16 on cuda", "precision", [](TrainOptions& o) {
+            o.device = p2p::Device::cuda();
+            o.precision = p2p::TrainPrecision::FP16;
+        });
         row("save_epoch_freq", "save_epoch_freq", [](TrainOptions& o) { o.save_epoch_freq = -1; });
         row("save_latest_freq", "save_latest_freq", [](TrainOptions& o) { o.save_latest_freq = -1; });
         row("sample_freq", "sample_freq", [](TrainOptions& o) { o.sample_freq = -1; });
@@ -139,6 +148,7 @@ private Q_SLOTS:
         o.seed = 18446744073709551557ULL;
         o.device = p2p::Device::cpu();
         o.fast_path = true;
+        o.precision = p2p::TrainPrecision::BF16;
         o.compute_threads = 3;
         o.save_epoch_freq = 2;
         o.save_latest_freq = 77;
@@ -152,12 +162,42 @@ private Q_SLOTS:
         QCOMPARE(back.dropout, false);
         QCOMPARE(back.compute_threads, 3);
         QCOMPARE(back.fast_path, true);
+        QVERIFY(back.precision == p2p::TrainPrecision::BF16);
+        QCOMPARE(j.at("precision").get<std::string>(), std::string("bf16"));
     }
 
     void jsonMissingKeysKeepDefaults() {
         const TrainOptions back = TrainOptions::fromJson(nlohmann::json{{"ngf", 16}});
         QCOMPARE(back.ngf, 16);
         QCOMPARE(back.lr, TrainOptions().lr);
+        // Except precision: options written before it existed belong to runs that computed in fp32.
+        QVERIFY(back.precision == p2p::TrainPrecision::FP32);
+    }
+
+    void precisionNames() {
+        using p2p::TrainPrecision;
+        for (auto p : {TrainPrecision::Auto, TrainPrecision::FP32, TrainPrecision::BF16, TrainPrecision::FP16})
+            QVERIFY(p2p::trainPrecisionFromString(p2p::toString(p)) == p);
+        QVERIFY_THROWS_EXCEPTION(p2p::Error, p2p::trainPrecisionFromString("half"));
+        nlohmann::json j = validOptions().toJson();
+        j["precision"] = "int8";
+        try {
+            TrainOptions::fromJson(j);
+            QFAIL("fromJson accepted an unknown precision");
+        } catch (const p2p::Error& e) {
+            QVERIFY2(QString(e.what()).contains("precision"), e.what());
+        }
+    }
+
+    // auto is bf16 only on a CPU with bf16 instructions; explicit choices are kept.
+    void precisionAutoResolves() {
+        using p2p::TrainPrecision;
+        using p2p::resolvePrecision;
+        QVERIFY(resolvePrecision(TrainPrecision::Auto, Device::cpu(), true) == TrainPrecision::BF16);
+        QVERIFY(resolvePrecision(TrainPrecision::Auto, Device::cpu(), false) == TrainPrecision::FP32);
+        QVERIFY(resolvePrecision(TrainPrecision::Auto, Device::cuda(), true) == TrainPrecision::FP32);
+        QVERIFY(resolvePrecision(TrainPrecision::BF16, Device::cpu(), false) == TrainPrecision::BF16);
+        QVERIFY(resolvePrecision(TrainPrecision::FP32, Device::cpu(), true) == TrainPrecision::FP32);
     }
 
     void jsonRefusesUnknownKeys() {

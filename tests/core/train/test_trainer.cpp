@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include <ATen/autocast_mode.h>
+
 #include "core/common/error.h"
 #include "core/io/model_io.h"
 #include "tests/core/train/train_test_helpers.h"
@@ -459,6 +461,85 @@ private Q_SLOTS:
             QVERIFY(std::abs(losses[0][i].G_L1 - losses[1][i].G_L1) < 1e-3 * losses[0][i].G_L1);
             QVERIFY(std::abs(losses[0][i].D_fake - losses[1][i].D_fake) < 1e-3 * losses[0][i].D_fake);
         }
+    }
+
+    // bf16 mixed precision: the convolutions compute in bf16 (the run differs from fp32 in its arithmetic but
+    // not in what it learns), while the weights, Adam's moments, BatchNorm statistics and losses stay fp32,
+    // and autocast is off again between steps (the trainer's thread does other tensor work there). On the fast
+    // path and on LibTorch's own modules.
+    void bf16MixedPrecisionKeepsFp32State() {
+        QTemporaryDir dir;
+        const std::string data = writeTinyTrainSet(dir, 2);
+        struct Run {
+            std::vector<LossSample> losses;
+            std::vector<TrainingSample> samples;
+            TrainingCheckpoint checkpoint;
+            bool autocastAfter = true;
+        };
+        auto train = [&](const QString& name, TrainPrecision precision, bool fast) {
+            TrainOptions o = tinyTrainOptions(data, dir.filePath(name).toStdString());
+            o.precision = precision;
+            o.fast_path = fast;
+            o.sample_freq = 2;
+            Trainer trainer(o);
+            Recorder rec;
+            trainer.runSteps(4, rec);
+            return Run{rec.losses, rec.samples, loadTrainingCheckpoint(trainer.saveCheckpoint()),
+                       at::autocast::is_cpu_enabled()};
+        };
+        const Run fp32 = train("fp32", TrainPrecision::FP32, true);
+        for (const bool fast : {true, false}) {
+            const Run run = train(fast ? "bf16" : "bf16-naive", TrainPrecision::BF16, fast);
+            const TrainingCheckpoint& bf16 = run.checkpoint;
+            const auto& losses = run.losses;
+            const auto& fp32Losses = fp32.losses;
+            QVERIFY(bf16.options.precision == TrainPrecision::BF16);
+            QVERIFY(!run.autocastAfter);
+            QCOMPARE(run.samples.size(), size_t(2));
+            QCOMPARE(run.samples[0].d_real.type(), CV_32FC1);
+            for (const auto* dict : {&bf16.generator, &bf16.discriminator})
+                for (const auto& [name, tensor] : *dict)
+                    if (tensor.is_floating_point())
+                        QVERIFY2(tensor.scalar_type() == torch::kFloat32, name.c_str());
+            for (const auto* adam : {&bf16.adam_generator, &bf16.adam_discriminator})
+                for (const auto& [name, state] : *adam) {
+                    QVERIFY2(state.exp_avg.scalar_type() == torch::kFloat32, name.c_str());
+                    QVERIFY2(state.exp_avg_sq.scalar_type() == torch::kFloat32, name.c_str());
+                }
+            // bf16 really computed: the weights moved differently from fp32's...
+            QVERIFY(maxCheckpointDifference(fp32.checkpoint, bf16) > 0);
+            // ...but the losses agree to bf16's resolution (8 bits of mantissa).
+            QCOMPARE(losses.size(), fp32Losses.size());
+            for (size_t i = 0; i < losses.size(); ++i) {
+                QVERIFY2(std::abs(losses[i].G_L1 - fp32Losses[i].G_L1) < 0.02 * fp32Losses[i].G_L1,
+                         qPrintable(QString("step %1: G_L1 %2 vs %3")
+                                        .arg(i)
+                                        .arg(losses[i].G_L1)
+                                        .arg(fp32Losses[i].G_L1)));
+                QVERIFY(std::abs(losses[i].D_real - fp32Losses[i].D_real) < 0.05 * fp32Losses[i].D_real + 0.01);
+            }
+        }
+    }
+
+    // A checkpoint is streamed to its file: saving 256 MB of tensors raises the process's peak memory by a
+    // small buffer, not by the checkpoint's size (an in-memory serialisation held it twice more).
+    void checkpointSavesStreamToTheFile() {
+        if (!resetPeakResident() || peakResidentBytes() == 0)
+            QSKIP("this kernel cannot reset the resident-set high-water mark (/proc/self/clear_refs)");
+        QTemporaryDir dir;
+        TrainingCheckpoint c;
+        c.options = tinyTrainOptions("/data", dir.filePath("run").toStdString());
+        c.cpu_rng = captureCpuRng();
+        constexpr int64_t kFloats = 32 << 20;  // 128 MB each
+        c.generator = {{"a", torch::rand({kFloats})}, {"b", torch::rand({kFloats})}};
+        const std::string path = dir.filePath("latest.ckpt").toStdString();
+        QVERIFY(resetPeakResident());
+        const int64_t before = peakResidentBytes();
+        saveTrainingCheckpoint(c, {path, dir.filePath("copy.ckpt").toStdString()});
+        const int64_t growth = peakResidentBytes() - before;
+        QVERIFY2(growth < (48 << 20), qPrintable(QString("peak grew by %1 MB").arg(growth >> 20)));
+        const TrainingCheckpoint back = loadTrainingCheckpoint(dir.filePath("copy.ckpt").toStdString());
+        QVERIFY(torch::equal(back.generator[1].second, c.generator[1].second));
     }
 
     void adamStateRoundTrip() {
