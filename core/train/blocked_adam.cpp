@@ -14,6 +14,7 @@ struct Moments {
 void update(const torch::Tensor& p, torch::Tensor grad, Moments m, const torch::optim::AdamOptions& options,
             double biasCorrection1, double biasCorrection2) {
     const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
+    grad = grad.add(0.0);  // what accumulating into a zeroed buffer gave: -0 -> +0 (releaseGradients)
     if (options.weight_decay() != 0) grad = grad.add(p, options.weight_decay());
     m.exp_avg.mul_(beta1).add_(grad, 1 - beta1);
     m.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
@@ -79,6 +80,11 @@ torch::Tensor BlockedAdam::step(LossClosure closure) {
         }
     }
     return loss;
+}
+
+void releaseGradients(torch::optim::Optimizer& optimizer) {
+    for (auto& group : optimizer.param_groups())
+        for (auto& p : group.params()) p.mutable_grad() = torch::Tensor();
 }
 
 }  // namespace p2p
