@@ -524,6 +524,24 @@ json profileTraining(const Args& a, const json& training, const Limits& limits,
             std::fprintf(stderr, "      %-34s %8.1f ms  %5d calls\n", op["op"].get<std::string>().c_str(),
                          op["self_ms_per_step"].get<double>(), op["calls_per_step"].get<int>());
     }
+    // G's optimizer step alone, LibTorch's Adam against BlockedAdam on the same gradients (the same bits).
+    {
+        auto s = makeTrainSetup(64);
+        std::vector<torch::Tensor> torchParams, blockedParams;
+        for (const auto& p : s.g->parameters()) {
+            torchParams.push_back(p.detach().clone().requires_grad_());
+            blockedParams.push_back(p.detach().clone().requires_grad_());
+            torchParams.back().mutable_grad() = torch::randn_like(p) * 1e-3;
+            blockedParams.back().mutable_grad() = torchParams.back().grad().clone();
+        }
+        const auto options = torch::optim::AdamOptions(2e-4).betas({0.5, 0.999});
+        torch::optim::Adam libtorch(torchParams, options);
+        BlockedAdam blocked(blockedParams, options);
+        const json t = timeIt([&] { libtorch.step(); }, 1, 5), b = timeIt([&] { blocked.step(); }, 1, 5);
+        out["adam_g_step_ms"] = {{"torch_optim_adam", t["p50_ms"]}, {"blocked_adam", b["p50_ms"]}};
+        std::fprintf(stderr, "    G's Adam step alone: torch::optim::Adam %.1f ms, BlockedAdam %.1f ms\n",
+                     t["p50_ms"].get<double>(), b["p50_ms"].get<double>());
+    }
     const int n = std::max(3, a.train_iterations);
     const json fp32Rows = bench::layerProfile(layers, torch::kFloat32, limits.fp32, 1, n);
     const json bf16Rows = bench::layerProfile(layers, torch::kBFloat16, limits.bf16, 1, n);
