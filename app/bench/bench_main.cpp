@@ -10,19 +10,19 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <filesystem>
 #include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/torch.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
+#include <torch/torch.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -57,7 +57,8 @@ struct Args {
     bool skip_peer = false;
     std::string python;  // the peer's interpreter; empty: python3 or /usr/bin/python3, whichever has torch
     std::vector<int> ngfs{64, 32};
-    std::string data;  // paired folder for the data-pipeline section; "" = ../shared/data/facades or synthetic
+    std::string
+        data;  // paired folder for the data-pipeline section; "" = ../shared/data/facades or synthetic
     bool skip_data = false;
 };
 
@@ -311,8 +312,8 @@ TrainSetup makeTrainSetup(int ngf, bool blockedAdam = true) {
 enum class TrainPath { Naive, ConvPath, Subpixel };
 
 // Where a step's time goes, in the order the step runs.
-const std::vector<std::string> kPhases = {"G forward",  "D forward (fake, real)", "D backward",
-                                          "D Adam",     "D forward for G + losses", "G backward (through D)",
+const std::vector<std::string> kPhases = {"G forward", "D forward (fake, real)",   "D backward",
+                                          "D Adam",    "D forward for G + losses", "G backward (through D)",
                                           "G Adam"};
 
 void trainStep(TrainSetup& s, TrainPath path, torch::Dtype dtype, std::vector<double>* phases = nullptr) {
@@ -392,7 +393,8 @@ json profileOps(TrainSetup& s, TrainPath path, torch::Dtype dtype) {
         std::vector<const json*> open;
         for (const auto& e : events) {
             const double ts = e["ts"].get<double>(), dur = e["dur"].get<double>();
-            while (!open.empty() && (*open.back())["ts"].get<double>() + (*open.back())["dur"].get<double>() <= ts)
+            while (!open.empty() &&
+                   (*open.back())["ts"].get<double>() + (*open.back())["dur"].get<double>() <= ts)
                 open.pop_back();
             if (!open.empty()) selfUs[(*open.back())["name"].get<std::string>()] -= dur;
             selfUs[e["name"].get<std::string>()] += dur;
@@ -434,20 +436,22 @@ json benchTraining(const Args& a, const Limits& limits, double stepGflop) {
         out[key]["phases_mean_ms"] = phaseMs;
         log(std::string("  ") + label + fmt(out[key]) + limitText(gflops, limits.of(dtype)));
     };
-    measure("naive", "training iteration naive fp32 (LibTorch defaults)   ", TrainPath::Naive, torch::kFloat32);
+    measure("naive", "training iteration naive fp32 (LibTorch defaults)   ", TrainPath::Naive,
+            torch::kFloat32);
     keepFreedMemoryForReuse();
     measure("naive_memory_reuse", "training iteration naive fp32 + memory reused      ", TrainPath::Naive,
             torch::kFloat32);
-    measure("naive_bf16_memory_reuse", "training iteration naive bf16 autocast + reuse     ", TrainPath::Naive,
-            torch::kBFloat16);
+    measure("naive_bf16_memory_reuse", "training iteration naive bf16 autocast + reuse     ",
+            TrainPath::Naive, torch::kBFloat16);
     measure("subpixel_memory_reuse", "training iteration sub-pixel transposed convs fp32 ",
             TrainPath::Subpixel, torch::kFloat32);
     measure("fast", "training iteration fast fp32 (the trainer's path)  ", TrainPath::ConvPath,
             torch::kFloat32);
     measure("fast_bf16", "training iteration fast bf16 (--precision bf16)    ", TrainPath::ConvPath,
             torch::kBFloat16);
-    out["fast_path"] = "freed memory reused + transposed convs as Conv2d backward-data on oneDNN + Adam in "
-                       "cache-sized slices (BlockedAdam)";
+    out["fast_path"] =
+        "freed memory reused + transposed convs as Conv2d backward-data on oneDNN + Adam in "
+        "cache-sized slices (BlockedAdam)";
     const double naive = out["naive"]["p50_ms"].get<double>();
     const double fast = out["fast"]["p50_ms"].get<double>();
     const double bf16 = out["fast_bf16"]["p50_ms"].get<double>();
@@ -464,9 +468,11 @@ json benchTraining(const Args& a, const Limits& limits, double stepGflop) {
 // (each peak measured alone: the resident-set high-water mark is reset in between).
 json benchSavePeak(const Args& a) {
     namespace fs = std::filesystem;
-    if (!resetPeakResident()) return {{"skipped", "the kernel cannot reset the peak RSS (/proc/self/clear_refs)"}};
+    if (!resetPeakResident())
+        return {{"skipped", "the kernel cannot reset the peak RSS (/proc/self/clear_refs)"}};
     auto s = makeTrainSetup(64);
-    for (int i = 0; i < std::max(2, a.train_iterations); ++i) trainStep(s, TrainPath::ConvPath, torch::kFloat32);
+    for (int i = 0; i < std::max(2, a.train_iterations); ++i)
+        trainStep(s, TrainPath::ConvPath, torch::kFloat32);
     const double trainingPeak = double(peakResidentBytes()) / (1 << 20);
     const fs::path folder = fs::temp_directory_path() / ("pix2pix-bench-save-" + std::to_string(::getpid()));
     fs::create_directories(folder);
@@ -498,12 +504,9 @@ json benchSavePeak(const Args& a) {
                   100 * (checkpointPeak / trainingPeak - 1), modelMb, modelMs / 1e3, modelPeak,
                   100 * (modelPeak / trainingPeak - 1));
     log(line);
-    return {{"training_peak_mb", trainingPeak},
-            {"checkpoint_save_peak_mb", checkpointPeak},
-            {"checkpoint_mb", checkpointMb},
-            {"checkpoint_save_ms", checkpointMs},
-            {"model_save_peak_mb", modelPeak},
-            {"model_mb", modelMb},
+    return {{"training_peak_mb", trainingPeak}, {"checkpoint_save_peak_mb", checkpointPeak},
+            {"checkpoint_mb", checkpointMb},    {"checkpoint_save_ms", checkpointMs},
+            {"model_save_peak_mb", modelPeak},  {"model_mb", modelMb},
             {"model_save_ms", modelMs}};
 }
 
@@ -551,8 +554,8 @@ json profileTraining(const Args& a, const json& training, const Limits& limits,
         const json& rows = bf16 ? bf16Rows : fp32Rows;
         std::fprintf(stderr, "    %s per layer (alone; forward, backward = input + weight gradients)%s:\n",
                      name.c_str(), bf16 ? "; * = the trainer runs it in fp32 (lowPrecisionPays)" : "");
-        std::fprintf(stderr, "      %-9s %-17s %7s %8s %7s %6s %8s %7s %6s\n", "layer", "shape", "GFLOP", "fwd ms",
-                     "GF/s", "limit", "bwd ms", "GF/s", "limit");
+        std::fprintf(stderr, "      %-9s %-17s %7s %8s %7s %6s %8s %7s %6s\n", "layer", "shape", "GFLOP",
+                     "fwd ms", "GF/s", "limit", "bwd ms", "GF/s", "limit");
         // Per step: G's layers forward and backward once; D's forward three times, backward twice with
         // weight gradients and once with input gradients only (counted as half a backward). In bf16, the
         // layers the trainer keeps in fp32 count with their fp32 times.
@@ -577,8 +580,10 @@ json profileTraining(const Args& a, const json& training, const Limits& limits,
                          fp32InTraining ? " *" : "");
         }
         const double step = training[bf16 ? "fast_bf16" : "fast"]["p50_ms"].get<double>();
-        std::fprintf(stderr, "      convolutions of one step, from these: about %.0f ms of the %.0f ms step (%.0f%%)\n",
-                     convMs, step, 100 * convMs / step);
+        std::fprintf(
+            stderr,
+            "      convolutions of one step, from these: about %.0f ms of the %.0f ms step (%.0f%%)\n",
+            convMs, step, 100 * convMs / step);
         out[name] = {{"layers", marked}, {"convolution_ms_per_step_estimate", convMs}, {"step_p50_ms", step}};
     }
     return out;
@@ -643,13 +648,15 @@ json benchDataPipeline(const Args& a) {
         const double total = nowMs() - t0;
         const PrefetchStats stats = prefetcher.stats();
         const std::string key = threads == 0 ? "synchronous" : "prefetch_2_threads";
-        out[key] = {{"loop_ms_per_step", total / taken},
-                    {"wait_ms_per_step", stats.wait_seconds * 1e3 / taken},
-                    {"blocked_steps", stats.blocked_calls - (threads == 0 ? 0 : 1)},  // the first batch always waits
-                    {"steps", taken}};
-        log("  data " + key + ": wait " + std::to_string(stats.wait_seconds * 1e3 / taken) + " ms per step of " +
-            std::to_string(total / taken) + " ms; " + std::to_string(stats.blocked_calls) + " of " +
-            std::to_string(taken) + " steps found their batch not ready");
+        out[key] = {
+            {"loop_ms_per_step", total / taken},
+            {"wait_ms_per_step", stats.wait_seconds * 1e3 / taken},
+            {"blocked_steps", stats.blocked_calls - (threads == 0 ? 0 : 1)},  // the first batch always waits
+            {"steps", taken}};
+        log("  data " + key + ": wait " + std::to_string(stats.wait_seconds * 1e3 / taken) +
+            " ms per step of " + std::to_string(total / taken) + " ms; " +
+            std::to_string(stats.blocked_calls) + " of " + std::to_string(taken) +
+            " steps found their batch not ready");
     }
     if (!synthetic.empty()) fs::remove_all(synthetic);
     return out;
@@ -660,10 +667,13 @@ json targets(const json& r) {
     json out = json::array();
     auto add = [&](const std::string& name, double value, const std::string& relation, double bound) {
         const bool met = relation == ">=" ? value >= bound : value <= bound;
-        out.push_back({{"target", name}, {"value", value}, {"bound", relation + " " + std::to_string(bound).substr(0, 4)}, {"met", met}});
+        out.push_back({{"target", name},
+                       {"value", value},
+                       {"bound", relation + " " + std::to_string(bound).substr(0, 4)},
+                       {"met", met}});
         char line[160];
-        std::snprintf(line, sizeof line, "  target %-44s %8.2f  (%s %g)  %s", name.c_str(), value, relation.c_str(),
-                      bound, met ? "met" : "MISSED");
+        std::snprintf(line, sizeof line, "  target %-44s %8.2f  (%s %g)  %s", name.c_str(), value,
+                      relation.c_str(), bound, met ? "met" : "MISSED");
         log(line);
     };
     const std::string key = "training_iteration_unet256_ngf64_basicD";
@@ -680,8 +690,8 @@ json targets(const json& r) {
         add("bf16 step vs our naive step", naive / bf16, ">=", 3);
         add("bf16 step vs our fp32 fast step", fast / bf16, ">=", 2);
         if (r.contains("pytorch_peer") && r["pytorch_peer"].contains("fp32"))
-            add("fp32 fast step vs PyTorch eager peer (fp32)", r["pytorch_peer"]["fp32"]["p50_ms"].get<double>() / fast,
-                ">=", 1.5);
+            add("fp32 fast step vs PyTorch eager peer (fp32)",
+                r["pytorch_peer"]["fp32"]["p50_ms"].get<double>() / fast, ">=", 1.5);
         add("fp32 fast step vs naive", naive / fast, ">=", 2);
     }
     if (r.contains("save_peak_rss") && r["save_peak_rss"].contains("training_peak_mb")) {
@@ -689,7 +699,8 @@ json targets(const json& r) {
         const double peak = m["training_peak_mb"].get<double>();
         add("peak RSS writing latest.ckpt / training peak", m["checkpoint_save_peak_mb"].get<double>() / peak,
             "<=", 1.1);
-        add("peak RSS writing model.p2pm / training peak", m["model_save_peak_mb"].get<double>() / peak, "<=", 1.1);
+        add("peak RSS writing model.p2pm / training peak", m["model_save_peak_mb"].get<double>() / peak,
+            "<=", 1.1);
     }
     if (r.contains("inference") && r["inference"].contains("ngf64")) {
         const json& i = r["inference"]["ngf64"];
@@ -714,17 +725,20 @@ int main(int argc, char** argv) {
     app.add_option("--threads", a.threads, "Intra-op threads (0 = one per core)")->check(CLI::Range(0, 1024));
     app.add_option("--ngf", a.ngfs, "Generator widths to measure")->check(CLI::Range(1, 512));
     app.add_flag("--json", a.json, "Print every number as JSON on stdout");
-    app.add_flag("--profile", a.profile,
-                 "Where the time goes: per-layer inference times, the training step's phases (G forward, D "
-                 "forward/backward, G backward, Adam) and each G and D convolution's forward and backward with "
-                 "GF/s, fp32 and bf16");
+    app.add_flag(
+        "--profile", a.profile,
+        "Where the time goes: per-layer inference times, the training step's phases (G forward, D "
+        "forward/backward, G backward, Adam) and each G and D convolution's forward and backward with "
+        "GF/s, fp32 and bf16");
     app.add_flag("--skip-peer", a.skip_peer, "Leave out the PyTorch peer (tools/bench/pytorch_peer.py)");
-    app.add_option("--python", a.python,
-                   "Python for the PyTorch peer (default: python3 or /usr/bin/python3, whichever imports torch)");
+    app.add_option(
+        "--python", a.python,
+        "Python for the PyTorch peer (default: python3 or /usr/bin/python3, whichever imports torch)");
     app.add_flag("--skip-train", a.skip_train, "Leave out the training iteration");
     app.add_flag("--skip-naive", a.skip_naive, "Leave out the naive inference baseline");
-    app.add_option("--data", a.data,
-                   "Paired folder for the data-pipeline section (default: ../shared/data/facades, else synthetic)");
+    app.add_option(
+        "--data", a.data,
+        "Paired folder for the data-pipeline section (default: ../shared/data/facades, else synthetic)");
     app.add_flag("--skip-data", a.skip_data, "Leave out the data-pipeline section");
     app.add_flag("--micro", a.micro,
                  "Also time each formulation of the transposed convolution per layer shape");
@@ -806,13 +820,15 @@ int main(int argc, char** argv) {
                     const double ms = p[precision]["p50_ms"].get<double>();
                     p[precision]["gflops_per_s"] = stepGflop / (ms / 1e3);
                     log(std::string("  PyTorch eager peer ") + precision + " (torch " +
-                        p["torch_version"].get<std::string>() + ", " + std::to_string(p["threads"].get<int>()) +
-                        " threads)       p50 " + std::to_string(ms).substr(0, 7) + " ms" +
-                        limitText(stepGflop / (ms / 1e3), limits.of(std::string(precision) == "bf16"
-                                                                        ? torch::kBFloat16
-                                                                        : torch::kFloat32)));
+                        p["torch_version"].get<std::string>() + ", " +
+                        std::to_string(p["threads"].get<int>()) + " threads)       p50 " +
+                        std::to_string(ms).substr(0, 7) + " ms" +
+                        limitText(stepGflop / (ms / 1e3),
+                                  limits.of(std::string(precision) == "bf16" ? torch::kBFloat16
+                                                                             : torch::kFloat32)));
                 }
-                const double peerFp32 = p["fp32"]["p50_ms"].get<double>(), peerBf16 = p["bf16"]["p50_ms"].get<double>();
+                const double peerFp32 = p["fp32"]["p50_ms"].get<double>(),
+                             peerBf16 = p["bf16"]["p50_ms"].get<double>();
                 const double fast = training["fast"]["p50_ms"].get<double>();
                 const double bf16 = training["fast_bf16"]["p50_ms"].get<double>();
                 p["ratio_fast_fp32_over_peer_fp32"] = peerFp32 / fast;

@@ -159,7 +159,9 @@ nlohmann::json physicalLimit(int warmup, int iterations) {
                 {"plain", [&] { at::conv2d(x, w, {}, s.stride, padding); }},
                 {"channels-last", [&] { at::conv2d(xcl, wcl, {}, s.stride, padding); }},
                 {"oneDNN blocked, prepacked",
-                 [&] { at::mkldnn_convolution(xm, wm, {}, {padding, padding}, {s.stride, s.stride}, {1, 1}, 1); }},
+                 [&] {
+                     at::mkldnn_convolution(xm, wm, {}, {padding, padding}, {s.stride, s.stride}, {1, 1}, 1);
+                 }},
             };
             for (const auto& [layout, run] : layouts) {
                 const double ms = medianMs([] {}, run, warmup, iterations);
@@ -188,8 +190,9 @@ nlohmann::json layerProfile(const std::vector<ConvLayer>& layers, torch::Dtype d
     for (const auto& l : layers) {
         const bool inputGrad = !(l.first && l.name.rfind("G", 0) == 0);
         const auto x = torch::randn({1, l.cin, l.in_size, l.in_size}).requires_grad_(inputGrad);
-        const auto w = l.transposed ? (torch::randn({l.cin, l.cout, 4, 4}) * 0.02).requires_grad_()
-                                    : (torch::randn({l.cout, l.cin, l.kernel, l.kernel}) * 0.02).requires_grad_();
+        const auto w = l.transposed
+                           ? (torch::randn({l.cin, l.cout, 4, 4}) * 0.02).requires_grad_()
+                           : (torch::randn({l.cout, l.cin, l.kernel, l.kernel}) * 0.02).requires_grad_();
         const auto b = l.bias ? torch::zeros({l.cout}).requires_grad_() : torch::Tensor();
         torch::Tensor y;
         auto forward = [&] {

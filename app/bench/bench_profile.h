@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "core/nn/networks.h"
 
@@ -18,7 +18,7 @@ struct ConvLayer {
     std::string name;  // "G down3", "G up3", "D conv2"
     int64_t cin = 0, cout = 0, kernel = 4, stride = 2, padding = 1;
     int64_t in_size = 0, out_size = 0;  // square feature maps
-    bool transposed = false;  // G's decoder: a ConvTranspose2d(k4, s2, p1), run on the conv path
+    bool transposed = false;            // G's decoder: a ConvTranspose2d(k4, s2, p1), run on the conv path
     bool bias = false;
     bool first = false;  // the network's first layer: in G its input (realA) needs no gradient
     double forwardGflop() const;

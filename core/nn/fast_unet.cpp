@@ -123,7 +123,7 @@ torch::Tensor blockForwardWith(UnetSkipConnectionBlockImpl& block, const torch::
         } else if (auto* sub = layer.ptr()->as<UnetSkipConnectionBlockImpl>()) {
             h = blockForwardWith(*sub, h, transposedConv);
         } else if (auto* conv = layer.ptr()->as<nn::Conv2dImpl>()) {
-            const int64_t uses = h.size(0) * (h.size(2) / 2) * (h.size(3) / 2);  // k4 s2 p1: H/2 x W/2 outputs
+            const int64_t uses = h.size(0) * (h.size(2) / 2) * (h.size(3) / 2);  // k4 s2 p1: H/2 x W/2 out
             h = convWithPrecisionFor(h, uses, conv->weight.size(0),
                                      [&](const torch::Tensor& in) { return layer.forward(in); });
         } else {

@@ -52,7 +52,8 @@ torch::Tensor BlockedAdam::step(LossClosure closure) {
                 fresh->step(0);
                 fresh->exp_avg(torch::zeros_like(p, at::MemoryFormat::Preserve));
                 fresh->exp_avg_sq(torch::zeros_like(p, at::MemoryFormat::Preserve));
-                if (options.amsgrad()) fresh->max_exp_avg_sq(torch::zeros_like(p, at::MemoryFormat::Preserve));
+                if (options.amsgrad())
+                    fresh->max_exp_avg_sq(torch::zeros_like(p, at::MemoryFormat::Preserve));
                 states[key] = std::move(fresh);
             }
             auto& s = static_cast<torch::optim::AdamParamState&>(*states[key]);
@@ -62,8 +63,8 @@ torch::Tensor BlockedAdam::step(LossClosure closure) {
             const Moments m{s.exp_avg(), s.exp_avg_sq(), s.max_exp_avg_sq()};
             const int64_t n = p.numel();
             const bool sliceable = n > kSliceElements && p.is_contiguous() && grad.is_contiguous() &&
-                             m.exp_avg.is_contiguous() && m.exp_avg_sq.is_contiguous() &&
-                             (!options.amsgrad() || m.max_exp_avg_sq.is_contiguous());
+                                   m.exp_avg.is_contiguous() && m.exp_avg_sq.is_contiguous() &&
+                                   (!options.amsgrad() || m.max_exp_avg_sq.is_contiguous());
             if (!sliceable) {
                 update(p, grad, m, options, biasCorrection1, biasCorrection2);
                 continue;
@@ -73,9 +74,12 @@ torch::Tensor BlockedAdam::step(LossClosure closure) {
             const Moments mf{flat(m.exp_avg), flat(m.exp_avg_sq), flat(m.max_exp_avg_sq)};
             for (int64_t begin = 0; begin < n; begin += kSliceElements) {
                 const int64_t len = std::min(kSliceElements, n - begin);
-                auto slice = [&](const torch::Tensor& t) { return t.defined() ? t.narrow(0, begin, len) : t; };
-                update(slice(pf), slice(gf), {slice(mf.exp_avg), slice(mf.exp_avg_sq), slice(mf.max_exp_avg_sq)},
-                       options, biasCorrection1, biasCorrection2);
+                auto slice = [&](const torch::Tensor& t) {
+                    return t.defined() ? t.narrow(0, begin, len) : t;
+                };
+                update(slice(pf), slice(gf),
+                       {slice(mf.exp_avg), slice(mf.exp_avg_sq), slice(mf.max_exp_avg_sq)}, options,
+                       biasCorrection1, biasCorrection2);
             }
         }
     }

@@ -129,8 +129,8 @@ private Q_SLOTS:
         QVERIFY2(error > 0 && error < 0.02 * scale, qPrintable(QString::number(error / scale)));
         const auto grads = torch::autograd::grad({biased}, {x, w, b}, {torch::ones_like(biased)});
         for (const auto& g : grads) QCOMPARE(g.scalar_type(), torch::kFloat32);
-        const auto exact = torch::autograd::grad({convTranspose2dOnConvPath(x, w, b)}, {w},
-                                                 {torch::ones_like(biased)});
+        const auto exact =
+            torch::autograd::grad({convTranspose2dOnConvPath(x, w, b)}, {w}, {torch::ones_like(biased)});
         QVERIFY(test::maxAbsDiff(grads[1], exact[0]) < 0.02 * exact[0].abs().max().item<double>());
         QVERIFY(torch::equal(convTranspose2dOnConvPath(x, w, {}), expected));
     }

@@ -64,8 +64,8 @@ private Q_SLOTS:
             releaseGradients(blocked);
             for (size_t i = 0; i < a.size(); ++i) {
                 if (step == 3 && i == 1) {
-                    // Skipped by both. (On a zeroed gradient torch::optim::Adam would still step it; the trainer's
-                    // backward passes give every parameter a gradient.)
+                    // Skipped by both. (On a zeroed gradient torch::optim::Adam would still step it; the
+                    // trainer's backward passes give every parameter a gradient.)
                     a[i].mutable_grad() = torch::Tensor();
                     continue;
                 }
@@ -93,7 +93,8 @@ private Q_SLOTS:
         }
         for (size_t i = 0; i < a.size(); ++i)
             QVERIFY2(sameBits(a[i], b[i]), qPrintable(QString("parameter %1").arg(i)));
-        const AdamStateRecord ra = captureAdamState(reference, holderA), rb = captureAdamState(blocked, holderB);
+        const AdamStateRecord ra = captureAdamState(reference, holderA),
+                              rb = captureAdamState(blocked, holderB);
         QCOMPARE(ra.size(), a.size());
         QCOMPARE(rb.size(), a.size());
         for (size_t i = 0; i < ra.size(); ++i) {
