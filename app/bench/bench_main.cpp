@@ -56,6 +56,7 @@ struct Args {
     bool micro = false;
     bool skip_peer = false;
     std::string python;  // the peer's interpreter; empty: python3 or /usr/bin/python3, whichever has torch
+    std::string peer_script = bench::PeerOptions().script;
     std::vector<int> ngfs{64, 32};
     std::string
         data;  // paired folder for the data-pipeline section; "" = ../shared/data/facades or synthetic
@@ -731,6 +732,8 @@ int main(int argc, char** argv) {
         "forward/backward, G backward, Adam) and each G and D convolution's forward and backward with "
         "GF/s, fp32 and bf16");
     app.add_flag("--skip-peer", a.skip_peer, "Leave out the PyTorch peer (tools/bench/pytorch_peer.py)");
+    app.add_option("--peer-script", a.peer_script, "The PyTorch peer's script (default: the source tree's)")
+        ->capture_default_str();
     app.add_option(
         "--python", a.python,
         "Python for the PyTorch peer (default: python3 or /usr/bin/python3, whichever imports torch)");
@@ -810,6 +813,7 @@ int main(int argc, char** argv) {
         if (!a.skip_peer) {
             bench::PeerOptions peer;
             peer.python = a.python;
+            peer.script = a.peer_script;
             peer.threads = intraOpThreads();
             peer.iterations = a.train_iterations;
             json p = bench::runPytorchPeer(peer);
