@@ -10,25 +10,34 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <optional>
-#include <filesystem>
+#include <sstream>
 
 #include <opencv2/imgcodecs.hpp>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "app/bench/bench_micro.h"
+#include "app/bench/bench_peer.h"
+#include "app/bench/bench_profile.h"
 #include "core/common/runtime.h"
 #include "core/data/prefetcher.h"
 #include "core/infer/inference_engine.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
+#include "core/nn/mixed_precision.h"
+#include "core/train/blocked_adam.h"
+#include "core/train/checkpoint.h"
+#include "core/train/train_losses.h"
 
 using json = nlohmann::json;
 using namespace p2p;
@@ -45,8 +54,12 @@ struct Args {
     bool skip_train = false;
     bool skip_naive = false;
     bool micro = false;
+    bool skip_peer = false;
+    std::string python;  // the peer's interpreter; empty: python3 or /usr/bin/python3, whichever has torch
+    std::string peer_script = bench::PeerOptions().script;
     std::vector<int> ngfs{64, 32};
-    std::string data;  // paired folder for the data-pipeline section; "" = ../shared/data/facades or synthetic
+    std::string
+        data;  // paired folder for the data-pipeline section; "" = ../shared/data/facades or synthetic
     bool skip_data = false;
 };
 
@@ -112,6 +125,15 @@ double peakRssMb() {
     return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+std::string loadAverage() {  // "1 min, 5 min, 15 min": timings mean little on a loaded machine
+    std::ifstream in("/proc/loadavg");
+    double one = 0, five = 0, fifteen = 0;
+    in >> one >> five >> fifteen;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f, %.2f, %.2f", one, five, fifteen);
+    return buf;
+}
+
 std::string cpuModel() {
     std::ifstream in("/proc/cpuinfo");
     std::string line;
@@ -152,7 +174,19 @@ std::string fmt(const json& t) {
     return buf;
 }
 
-json benchInference(const Args& a, int ngf) {
+// GF/s of oneDNN's best kernel on a large convolution here, per dtype: what each row is measured against.
+struct Limits {
+    double fp32 = 0, bf16 = 0;
+    double of(torch::Dtype dtype) const { return dtype == torch::kBFloat16 ? bf16 : fp32; }
+};
+
+std::string limitText(double gflops, double limit) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "  %6.0f GF/s  %5.1f%% of limit", gflops, 100.0 * gflops / limit);
+    return buf;
+}
+
+json benchInference(const Args& a, int ngf, const Limits& limits) {
     json out;
     torch::manual_seed(0);
     auto g = makeGenerator(ngf);
@@ -204,8 +238,10 @@ json benchInference(const Args& a, int ngf) {
         r["max_abs_error"] = diff.max().item<double>();
         r["mean_abs_error"] = diff.mean().item<double>();
         r["gflops_per_s"] = out["gflop"].get<double>() / (r["p50_ms"].get<double>() / 1000.0);
+        r["of_limit"] = r["gflops_per_s"].get<double>() / limits.of(v.dtype);
         log("  ngf " + std::to_string(ngf) + " " + v.name + std::string(26 - v.name.size(), ' ') + fmt(r) +
-            "  max err " + std::to_string(r["max_abs_error"].get<double>()));
+            limitText(r["gflops_per_s"].get<double>(), limits.of(v.dtype)) + "  max err " +
+            std::to_string(r["max_abs_error"].get<double>()));
         out[v.name] = r;
         if (a.profile && !v.batchStats && v.prepack) {
             fast.setProfiling(true);
@@ -237,16 +273,19 @@ json benchInference(const Args& a, int ngf) {
     return out;
 }
 
-// The reference pix2pix step (models/pix2pix_model.py optimize_parameters): D on fake (detached) and real,
-// (fake + real) / 2, Adam step; then G with GAN (D frozen) + 100 * L1, Adam step.
+// The reference pix2pix step (models/pix2pix_model.py optimize_parameters) as the trainer runs it
+// (core/train/trainer.cpp): D on fake (detached) and real, (fake + real) / 2, Adam step; then G with GAN (D
+// frozen) + 100 * L1, Adam step. Forward passes under the trainer's AutocastScope for bf16.
 struct TrainSetup {
     UnetGenerator g{nullptr};
     PatchDiscriminator d{nullptr};
     std::unique_ptr<torch::optim::Adam> optG, optD;
+    bool blockedAdam = true;  // the trainer's optimizer, on released gradients
     torch::Tensor realA, realB;
 };
 
-TrainSetup makeTrainSetup(int ngf) {
+// `blockedAdam`: the trainer's optimizer (torch::optim::Adam's arithmetic from cache); else LibTorch's.
+TrainSetup makeTrainSetup(int ngf, bool blockedAdam = true) {
     torch::manual_seed(0);
     TrainSetup s;
     GeneratorOptions go;
@@ -258,8 +297,14 @@ TrainSetup makeTrainSetup(int ngf) {
     s.g->train();
     s.d->train();
     auto adam = torch::optim::AdamOptions(2e-4).betas({0.5, 0.999});
-    s.optG = std::make_unique<torch::optim::Adam>(s.g->parameters(), adam);
-    s.optD = std::make_unique<torch::optim::Adam>(s.d->parameters(), adam);
+    s.blockedAdam = blockedAdam;
+    if (blockedAdam) {
+        s.optG = std::make_unique<BlockedAdam>(s.g->parameters(), adam);
+        s.optD = std::make_unique<BlockedAdam>(s.d->parameters(), adam);
+    } else {
+        s.optG = std::make_unique<torch::optim::Adam>(s.g->parameters(), adam);
+        s.optD = std::make_unique<torch::optim::Adam>(s.d->parameters(), adam);
+    }
     s.realA = benchInput();
     s.realB = benchInput();
     return s;
@@ -267,49 +312,281 @@ TrainSetup makeTrainSetup(int ngf) {
 
 enum class TrainPath { Naive, ConvPath, Subpixel };
 
-void trainStep(TrainSetup& s, TrainPath path) {
-    auto bce = [](const torch::Tensor& logits, double target) {
-        return torch::binary_cross_entropy_with_logits(logits, torch::full_like(logits, target));
+// Where a step's time goes, in the order the step runs.
+const std::vector<std::string> kPhases = {"G forward", "D forward (fake, real)",   "D backward",
+                                          "D Adam",    "D forward for G + losses", "G backward (through D)",
+                                          "G Adam"};
+
+void trainStep(TrainSetup& s, TrainPath path, torch::Dtype dtype, std::vector<double>* phases = nullptr) {
+    const GanLoss gan(GanMode::Vanilla);
+    double mark = nowMs();
+    auto phase = [&](size_t i) {
+        const double now = nowMs();
+        if (phases) (*phases)[i] += now - mark;
+        mark = now;
     };
-    auto fakeB = path == TrainPath::ConvPath   ? unetForwardOnConvPath(s.g, s.realA)
-                 : path == TrainPath::Subpixel ? unetForwardFast(s.g, s.realA)
-                                               : s.g->forward(s.realA);
+    torch::Tensor fakeB;
+    {
+        AutocastScope autocast(dtype, torch::kCPU);
+        fakeB = path == TrainPath::ConvPath   ? unetForwardOnConvPath(s.g, s.realA)
+                : path == TrainPath::Subpixel ? unetForwardFast(s.g, s.realA)
+                                              : s.g->forward(s.realA);
+    }
+    phase(0);
     // D
     for (auto& p : s.d->parameters()) p.set_requires_grad(true);
-    s.optD->zero_grad();
-    auto lossDFake = bce(s.d->forward(torch::cat({s.realA, fakeB.detach()}, 1)), 0.0);
-    auto lossDReal = bce(s.d->forward(torch::cat({s.realA, s.realB}, 1)), 1.0);
-    ((lossDFake + lossDReal) * 0.5).backward();
+    if (s.blockedAdam)
+        releaseGradients(*s.optD);
+    else
+        s.optD->zero_grad();
+    torch::Tensor predFake, predReal;
+    {
+        AutocastScope autocast(dtype, torch::kCPU);
+        predFake = s.d->forward(torch::cat({s.realA, fakeB.detach()}, 1));
+        predReal = s.d->forward(torch::cat({s.realA, s.realB}, 1));
+    }
+    const auto lossD = (gan(predFake, false) + gan(predReal, true)) * 0.5;
+    phase(1);
+    lossD.backward();
+    phase(2);
     s.optD->step();
+    phase(3);
     // G
     for (auto& p : s.d->parameters()) p.set_requires_grad(false);
-    s.optG->zero_grad();
-    auto lossGan = bce(s.d->forward(torch::cat({s.realA, fakeB}, 1)), 1.0);
-    auto lossL1 = torch::l1_loss(fakeB, s.realB) * 100.0;
-    (lossGan + lossL1).backward();
+    if (s.blockedAdam)
+        releaseGradients(*s.optG);
+    else
+        s.optG->zero_grad();
+    torch::Tensor predFakeForG;
+    {
+        AutocastScope autocast(dtype, torch::kCPU);
+        predFakeForG = s.d->forward(torch::cat({s.realA, fakeB}, 1));
+    }
+    const auto lossG = gan(predFakeForG, true) + torch::l1_loss(fakeB.to(torch::kFloat32), s.realB) * 100.0;
+    phase(4);
+    lossG.backward();
+    phase(5);
     s.optG->step();
+    phase(6);
+}
+
+// ATen ops by self time per step (LibTorch's profiler over two steps), largest first: what the phases are
+// made of (convolutions, Adam's elementwise passes, casts).
+json profileOps(TrainSetup& s, TrainPath path, torch::Dtype dtype) {
+    constexpr int kSteps = 2;
+    std::stringstream trace;
+    {
+        torch::autograd::profiler::RecordProfile guard(trace);
+        for (int i = 0; i < kSteps; ++i) trainStep(s, path, dtype);
+    }
+    // Complete events ("ph": "X") of one thread nest by time; an op's self time is its duration less its
+    // children's.
+    std::map<std::string, double> selfUs;
+    std::map<std::string, int> calls;
+    std::map<int64_t, std::vector<json>> byThread;
+    for (const auto& e : json::parse(trace.str()))
+        if (e.value("ph", "") == "X") byThread[e.value("tid", int64_t(0))].push_back(e);
+    for (auto& [tid, events] : byThread) {
+        std::sort(events.begin(), events.end(), [](const json& x, const json& y) {
+            const double tx = x["ts"].get<double>(), ty = y["ts"].get<double>();
+            return tx != ty ? tx < ty : x["dur"].get<double>() > y["dur"].get<double>();
+        });
+        std::vector<const json*> open;
+        for (const auto& e : events) {
+            const double ts = e["ts"].get<double>(), dur = e["dur"].get<double>();
+            while (!open.empty() &&
+                   (*open.back())["ts"].get<double>() + (*open.back())["dur"].get<double>() <= ts)
+                open.pop_back();
+            if (!open.empty()) selfUs[(*open.back())["name"].get<std::string>()] -= dur;
+            selfUs[e["name"].get<std::string>()] += dur;
+            ++calls[e["name"].get<std::string>()];
+            open.push_back(&e);
+        }
+    }
+    std::vector<std::pair<double, std::string>> sorted;
+    for (const auto& [name, us] : selfUs) sorted.emplace_back(us / 1e3 / kSteps, name);
+    std::sort(sorted.rbegin(), sorted.rend());
+    json out = json::array();
+    for (size_t i = 0; i < sorted.size() && i < 12; ++i)
+        out.push_back({{"op", sorted[i].second},
+                       {"self_ms_per_step", sorted[i].first},
+                       {"calls_per_step", calls[sorted[i].second] / kSteps}});
+    return out;
 }
 
 // Naive first, with glibc's default allocator behaviour (as a plain LibTorch or Python program has it); then
 // what the trainer does: freed memory kept for reuse (process-wide from here on), and G's transposed convs
-// on oneDNN's convolution path.
-json benchTraining(const Args& a) {
+// on oneDNN's convolution path; then the same in bf16.
+json benchTraining(const Args& a, const Limits& limits, double stepGflop) {
     json out;
+    out["step_gflop"] = stepGflop;
     const int n = a.train_iterations;
-    auto measure = [&](const char* key, const char* label, TrainPath path) {
-        auto s = makeTrainSetup(64);
-        out[key] = timeIt([&] { trainStep(s, path); }, 1, n);
-        log(std::string("  ") + label + fmt(out[key]));
+    auto measure = [&](const char* key, const char* label, TrainPath path, torch::Dtype dtype) {
+        auto s = makeTrainSetup(64, path == TrainPath::ConvPath);  // the naive rows keep LibTorch's Adam
+        std::vector<double> phases(kPhases.size(), 0.0);
+        trainStep(s, path, dtype);  // warm-up, untimed
+        const json ops = a.profile && path == TrainPath::ConvPath ? profileOps(s, path, dtype) : json();
+        out[key] = timeIt([&] { trainStep(s, path, dtype, &phases); }, 0, n);
+        const double gflops = stepGflop / (out[key]["p50_ms"].get<double>() / 1e3);
+        out[key]["precision"] = dtype == torch::kBFloat16 ? "bf16" : "fp32";
+        if (!ops.is_null()) out[key]["ops"] = ops;
+        out[key]["gflops_per_s"] = gflops;
+        out[key]["of_limit"] = gflops / limits.of(dtype);
+        json phaseMs = json::object();
+        for (size_t i = 0; i < kPhases.size(); ++i) phaseMs[kPhases[i]] = phases[i] / n;
+        out[key]["phases_mean_ms"] = phaseMs;
+        log(std::string("  ") + label + fmt(out[key]) + limitText(gflops, limits.of(dtype)));
     };
-    measure("naive", "training iteration naive (LibTorch defaults)        ", TrainPath::Naive);
+    measure("naive", "training iteration naive fp32 (LibTorch defaults)   ", TrainPath::Naive,
+            torch::kFloat32);
     keepFreedMemoryForReuse();
-    measure("naive_memory_reuse", "training iteration naive + freed memory reused     ", TrainPath::Naive);
-    measure("subpixel_memory_reuse", "training iteration sub-pixel transposed convs      ",
-            TrainPath::Subpixel);
-    measure("fast", "training iteration fast (the trainer's CPU path)   ", TrainPath::ConvPath);
-    out["fast_path"] = "freed memory reused + transposed convs as Conv2d backward-data on oneDNN";
-    out["speedup"] = out["naive"]["p50_ms"].get<double>() / out["fast"]["p50_ms"].get<double>();
-    log("  training speedup over naive: " + std::to_string(out["speedup"].get<double>()).substr(0, 4) + "x");
+    measure("naive_memory_reuse", "training iteration naive fp32 + memory reused      ", TrainPath::Naive,
+            torch::kFloat32);
+    measure("naive_bf16_memory_reuse", "training iteration naive bf16 autocast + reuse     ",
+            TrainPath::Naive, torch::kBFloat16);
+    measure("subpixel_memory_reuse", "training iteration sub-pixel transposed convs fp32 ",
+            TrainPath::Subpixel, torch::kFloat32);
+    measure("fast", "training iteration fast fp32 (the trainer's path)  ", TrainPath::ConvPath,
+            torch::kFloat32);
+    measure("fast_bf16", "training iteration fast bf16 (--precision bf16)    ", TrainPath::ConvPath,
+            torch::kBFloat16);
+    out["fast_path"] =
+        "freed memory reused + transposed convs as Conv2d backward-data on oneDNN + Adam in "
+        "cache-sized slices (BlockedAdam)";
+    const double naive = out["naive"]["p50_ms"].get<double>();
+    const double fast = out["fast"]["p50_ms"].get<double>();
+    const double bf16 = out["fast_bf16"]["p50_ms"].get<double>();
+    out["speedup"] = naive / fast;
+    out["speedup_bf16_over_naive"] = naive / bf16;
+    out["speedup_bf16_over_fast_fp32"] = fast / bf16;
+    log("  training speedup over naive: fp32 fast " + std::to_string(naive / fast).substr(0, 4) + "x, bf16 " +
+        std::to_string(naive / bf16).substr(0, 4) + "x; bf16 over fp32 fast " +
+        std::to_string(fast / bf16).substr(0, 4) + "x");
+    return out;
+}
+
+// Peak memory of a checkpoint save and a model export against the peak of the training steps before them
+// (each peak measured alone: the resident-set high-water mark is reset in between).
+json benchSavePeak(const Args& a) {
+    namespace fs = std::filesystem;
+    if (!resetPeakResident())
+        return {{"skipped", "the kernel cannot reset the peak RSS (/proc/self/clear_refs)"}};
+    auto s = makeTrainSetup(64);
+    for (int i = 0; i < std::max(2, a.train_iterations); ++i)
+        trainStep(s, TrainPath::ConvPath, torch::kFloat32);
+    const double trainingPeak = double(peakResidentBytes()) / (1 << 20);
+    const fs::path folder = fs::temp_directory_path() / ("pix2pix-bench-save-" + std::to_string(::getpid()));
+    fs::create_directories(folder);
+    TrainingCheckpoint c;  // as the trainer writes latest.ckpt: its own tensors, no copies
+    c.options.dataroot = c.options.run_dir = folder.string();
+    c.generator = stateDictOf(*s.g);
+    c.discriminator = stateDictOf(*s.d);
+    c.adam_generator = captureAdamState(*s.optG, *s.g, AdamCapture::Reference);
+    c.adam_discriminator = captureAdamState(*s.optD, *s.d, AdamCapture::Reference);
+    c.cpu_rng = captureCpuRng();
+    resetPeakResident();
+    const double t0 = nowMs();
+    saveTrainingCheckpoint(c, {(folder / "latest.ckpt").string()});
+    const double checkpointMs = nowMs() - t0;
+    const double checkpointPeak = double(peakResidentBytes()) / (1 << 20);
+    resetPeakResident();
+    const double t1 = nowMs();
+    saveModel((folder / "model.p2pm").string(), s.g, s.d, SaveModelOptions{});
+    const double modelMs = nowMs() - t1;
+    const double modelPeak = double(peakResidentBytes()) / (1 << 20);
+    const double checkpointMb = double(fs::file_size(folder / "latest.ckpt")) / (1 << 20);
+    const double modelMb = double(fs::file_size(folder / "model.p2pm")) / (1 << 20);
+    fs::remove_all(folder);
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "  peak RSS: training %.0f MB; writing latest.ckpt (%.0f MB, %.1f s) %.0f MB (%+.1f%%), "
+                  "model.p2pm (%.0f MB, %.1f s) %.0f MB (%+.1f%%)",
+                  trainingPeak, checkpointMb, checkpointMs / 1e3, checkpointPeak,
+                  100 * (checkpointPeak / trainingPeak - 1), modelMb, modelMs / 1e3, modelPeak,
+                  100 * (modelPeak / trainingPeak - 1));
+    log(line);
+    return {{"training_peak_mb", trainingPeak}, {"checkpoint_save_peak_mb", checkpointPeak},
+            {"checkpoint_mb", checkpointMb},    {"checkpoint_save_ms", checkpointMs},
+            {"model_save_peak_mb", modelPeak},  {"model_mb", modelMb},
+            {"model_save_ms", modelMs}};
+}
+
+// Where the fast step's time goes: its phases (measured inside the timed steps above) and each convolution
+// layer's forward and backward, timed alone with the trainer's ops.
+json profileTraining(const Args& a, const json& training, const Limits& limits,
+                     const std::vector<bench::ConvLayer>& layers) {
+    json out;
+    for (const char* key : {"fast", "fast_bf16"}) {
+        const double step = training[key]["p50_ms"].get<double>();
+        std::fprintf(stderr, "    %s step phases (mean ms, share of the p50 step):\n", key);
+        for (const auto& name : kPhases) {
+            const double ms = training[key]["phases_mean_ms"][name].get<double>();
+            std::fprintf(stderr, "      %-26s %8.1f ms  %5.1f%%\n", name.c_str(), ms, 100.0 * ms / step);
+        }
+        std::fprintf(stderr, "    %s step, ATen ops by self time (profiler on, so somewhat slower):\n", key);
+        for (const auto& op : training[key].value("ops", json::array()))
+            std::fprintf(stderr, "      %-34s %8.1f ms  %5d calls\n", op["op"].get<std::string>().c_str(),
+                         op["self_ms_per_step"].get<double>(), op["calls_per_step"].get<int>());
+    }
+    // G's optimizer step alone, LibTorch's Adam against BlockedAdam on the same gradients (the same bits).
+    {
+        auto s = makeTrainSetup(64);
+        std::vector<torch::Tensor> torchParams, blockedParams;
+        for (const auto& p : s.g->parameters()) {
+            torchParams.push_back(p.detach().clone().requires_grad_());
+            blockedParams.push_back(p.detach().clone().requires_grad_());
+            torchParams.back().mutable_grad() = torch::randn_like(p) * 1e-3;
+            blockedParams.back().mutable_grad() = torchParams.back().grad().clone();
+        }
+        const auto options = torch::optim::AdamOptions(2e-4).betas({0.5, 0.999});
+        torch::optim::Adam libtorch(torchParams, options);
+        BlockedAdam blocked(blockedParams, options);
+        const json t = timeIt([&] { libtorch.step(); }, 1, 5), b = timeIt([&] { blocked.step(); }, 1, 5);
+        out["adam_g_step_ms"] = {{"torch_optim_adam", t["p50_ms"]}, {"blocked_adam", b["p50_ms"]}};
+        std::fprintf(stderr, "    G's Adam step alone: torch::optim::Adam %.1f ms, BlockedAdam %.1f ms\n",
+                     t["p50_ms"].get<double>(), b["p50_ms"].get<double>());
+    }
+    const int n = std::max(3, a.train_iterations);
+    const json fp32Rows = bench::layerProfile(layers, torch::kFloat32, limits.fp32, 1, n);
+    const json bf16Rows = bench::layerProfile(layers, torch::kBFloat16, limits.bf16, 1, n);
+    for (const torch::Dtype dtype : {torch::kFloat32, torch::kBFloat16}) {
+        const bool bf16 = dtype == torch::kBFloat16;
+        const std::string name = bf16 ? "bf16" : "fp32";
+        const json& rows = bf16 ? bf16Rows : fp32Rows;
+        std::fprintf(stderr, "    %s per layer (alone; forward, backward = input + weight gradients)%s:\n",
+                     name.c_str(), bf16 ? "; * = the trainer runs it in fp32 (lowPrecisionPays)" : "");
+        std::fprintf(stderr, "      %-9s %-17s %7s %8s %7s %6s %8s %7s %6s\n", "layer", "shape", "GFLOP",
+                     "fwd ms", "GF/s", "limit", "bwd ms", "GF/s", "limit");
+        // Per step: G's layers forward and backward once; D's forward three times, backward twice with
+        // weight gradients and once with input gradients only (counted as half a backward). In bf16, the
+        // layers the trainer keeps in fp32 count with their fp32 times.
+        double convMs = 0;
+        json marked = json::array();
+        for (size_t i = 0; i < rows.size(); ++i) {
+            const bench::ConvLayer& l = layers[i];
+            const bool isD = l.name.rfind("D", 0) == 0;
+            const bool fp32InTraining = bf16 && !isD && !lowPrecisionPays(l.weightUses(), l.cin, l.cout);
+            const json& timed = fp32InTraining ? fp32Rows[i] : rows[i];
+            convMs += timed["forward_ms"].get<double>() * (isD ? 3 : 1) +
+                      timed["backward_ms"].get<double>() * (isD ? 2.5 : 1);
+            json row = rows[i];
+            row["fp32_in_training"] = fp32InTraining;
+            marked.push_back(row);
+            const json& r = rows[i];
+            std::fprintf(stderr, "      %-9s %-17s %7.3f %8.2f %7.0f %5.0f%% %8.2f %7.0f %5.0f%%%s\n",
+                         l.name.c_str(), l.shape().c_str(), r["forward_gflop"].get<double>(),
+                         r["forward_ms"].get<double>(), r["forward_gflops_per_s"].get<double>(),
+                         100 * r["forward_of_limit"].get<double>(), r["backward_ms"].get<double>(),
+                         r["backward_gflops_per_s"].get<double>(), 100 * r["backward_of_limit"].get<double>(),
+                         fp32InTraining ? " *" : "");
+        }
+        const double step = training[bf16 ? "fast_bf16" : "fast"]["p50_ms"].get<double>();
+        std::fprintf(
+            stderr,
+            "      convolutions of one step, from these: about %.0f ms of the %.0f ms step (%.0f%%)\n",
+            convMs, step, 100 * convMs / step);
+        out[name] = {{"layers", marked}, {"convolution_ms_per_step_estimate", convMs}, {"step_p50_ms", step}};
+    }
     return out;
 }
 
@@ -372,15 +649,67 @@ json benchDataPipeline(const Args& a) {
         const double total = nowMs() - t0;
         const PrefetchStats stats = prefetcher.stats();
         const std::string key = threads == 0 ? "synchronous" : "prefetch_2_threads";
-        out[key] = {{"loop_ms_per_step", total / taken},
-                    {"wait_ms_per_step", stats.wait_seconds * 1e3 / taken},
-                    {"blocked_steps", stats.blocked_calls - (threads == 0 ? 0 : 1)},  // the first batch always waits
-                    {"steps", taken}};
-        log("  data " + key + ": wait " + std::to_string(stats.wait_seconds * 1e3 / taken) + " ms per step of " +
-            std::to_string(total / taken) + " ms; " + std::to_string(stats.blocked_calls) + " of " +
-            std::to_string(taken) + " steps found their batch not ready");
+        out[key] = {
+            {"loop_ms_per_step", total / taken},
+            {"wait_ms_per_step", stats.wait_seconds * 1e3 / taken},
+            {"blocked_steps", stats.blocked_calls - (threads == 0 ? 0 : 1)},  // the first batch always waits
+            {"steps", taken}};
+        log("  data " + key + ": wait " + std::to_string(stats.wait_seconds * 1e3 / taken) +
+            " ms per step of " + std::to_string(total / taken) + " ms; " +
+            std::to_string(stats.blocked_calls) + " of " + std::to_string(taken) +
+            " steps found their batch not ready");
     }
     if (!synthetic.empty()) fs::remove_all(synthetic);
+    return out;
+}
+
+// The targets, judged on this run's rows (ratios, since machines differ). Missing rows are left out.
+json targets(const json& r) {
+    json out = json::array();
+    auto add = [&](const std::string& name, double value, const std::string& relation, double bound) {
+        const bool met = relation == ">=" ? value >= bound : value <= bound;
+        out.push_back({{"target", name},
+                       {"value", value},
+                       {"bound", relation + " " + std::to_string(bound).substr(0, 4)},
+                       {"met", met}});
+        char line[160];
+        std::snprintf(line, sizeof line, "  target %-44s %8.2f  (%s %g)  %s", name.c_str(), value,
+                      relation.c_str(), bound, met ? "met" : "MISSED");
+        log(line);
+    };
+    const std::string key = "training_iteration_unet256_ngf64_basicD";
+    if (r.contains(key)) {
+        const json& t = r[key];
+        const double naive = t["naive"]["p50_ms"].get<double>(), fast = t["fast"]["p50_ms"].get<double>(),
+                     bf16 = t["fast_bf16"]["p50_ms"].get<double>();
+        if (r.contains("pytorch_peer") && r["pytorch_peer"].contains("fp32")) {
+            const double peer = r["pytorch_peer"]["fp32"]["p50_ms"].get<double>();
+            add("bf16 step vs PyTorch eager peer (fp32 step)", peer / bf16, ">=", 3);
+            add("bf16 step vs PyTorch eager peer (bf16 autocast)",
+                r["pytorch_peer"]["bf16"]["p50_ms"].get<double>() / bf16, ">=", 3);
+        }
+        add("bf16 step vs our naive step", naive / bf16, ">=", 3);
+        add("bf16 step vs our fp32 fast step", fast / bf16, ">=", 2);
+        if (r.contains("pytorch_peer") && r["pytorch_peer"].contains("fp32"))
+            add("fp32 fast step vs PyTorch eager peer (fp32)",
+                r["pytorch_peer"]["fp32"]["p50_ms"].get<double>() / fast, ">=", 1.5);
+        add("fp32 fast step vs naive", naive / fast, ">=", 2);
+    }
+    if (r.contains("save_peak_rss") && r["save_peak_rss"].contains("training_peak_mb")) {
+        const json& m = r["save_peak_rss"];
+        const double peak = m["training_peak_mb"].get<double>();
+        add("peak RSS writing latest.ckpt / training peak", m["checkpoint_save_peak_mb"].get<double>() / peak,
+            "<=", 1.1);
+        add("peak RSS writing model.p2pm / training peak", m["model_save_peak_mb"].get<double>() / peak,
+            "<=", 1.1);
+    }
+    if (r.contains("inference") && r["inference"].contains("ngf64")) {
+        const json& i = r["inference"]["ngf64"];
+        add("inference unet_256 ngf64 fp32 p50 ms", i["fast_fp32"]["p50_ms"].get<double>(), "<=", 60);
+        const bool amx = cpuBf16Support().amx_bf16;
+        add(std::string("inference unet_256 ngf64 bf16 p50 ms (") + (amx ? "AMX" : "AVX512_BF16") + ")",
+            i["fast_bf16"]["p50_ms"].get<double>(), "<=", amx ? 20 : 30);
+    }
     return out;
 }
 
@@ -397,11 +726,22 @@ int main(int argc, char** argv) {
     app.add_option("--threads", a.threads, "Intra-op threads (0 = one per core)")->check(CLI::Range(0, 1024));
     app.add_option("--ngf", a.ngfs, "Generator widths to measure")->check(CLI::Range(1, 512));
     app.add_flag("--json", a.json, "Print every number as JSON on stdout");
-    app.add_flag("--profile", a.profile, "Per-layer timing of the fast path");
+    app.add_flag(
+        "--profile", a.profile,
+        "Where the time goes: per-layer inference times, the training step's phases (G forward, D "
+        "forward/backward, G backward, Adam) and each G and D convolution's forward and backward with "
+        "GF/s, fp32 and bf16");
+    app.add_flag("--skip-peer", a.skip_peer, "Leave out the PyTorch peer (tools/bench/pytorch_peer.py)");
+    app.add_option("--peer-script", a.peer_script, "The PyTorch peer's script (default: the source tree's)")
+        ->capture_default_str();
+    app.add_option(
+        "--python", a.python,
+        "Python for the PyTorch peer (default: python3 or /usr/bin/python3, whichever imports torch)");
     app.add_flag("--skip-train", a.skip_train, "Leave out the training iteration");
     app.add_flag("--skip-naive", a.skip_naive, "Leave out the naive inference baseline");
-    app.add_option("--data", a.data,
-                   "Paired folder for the data-pipeline section (default: ../shared/data/facades, else synthetic)");
+    app.add_option(
+        "--data", a.data,
+        "Paired folder for the data-pipeline section (default: ../shared/data/facades, else synthetic)");
     app.add_flag("--skip-data", a.skip_data, "Leave out the data-pipeline section");
     app.add_flag("--micro", a.micro,
                  "Also time each formulation of the transposed convolution per layer shape");
@@ -422,11 +762,21 @@ int main(int argc, char** argv) {
                         {"iterations", a.iterations},
                         {"warmup", a.warmup},
                         {"train_iterations", a.train_iterations}};
-    log("pix2pix-bench on " + cpuModel() + ", " + std::to_string(intraOpThreads()) + " threads, BLAS " +
-        activeBlas());
+    result["load_average_at_start"] = loadAverage();
+    log("pix2pix-bench on " + cpuModel() + ", " + std::to_string(intraOpThreads()) + " threads, CPU bf16 " +
+        cpuBf16Support().describe() + ", BLAS " + activeBlas() + ", load average " + loadAverage());
+
+    // The physical limit first: every row below is divided by it.
+    result["physical_limit"] = bench::physicalLimit(2, 5);
+    const Limits limits{result["physical_limit"]["fp32"]["gflops_per_s"].get<double>(),
+                        result["physical_limit"]["bf16"]["gflops_per_s"].get<double>()};
+    for (const char* dtype : {"fp32", "bf16"})
+        log(std::string("  physical limit ") + dtype + ": " +
+            std::to_string(int(result["physical_limit"][dtype]["gflops_per_s"].get<double>())) + " GF/s (" +
+            result["physical_limit"][dtype]["kernel"].get<std::string>() + ")");
 
     if (a.micro) result["micro_transposed_conv_ms"] = bench::microBenchmarks(a.warmup, a.iterations);
-    for (int ngf : a.ngfs) result["inference"]["ngf" + std::to_string(ngf)] = benchInference(a, ngf);
+    for (int ngf : a.ngfs) result["inference"]["ngf" + std::to_string(ngf)] = benchInference(a, ngf, limits);
 
     // The engine end to end (image in, image out), as the studio calls it, with its default options.
     {
@@ -450,10 +800,56 @@ int main(int argc, char** argv) {
         std::remove(path.c_str());
     }
 
-    if (!a.skip_train) result["training_iteration_unet256_ngf64_basicD"] = benchTraining(a);
+    if (!a.skip_train) {
+        const auto setup = makeTrainSetup(64);
+        std::vector<bench::ConvLayer> layers = bench::generatorLayers(setup.g, 256);
+        const auto dLayers = bench::discriminatorLayers(setup.d, 256);
+        layers.insert(layers.end(), dLayers.begin(), dLayers.end());
+        const double stepGflop = bench::trainingStepGflop(bench::generatorLayers(setup.g, 256), dLayers);
+        json& training = result["training_iteration_unet256_ngf64_basicD"];
+        training = benchTraining(a, limits, stepGflop);
+        if (a.profile) result["training_profile"] = profileTraining(a, training, limits, layers);
+        result["save_peak_rss"] = benchSavePeak(a);
+        if (!a.skip_peer) {
+            bench::PeerOptions peer;
+            peer.python = a.python;
+            peer.script = a.peer_script;
+            peer.threads = intraOpThreads();
+            peer.iterations = a.train_iterations;
+            json p = bench::runPytorchPeer(peer);
+            if (p.contains("skipped")) {
+                log("  PyTorch peer skipped: " + p["skipped"].get<std::string>());
+            } else {
+                for (const char* precision : {"fp32", "bf16"}) {
+                    const double ms = p[precision]["p50_ms"].get<double>();
+                    p[precision]["gflops_per_s"] = stepGflop / (ms / 1e3);
+                    log(std::string("  PyTorch eager peer ") + precision + " (torch " +
+                        p["torch_version"].get<std::string>() + ", " +
+                        std::to_string(p["threads"].get<int>()) + " threads)       p50 " +
+                        std::to_string(ms).substr(0, 7) + " ms" +
+                        limitText(stepGflop / (ms / 1e3),
+                                  limits.of(std::string(precision) == "bf16" ? torch::kBFloat16
+                                                                             : torch::kFloat32)));
+                }
+                const double peerFp32 = p["fp32"]["p50_ms"].get<double>(),
+                             peerBf16 = p["bf16"]["p50_ms"].get<double>();
+                const double fast = training["fast"]["p50_ms"].get<double>();
+                const double bf16 = training["fast_bf16"]["p50_ms"].get<double>();
+                p["ratio_fast_fp32_over_peer_fp32"] = peerFp32 / fast;
+                p["ratio_fast_bf16_over_peer_fp32"] = peerFp32 / bf16;
+                p["ratio_fast_bf16_over_peer_bf16"] = peerBf16 / bf16;
+                log("  against the peer: fp32 " + std::to_string(peerFp32 / fast).substr(0, 4) + "x, bf16 " +
+                    std::to_string(peerFp32 / bf16).substr(0, 4) + "x of its fp32 step and " +
+                    std::to_string(peerBf16 / bf16).substr(0, 4) + "x of its bf16 autocast step");
+            }
+            result["pytorch_peer"] = p;
+        }
+    }
     if (!a.skip_data) result["data_pipeline"] = benchDataPipeline(a);
     result["peak_rss_mb"] = peakRssMb();
     log("  peak RSS " + std::to_string(result["peak_rss_mb"].get<double>()) + " MB");
+    result["targets"] = targets(result);
+    result["load_average_at_end"] = loadAverage();
 
     if (a.json) std::cout << result.dump(2) << std::endl;
     return 0;

@@ -230,12 +230,13 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                                  "CPU: G's transposed convs on oneDNN's convolution path (same arithmetic, about "
                                  "2x faster per step); --no_fast_path uses LibTorch's ConvTranspose2d")
                        ->capture_default_str();
-    precisionFlag = sub->add_option("--precision", flags->precision,
-                                    "auto | fp32 | bf16: what G's and D's convolutions compute in, forward and "
-                                    "backward (weights, Adam, losses and BatchNorm statistics stay fp32); auto "
-                                    "is bf16 on a CPU with AVX512_BF16 or AMX, else fp32. The run records the "
-                                    "choice and --resume keeps it")
-                        ->capture_default_str();
+    precisionFlag =
+        sub->add_option("--precision", flags->precision,
+                        "auto | fp32 | bf16: what G's and D's convolutions compute in, forward and "
+                        "backward (weights, Adam, losses and BatchNorm statistics stay fp32); auto "
+                        "is bf16 on a CPU with AVX512_BF16 or AMX, else fp32. The run records the "
+                        "choice and --resume keeps it")
+            ->capture_default_str();
     addSchedule(sub->add_option("--save_epoch_freq", o.save_epoch_freq,
                         "Keep a model snapshot checkpoints/epoch_N.p2pm (G and D, no optimizer state) every N "
                         "epochs; only checkpoints/latest.ckpt resumes")

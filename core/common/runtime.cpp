@@ -93,7 +93,7 @@ std::string cpuCapability() {
 namespace {
 
 #if defined(__x86_64__) || defined(__i386__)
-// The register state the OS saves on context switches (XCR0); instructions whose state it does not save fault.
+// The register state the OS saves on context switches (XCR0); instructions on state it does not save fault.
 uint64_t enabledXsaveState() {
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return 0;

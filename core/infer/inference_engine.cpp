@@ -298,8 +298,8 @@ ModelInfo InferenceEngine::load(const std::string& path, const ModelLoadOptions&
                     report = "fp32: bf16 was over the limits: " + r.str();
                 }
             } else {
-                report =
-                    s.options.precision == "auto" ? "fp32: this CPU has neither AVX512_BF16 nor AMX" : "fp32: requested";
+                report = s.options.precision == "auto" ? "fp32: this CPU has neither AVX512_BF16 nor AMX"
+                                                       : "fp32: requested";
             }
             if (!net) net = std::make_unique<FastUnet>(loaded.generator, FastUnetOptions{});
         } else {

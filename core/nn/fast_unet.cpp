@@ -101,16 +101,34 @@ public:
     }
 };
 
+// Runs `conv` on h in fp32 where autocast is on but bf16 does not pay for the layer (lowPrecisionPays); as
+// autocast would, otherwise.
+template <typename Conv>
+torch::Tensor convWithPrecisionFor(const torch::Tensor& h, int64_t weightUses, int64_t outChannels,
+                                   const Conv& conv) {
+    if (!autocastDtypeFor(h.device()) || lowPrecisionPays(weightUses, h.size(1), outChannels)) return conv(h);
+    AutocastScope fp32(torch::kFloat32, h.device());
+    return conv(h.to(torch::kFloat32));
+}
+
 torch::Tensor blockForwardWith(UnetSkipConnectionBlockImpl& block, const torch::Tensor& x,
                                TransposedConv transposedConv) {
     torch::Tensor h = x;
     for (auto& layer : *block.model) {
-        if (auto* deconv = layer.ptr()->as<nn::ConvTranspose2dImpl>())
-            h = transposedConv(h, deconv->weight, deconv->bias);
-        else if (auto* sub = layer.ptr()->as<UnetSkipConnectionBlockImpl>())
+        if (auto* deconv = layer.ptr()->as<nn::ConvTranspose2dImpl>()) {
+            const int64_t uses = h.size(0) * h.size(2) * h.size(3);  // once per input position
+            h = convWithPrecisionFor(h, uses, deconv->weight.size(1), [&](const torch::Tensor& in) {
+                return transposedConv(in, deconv->weight, deconv->bias);
+            });
+        } else if (auto* sub = layer.ptr()->as<UnetSkipConnectionBlockImpl>()) {
             h = blockForwardWith(*sub, h, transposedConv);
-        else
+        } else if (auto* conv = layer.ptr()->as<nn::Conv2dImpl>()) {
+            const int64_t uses = h.size(0) * (h.size(2) / 2) * (h.size(3) / 2);  // k4 s2 p1: H/2 x W/2 out
+            h = convWithPrecisionFor(h, uses, conv->weight.size(0),
+                                     [&](const torch::Tensor& in) { return layer.forward(in); });
+        } else {
             h = layer.forward(h);
+        }
     }
     return block.kind == Kind::Outermost ? h : torch::cat({x, h}, 1);
 }

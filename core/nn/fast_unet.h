@@ -55,6 +55,8 @@ torch::Tensor convTranspose2dOnConvPath(const torch::Tensor& x, const torch::Ten
 
 // generator->forward(x) with every ConvTranspose2d computed by convTranspose2dOnConvPath: what the trainer
 // runs on CPU (its backward is fast too, unlike the sub-pixel formulation's slicing and interleaving).
+// Under autocast, the convolutions that use each weight element fewer than kMinWeightUsesForLowPrecision
+// times (the U-Net's innermost layers) stay fp32 (core/nn/mixed_precision.h); so does unetForwardFast.
 torch::Tensor unetForwardOnConvPath(const UnetGenerator& generator, const torch::Tensor& x);
 
 // Writes phases [N, 4*C, H+1, W+1] (the 2x2 conv output) into out [N, C, 2H, 2W]; `out` may be a strided view

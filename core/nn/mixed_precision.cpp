@@ -5,26 +5,24 @@
 namespace p2p {
 
 AutocastScope::AutocastScope(torch::Dtype dtype, const torch::Device& device) {
-    if (dtype == torch::kFloat32) return;
-    active_ = true;
+    enabling_ = dtype != torch::kFloat32;
     cuda_ = device.is_cuda();
     if (cuda_) {
         wasEnabled_ = at::autocast::is_enabled();
         previousDtype_ = at::autocast::get_autocast_gpu_dtype();
-        at::autocast::set_autocast_gpu_dtype(dtype);
-        at::autocast::set_enabled(true);
+        if (enabling_) at::autocast::set_autocast_gpu_dtype(dtype);
+        at::autocast::set_enabled(enabling_);
     } else {
         wasEnabled_ = at::autocast::is_cpu_enabled();
         previousDtype_ = at::autocast::get_autocast_cpu_dtype();
-        at::autocast::set_autocast_cpu_dtype(dtype);
-        at::autocast::set_cpu_enabled(true);
+        if (enabling_) at::autocast::set_autocast_cpu_dtype(dtype);
+        at::autocast::set_cpu_enabled(enabling_);
     }
-    at::autocast::increment_nesting();
+    if (enabling_) at::autocast::increment_nesting();
 }
 
 AutocastScope::~AutocastScope() {
-    if (!active_) return;
-    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    if (enabling_ && at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
     if (cuda_) {
         at::autocast::set_enabled(wasEnabled_);
         at::autocast::set_autocast_gpu_dtype(previousDtype_);

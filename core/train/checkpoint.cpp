@@ -279,8 +279,8 @@ void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::vector<std::
     for (size_t i = 1; i < paths.size(); ++i)
         writeFileAtomically(paths[i], [&](const std::string& temporary) {
             std::error_code ec;
-            std::filesystem::copy_file(paths.front(), temporary, std::filesystem::copy_options::overwrite_existing,
-                                       ec);
+            std::filesystem::copy_file(paths.front(), temporary,
+                                       std::filesystem::copy_options::overwrite_existing, ec);
             if (ec) throw Error("cannot write " + temporary + ": " + ec.message());
         });
 }

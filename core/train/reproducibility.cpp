@@ -36,9 +36,12 @@ NumericsEnvironment NumericsEnvironment::current() {
 }
 
 nlohmann::json NumericsEnvironment::toJson() const {
-    return {{"hardware_threads", hardware_threads}, {"cuda_devices", cuda_devices},
-            {"cpu_capability", cpu_capability},     {"cpu_bf16", cpu_bf16},
-            {"blas", blas},                         {"torch_version", torch_version}};
+    return {{"hardware_threads", hardware_threads},
+            {"cuda_devices", cuda_devices},
+            {"cpu_capability", cpu_capability},
+            {"cpu_bf16", cpu_bf16},
+            {"blas", blas},
+            {"torch_version", torch_version}};
 }
 
 NumericsEnvironment NumericsEnvironment::fromJson(const nlohmann::json& j) {
@@ -174,8 +177,7 @@ std::string CheckpointSummary::describe() const {
         s << "recorded on:   " << environment->hardware_threads << " cores, " << environment->cuda_devices
           << " GPU(s), CPU kernels " << environment->cpu_capability << ", CPU bf16 "
           << (environment->cpu_bf16.empty() ? "unrecorded" : environment->cpu_bf16) << ", LibTorch "
-          << environment->torch_version
-          << ", " << environment->blas << "\n";
+          << environment->torch_version << ", " << environment->blas << "\n";
     else
         s << "recorded on:   (not recorded: an older checkpoint)\n";
     s << "options:       " << o.toJson().dump() << "\n";

@@ -2,9 +2,9 @@
 
 // What decides a training run's arithmetic, and whether a resume can repeat it bit for bit.
 // The settings a run chooses (compute_threads, device, fast_path, precision) are TrainOptions: a run records
-// what they resolved to and a resume restores them. The machine's own properties (CPU kernels, BLAS, LibTorch) are
-// recorded with every checkpoint as a NumericsEnvironment: a resume can only compare them and say what differs.
-// Torch-free, so that the CLI and ui/ can ask.
+// what they resolved to and a resume restores them. The machine's own properties (CPU kernels, BLAS,
+// LibTorch) are recorded with every checkpoint as a NumericsEnvironment: a resume can only compare them and
+// say what differs. Torch-free, so that the CLI and ui/ can ask.
 
 #include <cstdint>
 #include <optional>

@@ -101,9 +101,9 @@ void TrainOptions::validate() const {
     if (totalEpochs() < 1) fail("n_epochs", "n_epochs + n_epochs_decay must be at least 1");
     requireRange("compute_threads", compute_threads, 0, 1024);
     if (precision == TrainPrecision::FP16)
-        fail("precision", "fp16 training is not available: on a CPU there are no fast fp16 convolutions, and on "
-                          "CUDA it needs a gradient scaler, which LibTorch 1.13's C++ API does not have; use bf16 "
-                          "or fp32");
+        fail("precision",
+             "fp16 training is not available: on a CPU there are no fast fp16 convolutions, and on CUDA it "
+             "needs a gradient scaler, which LibTorch 1.13's C++ API does not have; use bf16 or fp32");
 
     if (run_dir.empty()) fail("run_dir", "the run folder is not set");
     requireRange("save_epoch_freq", save_epoch_freq, 0, 1000000);
@@ -279,7 +279,7 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     readField(j, "device", o.device);
     readField(j, "compute_threads", o.compute_threads);
     readField(j, "fast_path", o.fast_path);
-    // Runs recorded before the setting existed computed in fp32: without the key, that is what they resume in.
+    // Runs recorded before the setting existed computed in fp32: without the key, they resume in fp32.
     o.precision = TrainPrecision::FP32;
     if (j.contains("precision")) {
         std::string name;

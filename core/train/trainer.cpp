@@ -306,7 +306,7 @@ struct Trainer::Impl {
         }
 
         setRequiresGrad(*D, true);
-        optimizerD->zero_grad();
+        releaseGradients(*optimizerD);
         torch::Tensor predFake, predReal;
         {
             AutocastScope autocast(convDtype, torchDevice);
@@ -320,7 +320,7 @@ struct Trainer::Impl {
         optimizerD->step();
 
         setRequiresGrad(*D, false);
-        optimizerG->zero_grad();
+        releaseGradients(*optimizerG);
         torch::Tensor predFakeForG;
         {
             AutocastScope autocast(convDtype, torchDevice);

@@ -129,10 +129,41 @@ private Q_SLOTS:
         QVERIFY2(error > 0 && error < 0.02 * scale, qPrintable(QString::number(error / scale)));
         const auto grads = torch::autograd::grad({biased}, {x, w, b}, {torch::ones_like(biased)});
         for (const auto& g : grads) QCOMPARE(g.scalar_type(), torch::kFloat32);
-        const auto exact = torch::autograd::grad({convTranspose2dOnConvPath(x, w, b)}, {w},
-                                                 {torch::ones_like(biased)});
+        const auto exact =
+            torch::autograd::grad({convTranspose2dOnConvPath(x, w, b)}, {w}, {torch::ones_like(biased)});
         QVERIFY(test::maxAbsDiff(grads[1], exact[0]) < 0.02 * exact[0].abs().max().item<double>());
         QVERIFY(torch::equal(convTranspose2dOnConvPath(x, w, {}), expected));
+    }
+
+    // Under autocast the trainer's G keeps the layers where bf16 does not pay in fp32 (lowPrecisionPays):
+    // with ngf 2 every layer has fewer than 16 channels on a side or fewer than 256 weight uses, so the bf16
+    // forward is the fp32 one to the bit; with ngf 16 the outer layers are bf16 and the result moves.
+    void autocastKeepsLayersWhereBf16DoesNotPayInFp32() {
+        QVERIFY(lowPrecisionPays(256, 16, 16));
+        QVERIFY(!lowPrecisionPays(255, 16, 16));
+        QVERIFY(!lowPrecisionPays(4096, 3, 64));
+        QVERIFY(!lowPrecisionPays(4096, 64, 3));
+        for (const int ngf : {2, 16}) {
+            torch::manual_seed(4);
+            GeneratorOptions o = test::tinyGeneratorOptions("unet_128");
+            o.ngf = ngf;
+            o.dropout = false;
+            UnetGenerator g(o);
+            initWeights(*g);
+            g->train();
+            const auto x = torch::randn({1, 3, 128, 128});
+            const auto fp32 = unetForwardOnConvPath(g, x);
+            torch::Tensor mixed;
+            {
+                AutocastScope autocast(torch::kBFloat16, torch::kCPU);
+                mixed = unetForwardOnConvPath(g, x);
+            }
+            QCOMPARE(mixed.scalar_type(), torch::kFloat32);  // the 3-channel output layer is fp32
+            if (ngf == 2)
+                QVERIFY(torch::equal(mixed, fp32));
+            else
+                QVERIFY(!torch::equal(mixed, fp32) && test::maxAbsDiff(mixed, fp32) < 0.05);
+        }
     }
 
     void moduleHasTheSameParameters() {

@@ -169,7 +169,8 @@ private Q_SLOTS:
         change.precision = TrainPrecision::Auto;  // resolves on the machine that resumes
         r = planResume(fp32, Device::cpu(), &amx, change, amx);
         QVERIFY(fp32.precision == TrainPrecision::BF16);
-        QVERIFY2(mentions(r.overrides, {"precision", "saved fp32", "now bf16"}), qPrintable(joined(r.overrides)));
+        QVERIFY2(mentions(r.overrides, {"precision", "saved fp32", "now bf16"}),
+                 qPrintable(joined(r.overrides)));
         QVERIFY(r.numerics_overridden);
         change.precision = TrainPrecision::BF16;  // the same as saved now: nothing to log
         QVERIFY(planResume(fp32, Device::cpu(), &amx, change, amx).overrides.empty());
@@ -251,8 +252,8 @@ private Q_SLOTS:
         // Plain --resume restores silently; a flag that overrides a saved setting is one named line.
         const CliResult plain = runCli({"train", "--resume", run, "--n_epochs", "2"});
         QVERIFY2(plain.exitCode == 0, qPrintable(plain.out + plain.err));
-        QVERIFY2(plain.out.contains(QString("compute_threads 1, device cpu, fast_path on, ") + autoPrecision() +
-                                    " (as saved"),
+        QVERIFY2(plain.out.contains(QString("compute_threads 1, device cpu, fast_path on, ") +
+                                    autoPrecision() + " (as saved"),
                  qPrintable(plain.out));
         QVERIFY(!plain.err.contains("warning"));
         const CliResult overridden = runCli({"train", "--resume", run, "--n_epochs", "3", "--threads", "2"});
@@ -267,7 +268,8 @@ private Q_SLOTS:
         const CliResult toFp32 = runCli({"train", "--resume", run, "--n_epochs", "4", "--precision", "fp32"});
         QVERIFY2(toFp32.exitCode == 0, qPrintable(toFp32.out + toFp32.err));
         if (cpuBf16Support().any())
-            QVERIFY2(toFp32.out.contains("override: precision: saved bf16, now fp32"), qPrintable(toFp32.out));
+            QVERIFY2(toFp32.out.contains("override: precision: saved bf16, now fp32"),
+                     qPrintable(toFp32.out));
         QVERIFY2(toFp32.out.contains("precision fp32"), qPrintable(toFp32.out));
         const CliResult fp16 = runCli({"train", "--resume", run, "--precision", "fp16"});
         QVERIFY(fp16.exitCode != 0);

@@ -176,7 +176,8 @@ private Q_SLOTS:
 
     void precisionNames() {
         using p2p::TrainPrecision;
-        for (auto p : {TrainPrecision::Auto, TrainPrecision::FP32, TrainPrecision::BF16, TrainPrecision::FP16})
+        for (auto p :
+             {TrainPrecision::Auto, TrainPrecision::FP32, TrainPrecision::BF16, TrainPrecision::FP16})
             QVERIFY(p2p::trainPrecisionFromString(p2p::toString(p)) == p);
         QVERIFY_THROWS_EXCEPTION(p2p::Error, p2p::trainPrecisionFromString("half"));
         nlohmann::json j = validOptions().toJson();
@@ -191,8 +192,8 @@ private Q_SLOTS:
 
     // auto is bf16 only on a CPU with bf16 instructions; explicit choices are kept.
     void precisionAutoResolves() {
-        using p2p::TrainPrecision;
         using p2p::resolvePrecision;
+        using p2p::TrainPrecision;
         QVERIFY(resolvePrecision(TrainPrecision::Auto, Device::cpu(), true) == TrainPrecision::BF16);
         QVERIFY(resolvePrecision(TrainPrecision::Auto, Device::cpu(), false) == TrainPrecision::FP32);
         QVERIFY(resolvePrecision(TrainPrecision::Auto, Device::cuda(), true) == TrainPrecision::FP32);

@@ -465,8 +465,8 @@ private Q_SLOTS:
 
     // bf16 mixed precision: the convolutions compute in bf16 (the run differs from fp32 in its arithmetic but
     // not in what it learns), while the weights, Adam's moments, BatchNorm statistics and losses stay fp32,
-    // and autocast is off again between steps (the trainer's thread does other tensor work there). On the fast
-    // path and on LibTorch's own modules.
+    // and autocast is off again between steps (the trainer's thread does other tensor work there). On the
+    // fast path and on LibTorch's own modules.
     void bf16MixedPrecisionKeepsFp32State() {
         QTemporaryDir dir;
         const std::string data = writeTinyTrainSet(dir, 2);
@@ -516,7 +516,8 @@ private Q_SLOTS:
                                         .arg(i)
                                         .arg(losses[i].G_L1)
                                         .arg(fp32Losses[i].G_L1)));
-                QVERIFY(std::abs(losses[i].D_real - fp32Losses[i].D_real) < 0.05 * fp32Losses[i].D_real + 0.01);
+                QVERIFY(std::abs(losses[i].D_real - fp32Losses[i].D_real) <
+                        0.05 * fp32Losses[i].D_real + 0.01);
             }
         }
     }

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""The PyTorch peer of pix2pix-bench: the reference pix2pix training step, eager.
+
+Builds the networks of junyanz/pytorch-CycleGAN-and-pix2pix (models/networks.py: UnetGenerator with
+BatchNorm and dropout, the basic NLayerDiscriminator; normal(0, 0.02) init) and times its
+optimize_parameters() (models/pix2pix_model.py: D on fake and real, Adam; G with GAN + 100 L1, Adam) on a
+256x256 pair, batch 1, in fp32 and under bf16 autocast (forward passes and losses under
+torch.autocast("cpu", torch.bfloat16), backward outside, as PyTorch's AMP recipe does). Prints one JSON
+object. pix2pix-bench runs it beside its own rows (app/bench/bench_main.cpp).
+"""
+
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+
+
+class UnetBlock(nn.Module):
+    def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
+                 dropout=False):
+        super().__init__()
+        self.outermost = outermost
+        input_nc = input_nc or outer_nc
+        downconv = nn.Conv2d(input_nc, inner_nc, 4, 2, 1, bias=False)
+        downrelu, uprelu = nn.LeakyReLU(0.2, True), nn.ReLU(True)
+        downnorm, upnorm = nn.BatchNorm2d(inner_nc), nn.BatchNorm2d(outer_nc)
+        if outermost:
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, 4, 2, 1)
+            model = [downconv, submodule, uprelu, upconv, nn.Tanh()]
+        elif innermost:
+            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, 4, 2, 1, bias=False)
+            model = [downrelu, downconv, uprelu, upconv, upnorm]
+        else:
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, 4, 2, 1, bias=False)
+            model = [downrelu, downconv, downnorm, submodule, uprelu, upconv, upnorm]
+            if dropout:
+                model.append(nn.Dropout(0.5))
+        self.model = nn.Sequential(*model)
+
+    def forward(self, x):
+        return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
+
+
+def unet(num_downs, ngf):
+    block = UnetBlock(ngf * 8, ngf * 8, innermost=True)
+    for _ in range(num_downs - 5):
+        block = UnetBlock(ngf * 8, ngf * 8, submodule=block, dropout=True)
+    block = UnetBlock(ngf * 4, ngf * 8, submodule=block)
+    block = UnetBlock(ngf * 2, ngf * 4, submodule=block)
+    block = UnetBlock(ngf, ngf * 2, submodule=block)
+    return UnetBlock(3, ngf, input_nc=3, submodule=block, outermost=True)
+
+
+def patch_discriminator(ndf, n_layers=3):
+    layers = [nn.Conv2d(6, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+    mult = 1
+    for n in range(1, n_layers + 1):
+        prev, mult = mult, min(2 ** n, 8)
+        layers += [nn.Conv2d(ndf * prev, ndf * mult, 4, 2 if n < n_layers else 1, 1, bias=False),
+                   nn.BatchNorm2d(ndf * mult), nn.LeakyReLU(0.2, True)]
+    layers.append(nn.Conv2d(ndf * mult, 1, 4, 1, 1))
+    return nn.Sequential(*layers)
+
+
+def init_weights(net):
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=0, help="intra-op threads (0: leave torch's default)")
+    parser.add_argument("--iterations", type=int, default=5, help="timed steps per precision")
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--ngf", type=int, default=64)
+    parser.add_argument("--ndf", type=int, default=64)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--precisions", default="fp32,bf16")
+    args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
+    num_downs = {256: 8, 128: 7}[args.size]
+
+    result = {"torch_version": torch.__version__, "threads": torch.get_num_threads(),
+              "config": {"ngf": args.ngf, "ndf": args.ndf, "size": args.size, "batch": 1}}
+    for precision in args.precisions.split(","):
+        torch.manual_seed(0)
+        net_g, net_d = unet(num_downs, args.ngf), patch_discriminator(args.ndf)
+        init_weights(net_g)
+        init_weights(net_d)
+        net_g.train()
+        net_d.train()
+        opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
+        real_a = torch.rand(1, 3, args.size, args.size) * 2 - 1
+        real_b = torch.rand(1, 3, args.size, args.size) * 2 - 1
+        autocast = precision == "bf16"
+
+        def gan_loss(pred, real):
+            return bce(pred, torch.full_like(pred, 1.0 if real else 0.0))
+
+        def step():
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+                fake_b = net_g(real_a)
+            for p in net_d.parameters():
+                p.requires_grad_(True)
+            opt_d.zero_grad()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+                loss_d = (gan_loss(net_d(torch.cat([real_a, fake_b], 1).detach()), False) +
+                          gan_loss(net_d(torch.cat([real_a, real_b], 1)), True)) * 0.5
+            loss_d.backward()
+            opt_d.step()
+            for p in net_d.parameters():
+                p.requires_grad_(False)
+            opt_g.zero_grad()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+                loss_g = gan_loss(net_d(torch.cat([real_a, fake_b], 1)), True) + l1(fake_b, real_b) * 100.0
+            loss_g.backward()
+            opt_g.step()
+
+        for _ in range(args.warmup):
+            step()
+        times = []
+        for _ in range(args.iterations):
+            start = time.perf_counter()
+            step()
+            times.append((time.perf_counter() - start) * 1e3)
+        times.sort()
+        result[precision] = {"p50_ms": statistics.median(times), "min_ms": times[0], "n": len(times)}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
