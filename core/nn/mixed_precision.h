@@ -20,8 +20,8 @@ public:
     AutocastScope& operator=(const AutocastScope&) = delete;
 
 private:
+    at::DeviceType type_;
     bool enabling_ = false;
-    bool cuda_ = false;
     bool wasEnabled_ = false;
     at::ScalarType previousDtype_ = at::kFloat;
 };

@@ -8,6 +8,7 @@
 #include "core/common/error.h"
 #include "core/train/train_options.h"
 
+using p2p::Device;
 using p2p::TrainOptions;
 using Mutation = std::function<void(TrainOptions&)>;
 Q_DECLARE_METATYPE(Mutation)
