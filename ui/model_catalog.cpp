@@ -81,4 +81,10 @@ std::optional<CatalogEntry> ModelCatalog::defaultFor(CanvasKind kind) const {
     return std::nullopt;
 }
 
+std::optional<CatalogEntry> ModelCatalog::segmenter() const {
+    for (const CatalogEntry& e : entries_)
+        if (e.error.isEmpty() && isSegmenter(e)) return e;
+    return std::nullopt;
+}
+
 }  // namespace p2p::ui

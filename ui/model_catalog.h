@@ -40,6 +40,10 @@ public:
     // The model for a canvas kind: the header's input kind decides; a name mentioning "facade" or "edge"
     // is the fallback for files without one.
     std::optional<CatalogEntry> defaultFor(CanvasKind kind) const;
+    // A photo -> label model (input kind "photo", e.g. facades-segmenter.p2pm): evaluation re-labels generated
+    // photos with it. Such models are not painted with, so the model menu leaves them out.
+    std::optional<CatalogEntry> segmenter() const;
+    static bool isSegmenter(const CatalogEntry& entry) { return entry.inputKind == QStringLiteral("photo"); }
 
 private:
     QVector<CatalogEntry> entries_;

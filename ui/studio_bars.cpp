@@ -108,6 +108,7 @@ void fillModelMenu(QMenu* menu, const StudioActions& a, const ModelController& m
     auto* group = new QActionGroup(menu);
     const QFileInfo loaded(models.loadedModelPath());
     for (const CatalogEntry& e : models.catalog().entries()) {
+        if (ModelCatalog::isSegmenter(e)) continue;
         QString text = e.name;
         if (!e.inputKind.isEmpty()) text += QStringLiteral("  (%1)").arg(e.inputKind);
         QAction* entry = menu->addAction(text);

@@ -80,7 +80,7 @@ P2P_REGISTER_COMMAND("convert", [](CLI::App& app) -> std::function<int()> {
     cmd->add_option("--direction", args->direction, "Which side of the training pairs is the input")
         ->check(CLI::IsMember({"AtoB", "BtoA"}));
     cmd->add_option("--input-kind", args->inputKind, "What the model takes as input")
-        ->check(CLI::IsMember({"facade-labels", "edges"}));
+        ->check(CLI::IsMember({"facade-labels", "edges", "photo"}));
     args->architecture.addTo(*cmd, /*withDropout=*/true);
     return [args] { return run(*args); };
 });

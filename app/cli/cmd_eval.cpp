@@ -55,12 +55,8 @@ private:
 void printReport(const p2p::EvalReport& r) {
     if (!r.unreadable.empty()) std::cout << "skipped " << r.unreadable.size() << " pair(s) that could not be decoded:\n";
     for (const auto& s : r.unreadable) std::cout << "  " << s.path << ": " << s.reason << "\n";
-    std::cout << std::fixed << "pairs: " << r.pairs.size() << "\n"
-              << "L1:    " << std::setprecision(4) << r.l1 << " (on [-1, 1]; " << std::setprecision(2) << r.l1_255
-              << " on 0..255)\n"
-              << "PSNR:  " << std::setprecision(2) << r.psnr << " dB\n"
-              << "SSIM:  " << std::setprecision(4) << r.ssim << "\n"
-              << "time:  " << std::setprecision(1) << r.seconds << " s\n";
+    for (const std::string& line : r.scoreLines()) std::cout << line << "\n";
+    if (r.label_consistency) std::cout << "protocol: " << r.label_consistency->protocol << "\n";
     if (!r.gallery_index.empty()) std::cout << "gallery: " << r.gallery_index << "\n";
 }
 
@@ -86,6 +82,9 @@ std::function<int()> addEvalCommand(CLI::App& app) {
         "--load_size", f->load_size,
         "Resize pairs to this square size first (default: the model's training crop size when known; "
         "0: as they are)");
+    sub->add_option("--segmenter", f->segmenter,
+                    "A photo -> label model (models/facades-segmenter.p2pm): re-labels each generated photo and "
+                    "scores it against its input label map (label consistency, after the paper's FCN-score)");
     sub->add_option("--gallery", f->gallery, "Write grid.png, index.html and every triplet to this folder");
     sub->add_option("--grid", f->grid_rows, "Rows in grid.png")->check(CLI::Range(1, 1000))->capture_default_str();
     sub->add_option("--limit", f->limit, "Evaluate at most N pairs (0: all)")->check(CLI::NonNegativeNumber);

@@ -19,6 +19,7 @@ struct ExportFlags {
     std::string model;
     std::string output, onnx, pth;
     bool half = false;
+    bool generatorOnly = false;
     std::string name, inputKind;
     std::vector<std::string> meta;
     std::string normStats;
@@ -31,6 +32,7 @@ int exportModelFile(const ExportFlags& flags) {
     settings.half = flags.half;
     settings.name = flags.name;
     settings.input_kind = flags.inputKind;
+    settings.generator_only = flags.generatorOnly;
     settings.metadata = nlohmann::json::object();
     for (const auto& item : flags.meta) {
         const auto eq = item.find('=');
@@ -64,9 +66,11 @@ std::function<int()> addExportCommand(CLI::App& app) {
                     "Reference-format state dict to write (torch.load + load_state_dict in Python)");
     output->excludes(model);
     sub->add_flag("--half", flags->half, "Store the weights as float16 (half the size; .p2pm only)");
+    sub->add_flag("--generator-only", flags->generatorOnly,
+                  "Leave the discriminator out of the .p2pm (no patch maps; e.g. a photo -> label segmenter)");
     sub->add_option("--name", flags->name, "Name shown in the studio (default: the run folder's name)");
     sub->add_option("--input-kind", flags->inputKind, "What the model translates from")
-        ->check(CLI::IsMember({"facade-labels", "edges"}));
+        ->check(CLI::IsMember({"facade-labels", "edges", "photo"}));
     sub->add_option("--meta", flags->meta,
                     "KEY=VALUE stored in the model's metadata (VALUE as JSON when it parses, else a string); "
                     "e.g. label_palette=facades, preview_norm=running")

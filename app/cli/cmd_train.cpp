@@ -353,13 +353,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                   << "generator:      " << options.generatorOptions().describe() << "\n"
                   << "discriminator:  " << options.discriminatorOptions().describe() << "\n"
                   << "device:         " << trainer->device().describe() << "\n"
-                  << "precision:      " << p2p::toString(options.precision)
-                  << (options.precision == p2p::TrainPrecision::BF16
-                          ? " convolutions; weights, Adam, losses and BatchNorm statistics in fp32"
-                          : "")
-                  << (options.precision == p2p::TrainPrecision::BF16 && trainer->device().isCpu()
-                          ? " (CPU bf16 instructions: " + p2p::cpuBf16Support().describe() + ")"
-                          : "")
+                  << "precision:      " << p2p::describePrecision(options.precision, trainer->device())
                   << "\n"
                   << std::flush;
 

@@ -9,7 +9,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/common/atomic_file.h"
+#include "core/data/direction_guess.h"
 #include "core/infer/inference_engine.h"
+#include "core/infer/model_input.h"
 #include "core/io/image_io.h"
 
 namespace fs = std::filesystem;
@@ -81,7 +83,98 @@ void writeGalleryPage(const EvalOptions& options, const EvalReport& r) {
     writeFileAtomically((fs::path(options.gallery) / "index.html").string(), html.str());
 }
 
+std::string fixed(double v, int digits) {
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(digits) << v;
+    return o.str();
+}
+
+std::string labelScoresText(const LabelScores& s) {
+    return "pixel accuracy " + fixed(s.pixel_accuracy, 3) + ", mean class accuracy " + fixed(s.mean_class_accuracy, 3) +
+           ", mean class IoU " + fixed(s.mean_iou, 3);
+}
+
+// Whether the generator translates label maps: its input kind when it records one, else what its first
+// input looks like.
+bool translatesLabelMaps(const ModelInfo& generator, const cv::Mat& firstInput) {
+    if (!generator.input_kind.empty()) return generator.input_kind == "facade-labels";
+    return classifyImage(firstInput) == ImageKind::LabelMap;
+}
+
+// Re-labels generated and real photos with a photo -> label model and pools both confusions over the split.
+class LabelConsistencyScorer {
+public:
+    LabelConsistencyScorer(const EvalOptions& options, const ModelInfo& generator) : engine_(engineOptions(options)) {
+        const ModelInfo info = engine_.load(options.segmenter);
+        if (info.input_kind == "facade-labels" || info.input_kind == "edges")
+            throw Error(options.segmenter + " is not a photo -> label model: it translates '" + info.input_kind +
+                        "' inputs");
+        engine_.setPreviewNorm(preferredPreviewNorm(info));
+        report_.segmenter_path = info.path;
+        report_.segmenter_name = info.name;
+        inputPalette_ = modelLabelPalette(generator);
+        outputPalette_ = modelLabelPalette(info);
+        report_.palette = toString(outputPalette_);
+    }
+    // `labels` is the generator's input, `output` its photo and `real` the test photo, all of one size.
+    void add(const cv::Mat& labels, const cv::Mat& output, const cv::Mat& real) {
+        const cv::Mat truth = colourToLabels(labels, inputPalette_);
+        TranslateOptions preview;
+        preview.mode = TranslateMode::Preview;
+        generated_.add(colourToLabels(engine_.translate(output, preview), outputPalette_), truth);
+        real_.add(colourToLabels(engine_.translate(real, preview), outputPalette_), truth);
+    }
+    LabelConsistencyReport finish(size_t pairs) {
+        report_.generated = generated_.scores();
+        report_.real = real_.scores();
+        report_.protocol =
+            "Label consistency, after the paper's FCN-score (Isola et al. 2017, §4.2): each generated photo is "
+            "re-labelled by " + report_.segmenter_name + " (a pix2pix photo -> label model), every pixel snapped to "
+            "the nearest of the 12 facade classes (" + report_.palette + " colours), and compared with the input "
+            "label map read the same way; pixel accuracy, mean class accuracy and mean class IoU over the classes "
+            "present, pooled over all " + std::to_string(pairs) + " pairs. The same segmenter on the real photos "
+            "gives the scale. Its own segmenter makes these figures incomparable with published FCN-scores.";
+        return report_;
+    }
+
+private:
+    static EngineOptions engineOptions(const EvalOptions& options) {
+        EngineOptions e;
+        e.device = options.device;
+        e.precision = options.precision;
+        return e;
+    }
+    InferenceEngine engine_;
+    LabelPalette inputPalette_ = LabelPalette::Pix2PixFacades, outputPalette_ = LabelPalette::Pix2PixFacades;
+    ClassConfusion generated_{12}, real_{12};
+    LabelConsistencyReport report_;
+};
+
 }  // namespace
+
+nlohmann::json LabelConsistencyReport::toJson() const {
+    return {{"segmenter", segmenter_path},
+            {"palette", palette},
+            {"generated", generated.toJson()},
+            {"real", real.toJson()},
+            {"protocol", protocol}};
+}
+
+std::vector<std::string> EvalReport::scoreLines() const {
+    std::vector<std::string> lines = {
+        "pairs: " + std::to_string(pairs.size()),
+        "L1:    " + fixed(l1, 4) + " (on [-1, 1]; " + fixed(l1_255, 2) + " on 0..255)",
+        "PSNR:  " + fixed(psnr, 2) + " dB",
+        "SSIM:  " + fixed(ssim, 4),
+    };
+    if (label_consistency) {
+        lines.push_back("label consistency (" + label_consistency->segmenter_name + "):");
+        lines.push_back("  generated: " + labelScoresText(label_consistency->generated));
+        lines.push_back("  real:      " + labelScoresText(label_consistency->real));
+    }
+    lines.push_back("time:  " + fixed(seconds, 1) + " s");
+    return lines;
+}
 
 void EvalOptions::validate() const {
     if (model.empty()) throw Error("eval option model: no model given");
@@ -115,6 +208,7 @@ nlohmann::json EvalReport::toJson() const {
     for (const auto& s : unreadable) skipped.push_back({{"path", s.path}, {"reason", s.reason}});
     j["skipped"] = skipped;
     if (!notes.empty()) j["notes"] = notes;
+    if (label_consistency) j["label_consistency"] = label_consistency->toJson();
     return j;
 }
 
@@ -166,6 +260,8 @@ EvalReport evaluate(const EvalOptions& options, EvalObserver* observer, const st
     }
     r.planned = options.limit > 0 ? std::min<size_t>(pairs.size(), size_t(options.limit)) : pairs.size();
     if (r.planned == 0) throw Error(options.data + ": the split '" + r.split + "' is empty");
+    std::optional<LabelConsistencyScorer> consistency;
+    bool consistencyDecided = options.segmenter.empty();
     if (observer) observer->onStarted(r);
 
     const bool gallery = !options.gallery.empty();
@@ -193,8 +289,20 @@ EvalReport evaluate(const EvalOptions& options, EvalObserver* observer, const st
         }
         const cv::Mat input = applyTransform(pair.input, transform, TransformParams{});
         const cv::Mat target = applyTransform(pair.target, transform, TransformParams{});
+        if (!consistencyDecided) {
+            consistencyDecided = true;
+            if (translatesLabelMaps(info, input))
+                consistency.emplace(options, info);
+            else if (options.segmenter_if_labels)
+                r.notes.push_back("No label consistency: " + r.model_name + " does not translate label maps.");
+            else
+                throw Error("label consistency (--segmenter) needs a label map -> photo model; " + info.path +
+                            " takes " + (info.input_kind.empty() ? "inputs that are not label maps"
+                                                                 : "'" + info.input_kind + "' inputs"));
+        }
         const cv::Mat output = engine.translate(input, preview);
         r.pairs.push_back({pairs[i].name, compareImages(output, target)});
+        if (consistency) consistency->add(input, output, target);
         if (gallery) {
             const std::string base = safeFileName(pairs[i].name, i);
             saveImage((images / (base + "_input.png")).string(), input);
@@ -225,6 +333,9 @@ EvalReport evaluate(const EvalOptions& options, EvalObserver* observer, const st
     r.l1_255 /= n;
     r.psnr /= n;
     r.ssim /= n;
+    if (consistency) {
+        r.label_consistency = consistency->finish(r.pairs.size());
+    }
     cv::vconcat(gridRows, r.grid);
     if (gallery) {
         saveImage((fs::path(options.gallery) / "grid.png").string(), r.grid);

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "core/common/device.h"
 #include "core/common/error.h"
 #include "core/data/paired_dataset.h"
+#include "core/metrics/label_consistency.h"
 #include "core/metrics/metrics.h"
 
 namespace p2p {
@@ -27,6 +29,12 @@ struct EvalOptions {
     std::string direction;  // AtoB | BtoA; empty: the model's, else AtoB
     std::string norm_stats; // image | running; empty: what the model prefers, else image
     std::string gallery;    // a folder for grid.png, index.html and the triplets; empty: none
+    // A photo -> label model (e.g. models/facades-segmenter.p2pm): for a label -> photo model, each generated
+    // photo is re-labelled by it and scored against its input label map (label consistency). Empty: none.
+    std::string segmenter;
+    // When the model's inputs are not label maps: false refuses (pix2pix eval --segmenter), true goes on without
+    // label consistency and says so in the notes (the panel offers it for every run).
+    bool segmenter_if_labels = false;
     Device device;
     std::string precision = "fp32";  // fp32 keeps scores comparable across machines
     int limit = 0;       // at most this many pairs; 0: all
@@ -40,6 +48,18 @@ struct EvalOptions {
 struct EvalPair {
     std::string name;
     ImageMetrics metrics;
+};
+
+// The paper's FCN-score protocol (Isola et al. §4.2) with our own segmenter: how faithfully the generated
+// photos follow their label maps, and the same segmenter on the real photos for scale.
+struct LabelConsistencyReport {
+    std::string segmenter_path, segmenter_name;
+    std::string palette;  // the classes every pixel is snapped to (facades | cmp)
+    LabelScores generated;  // segmenter(G(labels)) against labels
+    LabelScores real;       // segmenter(real photo) against labels: what this segmenter reaches at best
+    std::string protocol;   // one paragraph: what was measured, and that it is not a published FCN-score
+
+    nlohmann::json toJson() const;
 };
 
 struct EvalReport {
@@ -56,8 +76,11 @@ struct EvalReport {
     cv::Mat grid;                // input | output | target rows (the first grid_rows pairs), BGR
     std::string gallery_index;  // index.html, when a gallery was written
     std::vector<std::string> notes;  // what a user should know about the numbers (e.g. no test split)
+    std::optional<LabelConsistencyReport> label_consistency;  // when EvalOptions::segmenter was given
 
     nlohmann::json toJson() const;
+    // The scores as `pix2pix eval` prints them and the panel shows them, one line each.
+    std::vector<std::string> scoreLines() const;
 };
 
 // Called on the evaluating thread.

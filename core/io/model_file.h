@@ -19,7 +19,7 @@ struct ModelInfo {
     GeneratorOptions generator;
     std::optional<DiscriminatorOptions> discriminator;  // when the file (or a sibling net_D) has one
     std::string direction;   // AtoB | BtoA | "" when unknown
-    std::string input_kind;  // "facade-labels" | "edges" | "" when unknown
+    std::string input_kind;  // "facade-labels" | "edges" | "photo" (a photo -> label model) | "" when unknown
     bool architecture_inferred = true;  // false when options came from the caller's override
     int64_t generator_parameters = 0;
     std::string stored_dtype = "float32";  // how the weights are stored on disk

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/common/error.h"
+#include "core/common/runtime.h"
 
 namespace p2p {
 
@@ -53,6 +54,14 @@ TrainPrecision resolvePrecision(TrainPrecision requested, const Device& device, 
     if (requested != TrainPrecision::Auto) return requested;
     // On CUDA, fp32 until fp16 has its gradient scaler; bf16 there is chosen explicitly.
     return device.isCpu() && cpuHasBf16 ? TrainPrecision::BF16 : TrainPrecision::FP32;
+}
+
+std::string describePrecision(TrainPrecision resolved, const Device& device) {
+    std::string text = toString(resolved);
+    if (resolved != TrainPrecision::BF16) return text;
+    text += " convolutions; weights, Adam, losses and BatchNorm statistics in fp32";
+    if (device.isCpu()) text += " (CPU bf16 instructions: " + cpuBf16Support().describe() + ")";
+    return text;
 }
 
 void TrainOptions::validate() const {

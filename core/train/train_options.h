@@ -26,6 +26,10 @@ std::string toString(TrainPrecision precision);                    // auto | fp3
 TrainPrecision trainPrecisionFromString(const std::string& name);  // throws p2p::Error
 // What Auto means for a run on `device` ("cpu", "cuda[:N]") of a machine with (or without) bf16 instructions.
 TrainPrecision resolvePrecision(TrainPrecision requested, const Device& device, bool cpuHasBf16);
+// One line for logs and the panel: what a run's resolved precision computes in, and on a CPU which bf16
+// instructions carry it ("bf16 convolutions; weights, Adam, losses and BatchNorm statistics in fp32 (CPU bf16
+// instructions: AMX)").
+std::string describePrecision(TrainPrecision resolved, const Device& device);
 
 struct TrainOptions {
     // Data

@@ -776,7 +776,7 @@ void exportCheckpoint(const std::string& checkpointPath, const std::string& mode
     o.input_kind = settings.input_kind;
     o.metadata = info.metadata;
     if (settings.metadata.is_object()) o.metadata.update(settings.metadata);
-    saveModel(modelPath, G, D, o);
+    saveModel(modelPath, G, settings.generator_only ? PatchDiscriminator(nullptr) : D, o);
 }
 
 }  // namespace p2p

@@ -79,7 +79,8 @@ private:
 struct ExportSettings {
     bool half = false;        // float16 weights (the embedded models)
     std::string name;         // shown in the UI; default: the run folder's name
-    std::string input_kind;   // "facade-labels" | "edges" | "" (unknown)
+    std::string input_kind;   // "facade-labels" | "edges" | "photo" (a photo -> label model) | "" (unknown)
+    bool generator_only = false;  // leave the discriminator out (a segmenter: nobody asks for its patch maps)
     nlohmann::json metadata;  // merged over the provenance the export writes (e.g. label_palette, preview_norm)
 };
 

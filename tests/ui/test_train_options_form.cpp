@@ -99,6 +99,7 @@ private Q_SLOTS:
         every.seed = 123456789;
         every.device = Device::cpu();
         every.compute_threads = 3;
+        every.precision = p2p::TrainPrecision::BF16;
         every.fast_path = false;
         every.run_dir = "/runs/my run";
         every.save_epoch_freq = 2;
@@ -143,7 +144,7 @@ private Q_SLOTS:
     void eachControlIsBoundToItsOption() {
         TrainOptionsForm form;
         const QList<QWidget*> controls = form.binder()->controls();
-        QCOMPARE(controls.size(), 29);
+        QCOMPARE(controls.size(), 30);
         QSignalSpy edited(form.binder(), &TrainOptionsBinder::edited);
         for (QWidget* c : controls) {
             const TrainOptions before = form.options();

@@ -7,6 +7,7 @@
 
 #include "core/common/error.h"
 #include "core/train/run_folder.h"
+#include "ui/model_catalog.h"
 #include "ui/thread_inbox.h"
 
 namespace p2p::ui {
@@ -74,6 +75,11 @@ p2p::EvalOptions EvaluationController::optionsForRun(const QString& runDir, cons
                          " is missing or unreadable");
     options.data = *data;
     options.device = device;
+    // Label consistency where a segmenter is installed and the run translates label maps.
+    if (const auto segmenter = ModelCatalog(ModelCatalog::scan()).segmenter()) {
+        options.segmenter = segmenter->path.toStdString();
+        options.segmenter_if_labels = true;
+    }
     return options;  // split, direction and size: the defaults, which follow the model
 }
 

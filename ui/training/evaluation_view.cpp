@@ -104,13 +104,9 @@ void EvaluationView::showProgress(int done, int planned) {
 }
 
 QString EvaluationView::scoresText(const p2p::EvalReport& r) {
-    return QString("pairs: %1\nL1:    %2 (on [-1, 1]; %3 on 0..255)\nPSNR:  %4 dB\nSSIM:  %5\ntime:  %6 s")
-        .arg(r.pairs.size())
-        .arg(r.l1, 0, 'f', 4)
-        .arg(r.l1_255, 0, 'f', 2)
-        .arg(r.psnr, 0, 'f', 2)
-        .arg(r.ssim, 0, 'f', 4)
-        .arg(r.seconds, 0, 'f', 1);
+    QStringList lines;
+    for (const std::string& line : r.scoreLines()) lines << QString::fromStdString(line);
+    return lines.join('\n');
 }
 
 void EvaluationView::showReport(const p2p::EvalReport& r) {
@@ -122,6 +118,7 @@ void EvaluationView::showReport(const p2p::EvalReport& r) {
     scoresLabel_->setText(scoresText(r));
     QStringList notes;
     for (const auto& note : r.notes) notes << QString::fromStdString(note);
+    if (r.label_consistency) notes << QString::fromStdString(r.label_consistency->protocol);
     if (!r.unreadable.empty())
         notes << tr("%n pair(s) could not be decoded and were skipped.", nullptr, int(r.unreadable.size()));
     notesLabel_->setText(notes.join("\n\n"));

@@ -24,6 +24,7 @@
 #include "core/common/atomic_file.h"
 #include "core/train/presets.h"
 #include "core/train/run_folder.h"
+#include "core/train/train_options.h"
 #include "ui/training/dataset_group.h"
 #include "ui/training/evaluation_controller.h"
 #include "ui/training/evaluation_view.h"
@@ -489,6 +490,8 @@ void TrainingPanel::onStarted(const QString& runDir, const p2p::TrainingProgress
     haveProgress_ = true;
     showProgress();
     monitor_->log(tr("run folder %1").arg(runDir));
+    monitor_->log(tr("precision %1")
+                      .arg(QString::fromStdString(p2p::describePrecision(options.precision, options.device))));
     updateButtons();
 }
 

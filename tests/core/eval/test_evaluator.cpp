@@ -12,7 +12,11 @@
 #include "core/data/paired_dataset.h"
 #include "core/eval/evaluator.h"
 #include "core/infer/inference_engine.h"
+#include "core/infer/model_input.h"
+#include "core/io/image_io.h"
 #include "core/io/model_io.h"
+#include "core/labels/random_facade.h"
+#include "core/labels/palette.h"
 #include "core/nn/networks.h"
 #include "tests/support/test_support.h"
 
@@ -144,6 +148,86 @@ private Q_SLOTS:
         QCOMPARE(int(all.pairs.size()), 5);
         QVERIFY(all.split.empty());
         QCOMPARE(int(all.notes.size()), 1);
+    }
+
+    // Label consistency is the pooled confusion of segmenter(G(labels)) and segmenter(real photo) against the
+    // label maps: recomputed here from the engines' own translations, it must be the same numbers.
+    void labelConsistencyIsTheSegmentersConfusion() {
+        QTemporaryDir tmp;
+        const std::string labelData = tmp.filePath("labels").toStdString();
+        // photo | label pairs, as the facades set: B is a label map in the set's colours.
+        fs::create_directories(labelData + "/test");
+        cv::RNG rng(3);
+        for (int i = 0; i < 3; ++i) {
+            cv::Mat photo(128, 128, CV_8UC3);
+            rng.fill(photo, cv::RNG::UNIFORM, 0, 256);
+            const cv::Mat labels =
+                labelsToColour(randomFacadeLabels({128, 128}, uint64_t(i + 1)), LabelPalette::Pix2PixFacades);
+            cv::Mat pair;
+            cv::hconcat(photo, labels, pair);
+            saveImage(labelData + "/test/" + std::to_string(i) + ".png", pair);
+        }
+        auto saveTiny = [&](const std::string& name, const std::string& kind, uint64_t seed) {
+            torch::manual_seed(seed);
+            UnetGenerator g(test::tinyGeneratorOptions("unet_128", Norm::Batch));
+            initWeights(*g);
+            SaveModelOptions save;
+            save.name = name;
+            save.direction = kind == "photo" ? "AtoB" : "BtoA";
+            save.input_kind = kind;
+            const std::string path = tmp.filePath(QString::fromStdString(name + ".p2pm")).toStdString();
+            saveModel(path, g, PatchDiscriminator(nullptr), save);
+            return path;
+        };
+        EvalOptions o = options();
+        o.model = saveTiny("painter", "facade-labels", 11);
+        o.segmenter = saveTiny("segmenter", "photo", 12);
+        o.data = labelData;
+        const EvalReport r = evaluate(o);
+        QVERIFY(r.label_consistency);
+        QCOMPARE(int(r.pairs.size()), 3);
+
+        EngineOptions e;
+        e.device = Device::cpu();
+        e.precision = "fp32";
+        InferenceEngine painter(e), segmenter(e);
+        const ModelInfo painterInfo = painter.load(o.model);
+        painter.setPreviewNorm(preferredPreviewNorm(painterInfo));
+        segmenter.setPreviewNorm(preferredPreviewNorm(segmenter.load(o.segmenter)));
+        TranslateOptions preview;
+        preview.mode = TranslateMode::Preview;
+        ClassConfusion generated(12), real(12);
+        const DatasetScan scan = scanPairedFolder(labelData);
+        for (const auto& entry : scan.split("test")) {
+            const ImagePair pair = loadPair(entry, scan.layout, Direction::BtoA);
+            const cv::Mat truth = colourToLabels(pair.input, LabelPalette::Pix2PixFacades);
+            const cv::Mat photo = painter.translate(pair.input, preview);
+            generated.add(colourToLabels(segmenter.translate(photo, preview), LabelPalette::Pix2PixFacades), truth);
+            real.add(colourToLabels(segmenter.translate(pair.target, preview), LabelPalette::Pix2PixFacades), truth);
+        }
+        QCOMPARE(r.label_consistency->generated.toJson(), generated.scores().toJson());
+        QCOMPARE(r.label_consistency->real.toJson(), real.scores().toJson());
+        QVERIFY(r.label_consistency->generated.classes_present >= 3);
+        QCOMPARE(r.toJson()["label_consistency"]["generated"]["mean_iou"].get<double>(),
+                 generated.scores().mean_iou);
+        QVERIFY(QString::fromStdString(r.label_consistency->protocol).contains("not comparable") ||
+                QString::fromStdString(r.label_consistency->protocol).contains("incomparable"));
+        bool printed = false;
+        for (const auto& line : r.scoreLines()) printed |= line.find("mean class IoU") != std::string::npos;
+        QVERIFY(printed);
+
+        // A sketch model has no label consistency: refused, or a note where the caller asked for it if possible.
+        EvalOptions sketch = o;
+        sketch.model = saveTiny("sketcher", "edges", 13);
+        QVERIFY_THROWS_EXCEPTION(Error, evaluate(sketch));
+        sketch.segmenter_if_labels = true;
+        const EvalReport noted = evaluate(sketch);
+        QVERIFY(!noted.label_consistency);
+        QCOMPARE(int(noted.notes.size()), 1);
+        // A segmenter that is not a photo -> label model is refused.
+        EvalOptions wrongSegmenter = o;
+        wrongSegmenter.segmenter = o.model;
+        QVERIFY_THROWS_EXCEPTION(Error, evaluate(wrongSegmenter));
     }
 
     void cancellingStopsBetweenPairs() {
