@@ -31,7 +31,8 @@ void runCollective(DistributedContext& context, const char* what, Launch launch)
 }
 
 // Groups tensors (by dtype and device, in order) into flat buckets of at most bucketBytes each.
-std::vector<std::vector<torch::Tensor>> bucketsOf(const std::vector<torch::Tensor>& tensors, int64_t bucketBytes) {
+std::vector<std::vector<torch::Tensor>> bucketsOf(const std::vector<torch::Tensor>& tensors,
+                                                  int64_t bucketBytes) {
     std::vector<std::vector<torch::Tensor>> buckets;
     std::map<std::pair<int, std::string>, size_t> open;  // (dtype, device) -> index of its open bucket
     std::vector<int64_t> bytes;
@@ -73,12 +74,14 @@ void broadcastTensors(DistributedContext& context, const std::vector<torch::Tens
         std::vector<torch::Tensor> flat{flatten(bucket)};
         c10d::BroadcastOptions options;
         options.rootRank = root;
-        runCollective(context, "broadcasting the weights", [&](compat::CollectiveGroup& g) { return g.broadcast(flat, options); });
+        runCollective(context, "broadcasting the weights",
+                      [&](compat::CollectiveGroup& g) { return g.broadcast(flat, options); });
         unflattenInto(flat[0], bucket);
     }
 }
 
-void allReduceMean(DistributedContext& context, const std::vector<torch::Tensor>& tensors, int64_t bucketBytes) {
+void allReduceMean(DistributedContext& context, const std::vector<torch::Tensor>& tensors,
+                   int64_t bucketBytes) {
     torch::NoGradGuard noGrad;
     const auto buckets = bucketsOf(tensors, bucketBytes);
     std::vector<std::vector<torch::Tensor>> flats;
@@ -105,7 +108,8 @@ void barrier(DistributedContext& context) {
     std::vector<torch::Tensor> one{torch::zeros({1}, context.backend() == DistBackend::Nccl
                                                          ? torch::TensorOptions().device(torch::kCUDA)
                                                          : torch::TensorOptions())};
-    runCollective(context, "waiting for every rank", [&](compat::CollectiveGroup& g) { return g.allreduce(one); });
+    runCollective(context, "waiting for every rank",
+                  [&](compat::CollectiveGroup& g) { return g.allreduce(one); });
 }
 
 std::vector<torch::Tensor> allGather(DistributedContext& context, const torch::Tensor& tensor) {
@@ -126,7 +130,8 @@ void GradientAllReducer::averageGradients() {
     gradients.reserve(parameters_.size());
     for (auto& p : parameters_) {
         if (!p.requires_grad()) continue;
-        // Every rank must send the same layout: a parameter this rank's backward did not reach counts as zero.
+        // Every rank must send the same layout: a parameter this rank's backward did not reach counts as
+        // zero.
         if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
         gradients.push_back(p.grad());
     }

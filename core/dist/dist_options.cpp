@@ -21,7 +21,8 @@ int parseInteger(const char* name, const std::string& text) {
         used = 0;
     }
     if (used == 0 || used != text.size() || value < -2147483647L || value > 2147483647L)
-        throw Error(std::string("the environment variable ") + name + " must be an integer, got '" + text + "'");
+        throw Error(std::string("the environment variable ") + name + " must be an integer, got '" + text +
+                    "'");
     return static_cast<int>(value);
 }
 
@@ -29,9 +30,12 @@ int parseInteger(const char* name, const std::string& text) {
 
 std::string toString(DistBackend backend) {
     switch (backend) {
-        case DistBackend::Gloo: return "gloo";
-        case DistBackend::Nccl: return "nccl";
-        case DistBackend::Auto: break;
+        case DistBackend::Gloo:
+            return "gloo";
+        case DistBackend::Nccl:
+            return "nccl";
+        case DistBackend::Auto:
+            break;
     }
     return "auto";
 }
@@ -48,7 +52,8 @@ void DistOptions::validate() const {
     if (rank < 0 || rank >= world_size)
         throw Error("RANK must be in [0, WORLD_SIZE) = [0, " + std::to_string(world_size) + "), got " +
                     std::to_string(rank));
-    if (local_world_size < 1) throw Error("LOCAL_WORLD_SIZE must be at least 1, got " + std::to_string(local_world_size));
+    if (local_world_size < 1)
+        throw Error("LOCAL_WORLD_SIZE must be at least 1, got " + std::to_string(local_world_size));
     if (local_rank < 0) throw Error("LOCAL_RANK must not be negative, got " + std::to_string(local_rank));
     if (distributed() && master_addr.empty()) throw Error("MASTER_ADDR is empty: name rank 0's host");
     if (master_port < 1 || master_port > 65535)

@@ -1,7 +1,7 @@
 #pragma once
 
-// Where a training process stands in a data-parallel run, read as torchrun, Slurm scripts and plain shell loops
-// pass it: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT. Torch-free.
+// Where a training process stands in a data-parallel run, read as torchrun, Slurm scripts and plain shell
+// loops pass it: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT. Torch-free.
 
 #include <functional>
 #include <string>

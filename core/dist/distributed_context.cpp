@@ -69,19 +69,23 @@ bool ncclAvailable() {
 DistributedContext::DistributedContext() : impl_(std::make_unique<Impl>()) {}
 DistributedContext::~DistributedContext() = default;
 
-std::shared_ptr<DistributedContext> DistributedContext::join(const DistOptions& options, const Device& device) {
+std::shared_ptr<DistributedContext> DistributedContext::join(const DistOptions& options,
+                                                             const Device& device) {
     options.validate();
     std::shared_ptr<DistributedContext> context(new DistributedContext());
     auto& m = *context->impl_;
     m.options = options;
-    m.backend = options.backend == DistBackend::Auto ? (device.isCuda() ? DistBackend::Nccl : DistBackend::Gloo)
-                                                      : options.backend;
+    m.backend = options.backend == DistBackend::Auto
+                    ? (device.isCuda() ? DistBackend::Nccl : DistBackend::Gloo)
+                    : options.backend;
     if (m.backend == DistBackend::Nccl && !device.isCuda())
-        throw Error("--dist-backend nccl needs --device cuda: NCCL only moves CUDA tensors (use gloo on the CPU)");
+        throw Error(
+            "--dist-backend nccl needs --device cuda: NCCL only moves CUDA tensors (use gloo on the CPU)");
     if (m.backend == DistBackend::Gloo && !glooAvailable())
         throw Error("this build of pix2pix has no Gloo backend (it was built without Gloo's headers)");
     if (m.backend == DistBackend::Nccl && !ncclAvailable())
-        throw Error("this build of pix2pix has no NCCL backend (it needs a CUDA LibTorch and NCCL's headers)");
+        throw Error(
+            "this build of pix2pix has no NCCL backend (it needs a CUDA LibTorch and NCCL's headers)");
 
     const auto timeout = std::chrono::milliseconds(int64_t(options.timeout_seconds) * 1000);
     const std::string where = options.master_addr + ":" + std::to_string(options.master_port);
@@ -101,16 +105,21 @@ std::shared_ptr<DistributedContext> DistributedContext::join(const DistOptions& 
             throw DistributedFailure("rank 0 cannot open the rendezvous on port " +
                                      std::to_string(options.master_port) +
                                      ": the port is taken by another program (or another run); choose a free "
-                                     "MASTER_PORT (" + firstLine(message) + ")");
+                                     "MASTER_PORT (" +
+                                     firstLine(message) + ")");
         if (options.rank == 0)
-            throw DistributedFailure("rank 0 waited " + seconds + " at " + where + " for all " +
-                                     std::to_string(options.world_size) +
-                                     " ranks, and not all arrived: start every rank with the same MASTER_ADDR, "
-                                     "MASTER_PORT and WORLD_SIZE (" + firstLine(message) + ")");
-        throw DistributedFailure("rank " + std::to_string(options.rank) + " cannot reach rank 0's rendezvous at " +
-                                 where + " within " + seconds +
-                                 ": check MASTER_ADDR and MASTER_PORT, that rank 0 runs, and that no firewall "
-                                 "blocks the port (" + firstLine(message) + ")");
+            throw DistributedFailure(
+                "rank 0 waited " + seconds + " at " + where + " for all " +
+                std::to_string(options.world_size) +
+                " ranks, and not all arrived: start every rank with the same MASTER_ADDR, "
+                "MASTER_PORT and WORLD_SIZE (" +
+                firstLine(message) + ")");
+        throw DistributedFailure(
+            "rank " + std::to_string(options.rank) + " cannot reach rank 0's rendezvous at " + where +
+            " within " + seconds +
+            ": check MASTER_ADDR and MASTER_PORT, that rank 0 runs, and that no firewall "
+            "blocks the port (" +
+            firstLine(message) + ")");
     }
 
     // Every rank announces itself, so a rank that is lost later can be named.
@@ -122,16 +131,19 @@ std::shared_ptr<DistributedContext> DistributedContext::join(const DistOptions& 
             m.rankNames.emplace_back(bytes.begin(), bytes.end());
         }
     } catch (const std::exception& e) {
-        throw DistributedFailure("rank " + std::to_string(options.rank) + ": the rendezvous at " + where +
-                                 " broke off before every rank announced itself (" + firstLine(e.what()) + ")");
+        throw DistributedFailure("rank " + std::to_string(options.rank) + " waited " + seconds + " at " +
+                                 where + " for all " + std::to_string(options.world_size) +
+                                 " ranks, and not all arrived: start every rank with the same MASTER_ADDR, "
+                                 "MASTER_PORT and WORLD_SIZE (" +
+                                 firstLine(e.what()) + ")");
     }
 
     try {
         if (m.backend == DistBackend::Gloo) {
 #ifdef P2P_WITH_GLOO
             auto glooOptions = c10d::ProcessGroupGloo::Options::create(timeout);
-            // As torch.distributed: GLOO_SOCKET_IFNAME picks the network interface; otherwise the address this
-            // host's name resolves to, or loopback for a single-machine run on 127.0.0.1.
+            // As torch.distributed: GLOO_SOCKET_IFNAME picks the network interface; otherwise the address
+            // this host's name resolves to, or loopback for a single-machine run on 127.0.0.1.
             if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"))
                 glooOptions->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
             else if (isLoopback(options.master_addr))
@@ -151,8 +163,8 @@ std::shared_ptr<DistributedContext> DistributedContext::join(const DistOptions& 
 #endif
         }
     } catch (const std::exception& e) {
-        throw DistributedFailure(context->lostPeerMessage("connecting the " + toString(m.backend) + " process group",
-                                                          e.what()));
+        throw DistributedFailure(
+            context->lostPeerMessage("connecting the " + toString(m.backend) + " process group", e.what()));
     }
     // The first collective proves the group works end to end (and catches a device on the wrong network).
     barrier(*context);
@@ -182,11 +194,13 @@ DistBackend DistributedContext::backend() const {
 std::string DistributedContext::describeRank(int rank) const {
     const auto& names = impl_->rankNames;
     std::string text = "rank " + std::to_string(rank);
-    if (rank >= 0 && rank < static_cast<int>(names.size())) text += " (" + names[static_cast<size_t>(rank)] + ")";
+    if (rank >= 0 && rank < static_cast<int>(names.size()))
+        text += " (" + names[static_cast<size_t>(rank)] + ")";
     return text;
 }
 
-std::string DistributedContext::lostPeerMessage(const std::string& what, const std::string& backendMessage) const {
+std::string DistributedContext::lostPeerMessage(const std::string& what,
+                                                const std::string& backendMessage) const {
     const int world = worldSize();
     std::string peers;
     int count = 0;
