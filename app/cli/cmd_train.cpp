@@ -267,18 +267,20 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             ->capture_default_str());
     addSchedule(sub->add_option("--log_freq", o.log_freq, "Log the losses every N iterations")
             ->capture_default_str());
-    sub->add_option("--nproc", flags->nproc,
-                    "Data-parallel: start N ranks of this training on this machine (a free port on 127.0.0.1); "
-                    "each gets cores/N compute threads. BatchNorm statistics are per rank: prefer --norm instance")
+    sub->add_option(
+           "--nproc", flags->nproc,
+           "Data-parallel: start N ranks of this training on this machine (a free port on 127.0.0.1); "
+           "each gets cores/N compute threads. BatchNorm statistics are per rank: prefer --norm instance")
         ->capture_default_str()
         ->check(CLI::Range(1, 1024));
     sub->add_option("--dist-backend,--dist_backend", flags->distBackend,
                     "auto | gloo | nccl: how ranks exchange gradients (auto: NCCL on CUDA, Gloo otherwise)")
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "gloo", "nccl"}));
-    sub->add_option("--dist-timeout,--dist_timeout", flags->distTimeout,
-                    "Seconds a rank waits for a lost or missing peer before it ends with an error (rank 0 then "
-                    "leaves a resumable checkpoint)")
+    sub->add_option(
+           "--dist-timeout,--dist_timeout", flags->distTimeout,
+           "Seconds a rank waits for a lost or missing peer before it ends with an error (rank 0 then "
+           "leaves a resumable checkpoint)")
         ->capture_default_str()
         ->check(CLI::Range(1, 86400));
     threadsFlag = sub->add_option("--threads", flags->threads,
@@ -306,7 +308,8 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         if (distOptions.distributed()) {
             // One GPU per local rank; on the CPU, the machine's cores shared between its ranks.
             p2p::Device device = flags->options.device.resolved();
-            if (device.isCuda() && flags->options.device.index() < 0) device = p2p::Device::cuda(distOptions.local_rank);
+            if (device.isCuda() && flags->options.device.index() < 0)
+                device = p2p::Device::cuda(distOptions.local_rank);
             if (deviceFlag->count() > 0 || device.isCuda()) flags->options.device = device;
             if (threadsFlag->count() == 0)
                 flags->threads = std::max(1, p2p::hardwareThreads() / distOptions.local_world_size);
@@ -320,85 +323,89 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         }
         std::unique_ptr<p2p::Trainer> trainer;
         try {
-        p2p::TrainPrecision precision;
-        try {
-            precision = p2p::trainPrecisionFromString(flags->precision);
-        } catch (const p2p::Error& e) {
-            std::cerr << "error: --precision: " << e.what() << "\n";
-            return kExitUsage;
-        }
-        if (!flags->resume.empty()) {
-            for (auto* option : trainingFlags)
-                if (option->count() > 0) {
-                    std::cerr << "error: " << option->get_name()
-                              << " cannot be combined with --resume: a resumed run keeps its saved options "
-                                 "(only --data, --n_epochs, --n_epochs_decay, the save/sample/log cadences, "
-                                 "--threads, --device, --fast_path and --precision may change)\n";
+            p2p::TrainPrecision precision;
+            try {
+                precision = p2p::trainPrecisionFromString(flags->precision);
+            } catch (const p2p::Error& e) {
+                std::cerr << "error: --precision: " << e.what() << "\n";
+                return kExitUsage;
+            }
+            if (!flags->resume.empty()) {
+                for (auto* option : trainingFlags)
+                    if (option->count() > 0) {
+                        std::cerr
+                            << "error: " << option->get_name()
+                            << " cannot be combined with --resume: a resumed run keeps its saved options "
+                               "(only --data, --n_epochs, --n_epochs_decay, the save/sample/log cadences, "
+                               "--threads, --device, --fast_path and --precision may change)\n";
+                        return kExitUsage;
+                    }
+                p2p::Trainer::ScheduleChange change;
+                const auto& o = flags->options;
+                auto given = [&](const char* name) {
+                    for (auto* option : scheduleFlags)
+                        if (option->check_name(name)) return option->count() > 0;
+                    return false;
+                };
+                if (given("--n_epochs")) change.n_epochs = o.n_epochs;
+                if (given("--n_epochs_decay")) change.n_epochs_decay = o.n_epochs_decay;
+                if (given("--save_epoch_freq")) change.save_epoch_freq = o.save_epoch_freq;
+                if (given("--save_latest_freq")) change.save_latest_freq = o.save_latest_freq;
+                if (given("--sample_freq")) change.sample_freq = o.sample_freq;
+                if (given("--log_freq")) change.log_freq = o.log_freq;
+                if (given("--keep-checkpoints")) change.keep_checkpoints = o.keep_checkpoints;
+                p2p::ExecutionChange execution;
+                if (threadsFlag->count() > 0) execution.compute_threads = flags->threads;
+                if (distributed && flags->options.device.isCuda()) execution.device = flags->options.device;
+                if (deviceFlag->count() > 0) execution.device = o.device;
+                if (fastPathFlag->count() > 0) execution.fast_path = flags->fastPath;
+                if (precisionFlag->count() > 0) execution.precision = precision;
+                std::optional<std::string> movedData;
+                if (dataFlag->count() > 0) movedData = o.dataroot;
+                trainer = p2p::Trainer::resume(flags->resume, change, execution, movedData, distributed);
+                if (!change.empty())
+                    std::cout << "schedule changed: " << trainer->options().n_epochs << " + "
+                              << trainer->options().n_epochs_decay << " epochs\n";
+                std::cout << "resuming " << flags->resume << " at epoch " << trainer->epoch()
+                          << ", iteration " << trainer->iteration() << "\n";
+                const auto& report = trainer->resumeReport();
+                for (const auto& line : report.overrides) std::cout << "override: " << line << "\n";
+                for (const auto& line : report.differences) std::cerr << "warning: " << line << "\n";
+                const auto& r = trainer->options();
+                std::cout << "numerics:       compute_threads " << r.compute_threads << ", device "
+                          << r.device.str() << ", fast_path " << (r.fast_path ? "on" : "off")
+                          << ", precision " << p2p::toString(r.precision)
+                          << (report.bitIdentical() ? " (as saved: bit-identical to an uninterrupted run)"
+                                                    : "")
+                          << "\n"
+                          << std::flush;
+            } else {
+                auto options = flags->options;
+                if (presetFlag->count() > 0) {
+                    options = withPreset(options, p2p::trainPreset(flags->preset), *sub);
+                    const p2p::TrainPreset* still = p2p::matchingPreset(options);
+                    std::cout << "preset:         " << flags->preset
+                              << (still && still->name == flags->preset ? ""
+                                                                        : " (with the flags given beside it)")
+                              << "\n";
+                }
+                options.no_flip = flags->noFlip;
+                options.dropout = !flags->noDropout;
+                options.fast_path = flags->fastPath;
+                options.compute_threads = flags->threads;
+                options.precision = precision;
+                if (options.dataroot.empty() || options.run_dir.empty()) {
+                    std::cerr << "error: train needs --data DIR and --run DIR (or --resume RUN_DIR)\n";
                     return kExitUsage;
                 }
-            p2p::Trainer::ScheduleChange change;
-            const auto& o = flags->options;
-            auto given = [&](const char* name) {
-                for (auto* option : scheduleFlags)
-                    if (option->check_name(name)) return option->count() > 0;
-                return false;
-            };
-            if (given("--n_epochs")) change.n_epochs = o.n_epochs;
-            if (given("--n_epochs_decay")) change.n_epochs_decay = o.n_epochs_decay;
-            if (given("--save_epoch_freq")) change.save_epoch_freq = o.save_epoch_freq;
-            if (given("--save_latest_freq")) change.save_latest_freq = o.save_latest_freq;
-            if (given("--sample_freq")) change.sample_freq = o.sample_freq;
-            if (given("--log_freq")) change.log_freq = o.log_freq;
-            if (given("--keep-checkpoints")) change.keep_checkpoints = o.keep_checkpoints;
-            p2p::ExecutionChange execution;
-            if (threadsFlag->count() > 0) execution.compute_threads = flags->threads;
-            if (distributed && flags->options.device.isCuda()) execution.device = flags->options.device;
-            if (deviceFlag->count() > 0) execution.device = o.device;
-            if (fastPathFlag->count() > 0) execution.fast_path = flags->fastPath;
-            if (precisionFlag->count() > 0) execution.precision = precision;
-            std::optional<std::string> movedData;
-            if (dataFlag->count() > 0) movedData = o.dataroot;
-            trainer = p2p::Trainer::resume(flags->resume, change, execution, movedData, distributed);
-            if (!change.empty())
-                std::cout << "schedule changed: " << trainer->options().n_epochs << " + "
-                          << trainer->options().n_epochs_decay << " epochs\n";
-            std::cout << "resuming " << flags->resume << " at epoch " << trainer->epoch() << ", iteration "
-                      << trainer->iteration() << "\n";
-            const auto& report = trainer->resumeReport();
-            for (const auto& line : report.overrides) std::cout << "override: " << line << "\n";
-            for (const auto& line : report.differences) std::cerr << "warning: " << line << "\n";
-            const auto& r = trainer->options();
-            std::cout << "numerics:       compute_threads " << r.compute_threads << ", device " << r.device.str()
-                      << ", fast_path " << (r.fast_path ? "on" : "off") << ", precision "
-                      << p2p::toString(r.precision)
-                      << (report.bitIdentical() ? " (as saved: bit-identical to an uninterrupted run)" : "")
-                      << "\n"
-                      << std::flush;
-        } else {
-            auto options = flags->options;
-            if (presetFlag->count() > 0) {
-                options = withPreset(options, p2p::trainPreset(flags->preset), *sub);
-                const p2p::TrainPreset* still = p2p::matchingPreset(options);
-                std::cout << "preset:         " << flags->preset
-                          << (still && still->name == flags->preset ? "" : " (with the flags given beside it)") << "\n";
+                try {
+                    options.validate();
+                } catch (const p2p::Error& e) {
+                    std::cerr << "error: " << e.what() << "\n";
+                    return kExitUsage;
+                }
+                trainer = std::make_unique<p2p::Trainer>(options, distributed);
             }
-            options.no_flip = flags->noFlip;
-            options.dropout = !flags->noDropout;
-            options.fast_path = flags->fastPath;
-            options.compute_threads = flags->threads;
-            options.precision = precision;
-            if (options.dataroot.empty() || options.run_dir.empty()) {
-                std::cerr << "error: train needs --data DIR and --run DIR (or --resume RUN_DIR)\n";
-                return kExitUsage;
-            }
-            try {
-                options.validate();
-            } catch (const p2p::Error& e) {
-                std::cerr << "error: " << e.what() << "\n";
-                return kExitUsage;
-            }
-            trainer = std::make_unique<p2p::Trainer>(options, distributed);
-        }
         } catch (const p2p::DistributedFailure& e) {
             std::cerr << "error: " << e.what() << "\n" << std::flush;
             std::_Exit(kExitFailure);  // as below: nothing may wait on the lost peer
@@ -408,8 +415,8 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         const std::string sideA = trainer->dataset().layout == p2p::DatasetLayout::Aligned ? "the left half (A)" : "A/";
         const std::string sideB = trainer->dataset().layout == p2p::DatasetLayout::Aligned ? "the right half (B)" : "B/";
         std::cout << trainer->dataset().summary() << "\n"
-                  << "direction:      " << options.direction << ": input " << (aToB ? sideA : sideB) << ", target "
-                  << (aToB ? sideB : sideA) << "\n"
+                  << "direction:      " << options.direction << ": input " << (aToB ? sideA : sideB)
+                  << ", target " << (aToB ? sideB : sideA) << "\n"
                   << "training pairs: " << trainer->datasetSize() << " (" << trainer->iterationsPerEpoch()
                   << " iterations per epoch at batch " << options.batch_size
                   << (trainer->worldSize() > 1 ? " per rank" : "") << ")\n"
@@ -427,8 +434,8 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         if (trainer->worldSize() > 1)
             std::cout << "data-parallel:  " << trainer->worldSize() << " ranks ("
                       << p2p::toString(distributed->backend()) << ", timeout " << distOptions.timeout_seconds
-                      << " s), effective batch " << options.batch_size << " x " << trainer->worldSize() << " = "
-                      << options.batch_size * trainer->worldSize() << "; " << options.compute_threads
+                      << " s), effective batch " << options.batch_size << " x " << trainer->worldSize()
+                      << " = " << options.batch_size * trainer->worldSize() << "; " << options.compute_threads
                       << " compute threads per rank"
                       << (options.norm == "batch" ? "; BatchNorm statistics are per rank (--norm instance "
                                                     "is recommended with several ranks)"

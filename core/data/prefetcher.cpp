@@ -71,7 +71,8 @@ std::vector<size_t> PairPrefetcher::shardOf(const std::vector<size_t>& order, in
     const size_t perRank = (order.size() + world - 1) / world;
     std::vector<size_t> shard;
     shard.reserve(perRank);
-    for (size_t i = static_cast<size_t>(rank); i < perRank * world; i += world) shard.push_back(order[i % order.size()]);
+    for (size_t i = static_cast<size_t>(rank); i < perRank * world; i += world)
+        shard.push_back(order[i % order.size()]);
     return shard;
 }
 

@@ -163,19 +163,19 @@ std::string contentHash(const std::string& header, const TrainingCheckpoint& c) 
 
 nlohmann::json headerOf(const TrainingCheckpoint& c) {
     nlohmann::json h = {{"options", c.options.toJson()},
-            {"epoch", c.position.epoch},
-            {"iteration", c.position.iteration},
-            {"epoch_iteration", c.position.epoch_iteration},
-            {"lr", c.lr},
-            {"dataset_size", c.dataset_size},
-            {"data_fingerprint", c.data_fingerprint},
-            {"iterations_per_epoch", c.iterations_per_epoch},
-            {"elapsed_seconds", c.elapsed_seconds},
-            {"device", c.device.str()},
-            {"environment", c.environment ? c.environment->toJson() : nlohmann::json()},
-            {"seed", c.options.seed},
-            {"app_version", version()},
-            {"torch_version", TORCH_VERSION}};
+                        {"epoch", c.position.epoch},
+                        {"iteration", c.position.iteration},
+                        {"epoch_iteration", c.position.epoch_iteration},
+                        {"lr", c.lr},
+                        {"dataset_size", c.dataset_size},
+                        {"data_fingerprint", c.data_fingerprint},
+                        {"iterations_per_epoch", c.iterations_per_epoch},
+                        {"elapsed_seconds", c.elapsed_seconds},
+                        {"device", c.device.str()},
+                        {"environment", c.environment ? c.environment->toJson() : nlohmann::json()},
+                        {"seed", c.options.seed},
+                        {"app_version", version()},
+                        {"torch_version", TORCH_VERSION}};
     // Only multi-rank runs say so: single-process checkpoints stay as they were.
     if (c.world_size > 1) h["world_size"] = c.world_size;
     return h;

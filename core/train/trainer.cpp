@@ -19,8 +19,8 @@
 #include "core/common/torch_device.h"
 #include "core/data/deterministic_random.h"
 #include "core/data/prefetcher.h"
-#include "core/dist/collectives.h"
 #include "core/data/tensor_image.h"
+#include "core/dist/collectives.h"
 #include "core/io/image_io.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
@@ -199,11 +199,12 @@ struct Trainer::Impl {
         iterationsPerEpoch = data->batchesPerEpoch();
     }
 
-    // Every rank starts from rank 0's weights and buffers (as DDP's constructor does); then ranks other than 0
-    // draw their own dropout masks. Rank 0 keeps the single-process stream.
+    // Every rank starts from rank 0's weights and buffers (as DDP's constructor does); then ranks other than
+    // 0 draw their own dropout masks. Rank 0 keeps the single-process stream.
     void shareWeightsAndSeedRanks(bool reseed) {
         std::vector<torch::Tensor> tensors;
-        for (auto* module : {static_cast<torch::nn::Module*>(G.get()), static_cast<torch::nn::Module*>(D.get())}) {
+        for (auto* module :
+             {static_cast<torch::nn::Module*>(G.get()), static_cast<torch::nn::Module*>(D.get())}) {
             for (auto& p : module->parameters()) tensors.push_back(p);
             for (auto& b : module->buffers()) tensors.push_back(b);
         }
@@ -460,8 +461,9 @@ struct Trainer::Impl {
                 fs::create_directories(run.checkpointsDir());
                 saveTrainingCheckpoint(c, {run.latestCheckpoint()});
                 lastCheckpoint = run.latestCheckpoint();
-                return " Rank 0 saved " + lastCheckpoint + " at iteration " + std::to_string(position.iteration) +
-                       ": continue with pix2pix train --resume " + options.run_dir + " (on any number of ranks).";
+                return " Rank 0 saved " + lastCheckpoint + " at iteration " +
+                       std::to_string(position.iteration) + ": continue with pix2pix train --resume " +
+                       options.run_dir + " (on any number of ranks).";
             } catch (const std::exception& e) {
                 return std::string(" Rank 0 could not save a checkpoint: ") + e.what();
             }
@@ -478,8 +480,8 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
     try {
         return epochs(observer, maxSteps, saving);
     } catch (const DistributedFailure& e) {
-        throw DistributedFailure("training stopped at iteration " + std::to_string(position.iteration) + ": " +
-                                 e.what() + "." + saveAfterLostPeer(saving));
+        throw DistributedFailure("training stopped at iteration " + std::to_string(position.iteration) +
+                                 ": " + e.what() + "." + saveAfterLostPeer(saving));
     }
 }
 
@@ -672,7 +674,6 @@ bool Trainer::ScheduleChange::empty() const {
            !keep_checkpoints;
 }
 
-
 std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const ScheduleChange& change,
                                          const ExecutionChange& execution,
                                          const std::optional<std::string>& dataroot,
@@ -812,9 +813,9 @@ TrainingState Trainer::run(TrainingObserver& observer) {
         }
         if (m.isMain()) m.exportModel(m.run.model(), false);
         if (m.dist)
-            observer.onMessage("data-parallel: " + std::to_string(m.worldSize()) + " ranks; collectives took " +
-                               std::to_string(m.dist->collectiveSeconds()) + " s of " +
-                               std::to_string(m.elapsedSeconds) + " s of training (this rank)");
+            observer.onMessage("data-parallel: " + std::to_string(m.worldSize()) +
+                               " ranks; collectives took " + std::to_string(m.dist->collectiveSeconds()) +
+                               " s of " + std::to_string(m.elapsedSeconds) + " s of training (this rank)");
         observer.onMessage("finished: " + m.run.model());
         observer.onStateChanged(TrainingState::Finished);
         return TrainingState::Finished;

@@ -35,14 +35,14 @@ public:
         std::optional<int> save_epoch_freq, save_latest_freq, sample_freq, log_freq, keep_checkpoints;
         bool empty() const;
     };
-    // Continues the run in runDir from its latest checkpoint, exactly (weights, Adam, RNG, data order, and the
-    // compute threads and device it ran with). With a schedule change, the new learning-rate rule applies from
-    // the next epoch on. `execution` overrides how the arithmetic runs (then it is no longer bit-identical).
-    // Either rewrites options.json. resumeReport() says what was overridden or could not be restored here.
-    // `dataroot` points at data that moved: it must hold the same files (names and sizes, as recorded in the
-    // checkpoint's fingerprint), else this throws p2p::Error saying so.
-    // With `distributed`, every rank reads the checkpoint (the folder must be visible to each): a checkpoint
-    // of an N-rank run resumes on any number of ranks from the same iteration, exactly when the number is N.
+    // Continues the run in runDir from its latest checkpoint, exactly (weights, Adam, RNG, data order, and
+    // the compute threads and device it ran with). With a schedule change, the new learning-rate rule applies
+    // from the next epoch on. `execution` overrides how the arithmetic runs (then it is no longer
+    // bit-identical). Either rewrites options.json. resumeReport() says what was overridden or could not be
+    // restored here. `dataroot` points at data that moved: it must hold the same files (names and sizes, as
+    // recorded in the checkpoint's fingerprint), else this throws p2p::Error saying so. With `distributed`,
+    // every rank reads the checkpoint (the folder must be visible to each): a checkpoint of an N-rank run
+    // resumes on any number of ranks from the same iteration, exactly when the number is N.
     static std::unique_ptr<Trainer> resume(const std::string& runDir, const ScheduleChange& change = {},
                                            const ExecutionChange& execution = {},
                                            const std::optional<std::string>& dataroot = std::nullopt,
