@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev
+  libgloo-dev  # the headers of LibTorch's c10d Gloo backend: data-parallel training (core/dist)
   libopenblas0-pthread  # LibTorch's ConvTranspose2d goes through BLAS: ~10x faster than the netlib default
   qt6-base-dev qt6-charts-dev libgl-dev
   libqt6opengl6-dev  # Qt6Charts' CMake config needs Qt6OpenGL, and qt6-charts-dev does not depend on it

@@ -15,9 +15,11 @@
 
 #include "app/cli/command_registry.h"
 #include "app/cli/device_flag.h"
+#include "app/cli/local_ranks.h"
 #include "core/common/atomic_file.h"
 #include "core/common/error.h"
 #include "core/common/runtime.h"
+#include "core/dist/distributed_context.h"
 #include "core/train/presets.h"
 #include "core/train/trainer.h"
 
@@ -153,7 +155,13 @@ struct TrainFlags {
     bool noFlip = false, noDropout = false, fastPath = true;
     int threads = 0;
     std::string precision = "auto";
+    int nproc = 1;
+    std::string distBackend = "auto";
+    int distTimeout = 120;
 };
+
+// Ranks other than 0 keep quiet: rank 0 reports for the run.
+class SilentObserver : public p2p::TrainingObserver {};
 
 std::function<int()> addTrainCommand(CLI::App& app) {
     auto flags = std::make_shared<TrainFlags>();
@@ -161,7 +169,12 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         app.add_subcommand("train", "Train a pix2pix model (the reference's train.py) on paired images");
     sub->footer(
         "Flags are named like the reference's. Ctrl+C stops after the current step, saves the checkpoint and "
-        "model, and exits with 130;\n`pix2pix train --resume RUN_DIR` continues the run exactly.");
+        "model, and exits with 130;\n`pix2pix train --resume RUN_DIR` continues the run exactly.\n\n"
+        "Data-parallel training: `pix2pix train --nproc N ...` starts N ranks here; `torchrun --no-python "
+        "--nproc-per-node N pix2pix train ...`,\nSlurm or a shell loop set RANK, WORLD_SIZE, LOCAL_RANK, "
+        "MASTER_ADDR and MASTER_PORT instead. The effective batch is\nbatch_size x ranks. BatchNorm keeps "
+        "per-rank batch statistics (as torch DDP without SyncBatchNorm): use --norm instance with\nseveral "
+        "ranks. Only rank 0 writes the run folder; a checkpoint resumes on any number of ranks.");
     auto& o = flags->options;
     std::vector<CLI::Option*> trainingFlags;
     std::vector<CLI::Option*> scheduleFlags;  // what --resume may change
@@ -254,6 +267,22 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             ->capture_default_str());
     addSchedule(sub->add_option("--log_freq", o.log_freq, "Log the losses every N iterations")
             ->capture_default_str());
+    sub->add_option(
+           "--nproc", flags->nproc,
+           "Data-parallel: start N ranks of this training on this machine (a free port on 127.0.0.1); "
+           "each gets cores/N compute threads. BatchNorm statistics are per rank: prefer --norm instance")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
+    sub->add_option("--dist-backend,--dist_backend", flags->distBackend,
+                    "auto | gloo | nccl: how ranks exchange gradients (auto: NCCL on CUDA, Gloo otherwise)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"auto", "gloo", "nccl"}));
+    sub->add_option(
+           "--dist-timeout,--dist_timeout", flags->distTimeout,
+           "Seconds a rank waits for a lost or missing peer before it ends with an error (rank 0 then "
+           "leaves a resumable checkpoint)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 86400));
     threadsFlag = sub->add_option("--threads", flags->threads,
                                   "Compute threads (0: one per core); the run records the count, since another "
                                   "count changes the arithmetic, and --resume restores it")
@@ -262,100 +291,151 @@ std::function<int()> addTrainCommand(CLI::App& app) {
 
     return [=]() -> int {
         using namespace p2p::cli;
-        std::unique_ptr<p2p::Trainer> trainer;
-        p2p::TrainPrecision precision;
+        if (flags->nproc > 1 && !p2p::DistOptions::launchedAsRank())
+            return launchLocalRanks(flags->nproc, flags->distTimeout + 30);
+        p2p::DistOptions distOptions;
         try {
-            precision = p2p::trainPrecisionFromString(flags->precision);
+            distOptions = p2p::DistOptions::fromEnvironment();
+            distOptions.backend = p2p::distBackendFromString(flags->distBackend);
+            distOptions.timeout_seconds = flags->distTimeout;
+            distOptions.validate();
         } catch (const p2p::Error& e) {
-            std::cerr << "error: --precision: " << e.what() << "\n";
+            std::cerr << "error: " << e.what() << "\n";
             return kExitUsage;
         }
-        if (!flags->resume.empty()) {
-            for (auto* option : trainingFlags)
-                if (option->count() > 0) {
-                    std::cerr << "error: " << option->get_name()
-                              << " cannot be combined with --resume: a resumed run keeps its saved options "
-                                 "(only --data, --n_epochs, --n_epochs_decay, the save/sample/log cadences, "
-                                 "--threads, --device, --fast_path and --precision may change)\n";
+        std::shared_ptr<p2p::DistributedContext> distributed;
+        const bool mainRank = distOptions.isMain();
+        if (distOptions.distributed()) {
+            // One GPU per local rank; on the CPU, the machine's cores shared between its ranks.
+            p2p::Device device = flags->options.device.resolved();
+            if (device.isCuda() && flags->options.device.index() < 0)
+                device = p2p::Device::cuda(distOptions.local_rank);
+            if (deviceFlag->count() > 0 || device.isCuda()) flags->options.device = device;
+            if (threadsFlag->count() == 0)
+                flags->threads = std::max(1, p2p::hardwareThreads() / distOptions.local_world_size);
+            if (!mainRank) std::cout.setstate(std::ios::failbit);  // rank 0 speaks for the run
+            try {
+                distributed = p2p::DistributedContext::join(distOptions, device);
+            } catch (const p2p::Error& e) {
+                std::cerr << "error: " << e.what() << "\n" << std::flush;
+                std::_Exit(kExitFailure);  // no c10d destructor may wait on a peer that is not there
+            }
+        }
+        std::unique_ptr<p2p::Trainer> trainer;
+        try {
+            p2p::TrainPrecision precision;
+            try {
+                precision = p2p::trainPrecisionFromString(flags->precision);
+            } catch (const p2p::Error& e) {
+                std::cerr << "error: --precision: " << e.what() << "\n";
+                return kExitUsage;
+            }
+            if (!flags->resume.empty()) {
+                for (auto* option : trainingFlags)
+                    if (option->count() > 0) {
+                        std::cerr
+                            << "error: " << option->get_name()
+                            << " cannot be combined with --resume: a resumed run keeps its saved options "
+                               "(only --data, --n_epochs, --n_epochs_decay, the save/sample/log cadences, "
+                               "--threads, --device, --fast_path and --precision may change)\n";
+                        return kExitUsage;
+                    }
+                p2p::Trainer::ScheduleChange change;
+                const auto& o = flags->options;
+                auto given = [&](const char* name) {
+                    for (auto* option : scheduleFlags)
+                        if (option->check_name(name)) return option->count() > 0;
+                    return false;
+                };
+                if (given("--n_epochs")) change.n_epochs = o.n_epochs;
+                if (given("--n_epochs_decay")) change.n_epochs_decay = o.n_epochs_decay;
+                if (given("--save_epoch_freq")) change.save_epoch_freq = o.save_epoch_freq;
+                if (given("--save_latest_freq")) change.save_latest_freq = o.save_latest_freq;
+                if (given("--sample_freq")) change.sample_freq = o.sample_freq;
+                if (given("--log_freq")) change.log_freq = o.log_freq;
+                if (given("--keep-checkpoints")) change.keep_checkpoints = o.keep_checkpoints;
+                p2p::ExecutionChange execution;
+                if (threadsFlag->count() > 0) execution.compute_threads = flags->threads;
+                if (distributed && flags->options.device.isCuda()) execution.device = flags->options.device;
+                if (deviceFlag->count() > 0) execution.device = o.device;
+                if (fastPathFlag->count() > 0) execution.fast_path = flags->fastPath;
+                if (precisionFlag->count() > 0) execution.precision = precision;
+                std::optional<std::string> movedData;
+                if (dataFlag->count() > 0) movedData = o.dataroot;
+                trainer = p2p::Trainer::resume(flags->resume, change, execution, movedData, distributed);
+                if (!change.empty())
+                    std::cout << "schedule changed: " << trainer->options().n_epochs << " + "
+                              << trainer->options().n_epochs_decay << " epochs\n";
+                std::cout << "resuming " << flags->resume << " at epoch " << trainer->epoch()
+                          << ", iteration " << trainer->iteration() << "\n";
+                const auto& report = trainer->resumeReport();
+                for (const auto& line : report.overrides) std::cout << "override: " << line << "\n";
+                for (const auto& line : report.differences) std::cerr << "warning: " << line << "\n";
+                const auto& r = trainer->options();
+                std::cout << "numerics:       compute_threads " << r.compute_threads << ", device "
+                          << r.device.str() << ", fast_path " << (r.fast_path ? "on" : "off")
+                          << ", precision " << p2p::toString(r.precision)
+                          << (report.bitIdentical() ? " (as saved: bit-identical to an uninterrupted run)"
+                                                    : "")
+                          << "\n"
+                          << std::flush;
+            } else {
+                auto options = flags->options;
+                if (presetFlag->count() > 0) {
+                    options = withPreset(options, p2p::trainPreset(flags->preset), *sub);
+                    const p2p::TrainPreset* still = p2p::matchingPreset(options);
+                    std::cout << "preset:         " << flags->preset
+                              << (still && still->name == flags->preset ? ""
+                                                                        : " (with the flags given beside it)")
+                              << "\n";
+                }
+                options.no_flip = flags->noFlip;
+                options.dropout = !flags->noDropout;
+                options.fast_path = flags->fastPath;
+                options.compute_threads = flags->threads;
+                options.precision = precision;
+                if (options.dataroot.empty() || options.run_dir.empty()) {
+                    std::cerr << "error: train needs --data DIR and --run DIR (or --resume RUN_DIR)\n";
                     return kExitUsage;
                 }
-            p2p::Trainer::ScheduleChange change;
-            const auto& o = flags->options;
-            auto given = [&](const char* name) {
-                for (auto* option : scheduleFlags)
-                    if (option->check_name(name)) return option->count() > 0;
-                return false;
-            };
-            if (given("--n_epochs")) change.n_epochs = o.n_epochs;
-            if (given("--n_epochs_decay")) change.n_epochs_decay = o.n_epochs_decay;
-            if (given("--save_epoch_freq")) change.save_epoch_freq = o.save_epoch_freq;
-            if (given("--save_latest_freq")) change.save_latest_freq = o.save_latest_freq;
-            if (given("--sample_freq")) change.sample_freq = o.sample_freq;
-            if (given("--log_freq")) change.log_freq = o.log_freq;
-            if (given("--keep-checkpoints")) change.keep_checkpoints = o.keep_checkpoints;
-            p2p::ExecutionChange execution;
-            if (threadsFlag->count() > 0) execution.compute_threads = flags->threads;
-            if (deviceFlag->count() > 0) execution.device = o.device;
-            if (fastPathFlag->count() > 0) execution.fast_path = flags->fastPath;
-            if (precisionFlag->count() > 0) execution.precision = precision;
-            std::optional<std::string> movedData;
-            if (dataFlag->count() > 0) movedData = o.dataroot;
-            trainer = p2p::Trainer::resume(flags->resume, change, execution, movedData);
-            if (!change.empty())
-                std::cout << "schedule changed: " << trainer->options().n_epochs << " + "
-                          << trainer->options().n_epochs_decay << " epochs\n";
-            std::cout << "resuming " << flags->resume << " at epoch " << trainer->epoch() << ", iteration "
-                      << trainer->iteration() << "\n";
-            const auto& report = trainer->resumeReport();
-            for (const auto& line : report.overrides) std::cout << "override: " << line << "\n";
-            for (const auto& line : report.differences) std::cerr << "warning: " << line << "\n";
-            const auto& r = trainer->options();
-            std::cout << "numerics:       compute_threads " << r.compute_threads << ", device " << r.device.str()
-                      << ", fast_path " << (r.fast_path ? "on" : "off") << ", precision "
-                      << p2p::toString(r.precision)
-                      << (report.bitIdentical() ? " (as saved: bit-identical to an uninterrupted run)" : "")
-                      << "\n"
-                      << std::flush;
-        } else {
-            auto options = flags->options;
-            if (presetFlag->count() > 0) {
-                options = withPreset(options, p2p::trainPreset(flags->preset), *sub);
-                const p2p::TrainPreset* still = p2p::matchingPreset(options);
-                std::cout << "preset:         " << flags->preset
-                          << (still && still->name == flags->preset ? "" : " (with the flags given beside it)") << "\n";
+                try {
+                    options.validate();
+                } catch (const p2p::Error& e) {
+                    std::cerr << "error: " << e.what() << "\n";
+                    return kExitUsage;
+                }
+                trainer = std::make_unique<p2p::Trainer>(options, distributed);
             }
-            options.no_flip = flags->noFlip;
-            options.dropout = !flags->noDropout;
-            options.fast_path = flags->fastPath;
-            options.compute_threads = flags->threads;
-            options.precision = precision;
-            if (options.dataroot.empty() || options.run_dir.empty()) {
-                std::cerr << "error: train needs --data DIR and --run DIR (or --resume RUN_DIR)\n";
-                return kExitUsage;
-            }
-            try {
-                options.validate();
-            } catch (const p2p::Error& e) {
-                std::cerr << "error: " << e.what() << "\n";
-                return kExitUsage;
-            }
-            trainer = std::make_unique<p2p::Trainer>(options);
+        } catch (const p2p::DistributedFailure& e) {
+            std::cerr << "error: " << e.what() << "\n" << std::flush;
+            std::_Exit(kExitFailure);  // as below: nothing may wait on the lost peer
         }
         const auto& options = trainer->options();
         const bool aToB = options.direction == "AtoB";
         const std::string sideA = trainer->dataset().layout == p2p::DatasetLayout::Aligned ? "the left half (A)" : "A/";
         const std::string sideB = trainer->dataset().layout == p2p::DatasetLayout::Aligned ? "the right half (B)" : "B/";
         std::cout << trainer->dataset().summary() << "\n"
-                  << "direction:      " << options.direction << ": input " << (aToB ? sideA : sideB) << ", target "
-                  << (aToB ? sideB : sideA) << "\n"
+                  << "direction:      " << options.direction << ": input " << (aToB ? sideA : sideB)
+                  << ", target " << (aToB ? sideB : sideA) << "\n"
                   << "training pairs: " << trainer->datasetSize() << " (" << trainer->iterationsPerEpoch()
-                  << " iterations per epoch at batch " << options.batch_size << ")\n"
+                  << " iterations per epoch at batch " << options.batch_size
+                  << (trainer->worldSize() > 1 ? " per rank" : "") << ")\n"
                   << "generator:      " << options.generatorOptions().describe() << "\n"
                   << "discriminator:  " << options.discriminatorOptions().describe() << "\n"
                   << "device:         " << trainer->device().describe() << "\n"
                   << "precision:      " << p2p::describePrecision(options.precision, trainer->device())
-                  << "\n"
-                  << std::flush;
+                  << "\n";
+        if (trainer->worldSize() > 1)
+            std::cout << "data-parallel:  " << trainer->worldSize() << " ranks ("
+                      << p2p::toString(distributed->backend()) << ", timeout " << distOptions.timeout_seconds
+                      << " s), effective batch " << options.batch_size << " x " << trainer->worldSize()
+                      << " = " << options.batch_size * trainer->worldSize() << "; " << options.compute_threads
+                      << " compute threads per rank"
+                      << (options.norm == "batch" ? "; BatchNorm statistics are per rank (--norm instance "
+                                                    "is recommended with several ranks)"
+                                                  : "")
+                      << "\n";
+        std::cout << std::flush;
 
         gInterrupted = false;
         std::signal(SIGINT, onSignal);
@@ -372,9 +452,16 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             }
         });
         ProgressPrinter printer(isatty(STDOUT_FILENO) != 0);
+        SilentObserver silent;
         p2p::TrainingState state = p2p::TrainingState::Failed;
         try {
-            state = trainer->run(printer);
+            state = trainer->run(mainRank ? static_cast<p2p::TrainingObserver&>(printer) : silent);
+        } catch (const p2p::DistributedFailure& e) {
+            // A peer is gone: c10d's destructors could wait on it, so this rank ends here.
+            printer.finish();
+            std::cerr << "error: " << e.what() << "\n" << std::flush;
+            std::cout << std::flush;
+            std::_Exit(kExitFailure);
         } catch (...) {
             done = true;
             watcher.join();

@@ -29,3 +29,24 @@ inline void setAutocastDtype(at::DeviceType type, at::ScalarType dtype) {
 #endif
 
 }  // namespace p2p::compat
+
+// c10d (data-parallel training, core/dist): 1.13's ProcessGroupGloo and ProcessGroupNCCL are ProcessGroups;
+// 2.x makes them Backends that a ProcessGroup wraps (the wrapper is assembled by Python). core/dist calls the
+// collectives on the Gloo or NCCL object itself, which both versions offer with the same signatures: only the
+// base class it is held by differs. Only core/dist includes this part (it needs c10d's headers).
+#ifdef P2P_COMPAT_C10D
+#if TORCH_VERSION_MAJOR >= 2
+#include <torch/csrc/distributed/c10d/Backend.hpp>
+#else
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#endif
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+namespace p2p::compat {
+#if TORCH_VERSION_MAJOR >= 2
+using CollectiveGroup = c10d::Backend;
+#else
+using CollectiveGroup = c10d::ProcessGroup;
+#endif
+}  // namespace p2p::compat
+#endif  // P2P_COMPAT_C10D

@@ -64,8 +64,31 @@ uint64_t PairPrefetcher::sampleSeed(uint64_t seed, int epoch, size_t datasetInde
         static_cast<uint64_t>(datasetIndex));
 }
 
+std::vector<size_t> PairPrefetcher::shardOf(const std::vector<size_t>& order, int rank, int worldSize) {
+    // torch's DistributedSampler: pad with the order's first indices to a multiple of the world size, then
+    // rank r takes every worldSize-th index from r on.
+    const size_t world = static_cast<size_t>(worldSize);
+    const size_t perRank = (order.size() + world - 1) / world;
+    std::vector<size_t> shard;
+    shard.reserve(perRank);
+    for (size_t i = static_cast<size_t>(rank); i < perRank * world; i += world)
+        shard.push_back(order[i % order.size()]);
+    return shard;
+}
+
+void PairPrefetcher::setShard(int rank, int worldSize) {
+    if (worldSize < 1 || rank < 0 || rank >= worldSize)
+        throw Error("invalid data shard: rank " + std::to_string(rank) + " of " + std::to_string(worldSize));
+    std::lock_guard<std::mutex> lock(mutex_);
+    rank_ = rank;
+    world_size_ = worldSize;
+    active_ = false;  // startEpoch() draws the shard's order
+}
+
 int64_t PairPrefetcher::batchesPerEpoch() const {
-    return (static_cast<int64_t>(pairs_.size()) + batch_size_ - 1) / batch_size_;
+    const int64_t world = world_size_;
+    const int64_t perRank = (static_cast<int64_t>(pairs_.size()) + world - 1) / world;
+    return (perRank + batch_size_ - 1) / batch_size_;
 }
 
 size_t PairPrefetcher::size() const {
@@ -84,6 +107,7 @@ void PairPrefetcher::startEpoch(int epoch, int64_t skipBatches) {
         ++generation_;  // workers still decoding the old epoch drop their results
         epoch_ = epoch;
         order_ = epochOrder(pairs_.size(), seed_, epoch);
+        if (world_size_ > 1) order_ = shardOf(order_, rank_, world_size_);
         const int64_t start = std::min(skipBatches, batchesPerEpoch());
         next_to_claim_ = start;
         next_to_deliver_ = start;

@@ -63,12 +63,19 @@ public:
     // (e.g. images of different sizes with batch size > 1).
     std::optional<TrainingBatch> next();
 
-    int64_t batchesPerEpoch() const;  // ceil(pairs / batchSize), like the reference's DataLoader
+    // Data parallelism: from the next startEpoch() on, this prefetcher delivers only rank's shard of each
+    // epoch's order (shardOf). Every rank draws the same order from the seed.
+    void setShard(int rank, int worldSize);
+
+    int64_t batchesPerEpoch() const;  // ceil(shard / batchSize), like the reference's DataLoader
     size_t size() const;              // pairs in the split
     PrefetchStats stats() const;
 
     // The epoch's order of dataset indices.
     static std::vector<size_t> epochOrder(size_t count, uint64_t seed, int epoch);
+    // One rank's share of an epoch's order, as torch's DistributedSampler (without its shuffle) takes it: the
+    // order padded with its own first indices to a multiple of worldSize, then every worldSize-th from rank.
+    static std::vector<size_t> shardOf(const std::vector<size_t>& order, int rank, int worldSize);
     // The seed of one sample's TransformParams.
     static uint64_t sampleSeed(uint64_t seed, int epoch, size_t datasetIndex);
 
@@ -87,6 +94,7 @@ private:
     TransformOptions options_;
     int batch_size_;
     uint64_t seed_;
+    int rank_ = 0, world_size_ = 1;
     int depth_;
 
     mutable std::mutex mutex_;

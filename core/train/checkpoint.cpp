@@ -156,24 +156,35 @@ std::string contentHash(const std::string& header, const TrainingCheckpoint& c) 
     h.add(c.adam_discriminator);
     h.add(c.cpu_rng);
     if (c.cuda_rng.defined()) h.add(c.cuda_rng);
+    for (const auto& t : c.rank_cpu_rng) h.add(t);
+    for (const auto& t : c.rank_cuda_rng) h.add(t);
     return h.hex();
 }
 
 nlohmann::json headerOf(const TrainingCheckpoint& c) {
-    return {{"options", c.options.toJson()},
-            {"epoch", c.position.epoch},
-            {"iteration", c.position.iteration},
-            {"epoch_iteration", c.position.epoch_iteration},
-            {"lr", c.lr},
-            {"dataset_size", c.dataset_size},
-            {"data_fingerprint", c.data_fingerprint},
-            {"iterations_per_epoch", c.iterations_per_epoch},
-            {"elapsed_seconds", c.elapsed_seconds},
-            {"device", c.device.str()},
-            {"environment", c.environment ? c.environment->toJson() : nlohmann::json()},
-            {"seed", c.options.seed},
-            {"app_version", version()},
-            {"torch_version", TORCH_VERSION}};
+    nlohmann::json h = {{"options", c.options.toJson()},
+                        {"epoch", c.position.epoch},
+                        {"iteration", c.position.iteration},
+                        {"epoch_iteration", c.position.epoch_iteration},
+                        {"lr", c.lr},
+                        {"dataset_size", c.dataset_size},
+                        {"data_fingerprint", c.data_fingerprint},
+                        {"iterations_per_epoch", c.iterations_per_epoch},
+                        {"elapsed_seconds", c.elapsed_seconds},
+                        {"device", c.device.str()},
+                        {"environment", c.environment ? c.environment->toJson() : nlohmann::json()},
+                        {"seed", c.options.seed},
+                        {"app_version", version()},
+                        {"torch_version", TORCH_VERSION}};
+    // Only multi-rank runs say so: single-process checkpoints stay as they were.
+    if (c.world_size > 1) h["world_size"] = c.world_size;
+    return h;
+}
+
+c10::List<torch::Tensor> tensorList(const std::vector<torch::Tensor>& tensors) {
+    c10::List<torch::Tensor> list;
+    for (const auto& t : tensors) list.push_back(t.to(torch::kCPU));
+    return list;
 }
 
 void checkFinite(const StateDict& dict, const std::string& what) {
@@ -272,6 +283,8 @@ void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::vector<std::
     archive.write("adam_discriminator", c10::IValue(adamToDict(c.adam_discriminator)));
     archive.write("rng_cpu", c10::IValue(c.cpu_rng.to(torch::kCPU)));
     if (c.cuda_rng.defined()) archive.write("rng_cuda", c10::IValue(c.cuda_rng.to(torch::kCPU)));
+    if (!c.rank_cpu_rng.empty()) archive.write("rng_cpu_ranks", c10::IValue(tensorList(c.rank_cpu_rng)));
+    if (!c.rank_cuda_rng.empty()) archive.write("rng_cuda_ranks", c10::IValue(tensorList(c.rank_cuda_rng)));
     if (paths.empty()) return;
     // Straight to the file: serialising to memory first held the checkpoint twice more (the stream and its
     // string), 1.4 GB for the default networks on top of training's own memory.
@@ -335,6 +348,12 @@ TrainingCheckpoint loadTrainingCheckpoint(const std::string& path) {
         if (!value.isTensor()) throw Error(path + ": the random generator state is missing");
         c.cpu_rng = value.toTensor();
         if (archive.try_read("rng_cuda", value) && value.isTensor()) c.cuda_rng = value.toTensor();
+        c.world_size = h.value("world_size", 1);
+        if (c.world_size < 1) throw Error(path + ": the checkpoint header holds impossible values");
+        if (archive.try_read("rng_cpu_ranks", value) && value.isTensorList())
+            for (const auto& t : value.toTensorVector()) c.rank_cpu_rng.push_back(t);
+        if (archive.try_read("rng_cuda_ranks", value) && value.isTensorList())
+            for (const auto& t : value.toTensorVector()) c.rank_cuda_rng.push_back(t);
         c10::IValue checksum;
         if (!archive.try_read("checksum", checksum) || !checksum.isString())
             throw Error(path + ": the checkpoint has no checksum");

@@ -51,6 +51,10 @@ struct TrainingCheckpoint {
     AdamStateRecord adam_discriminator;
     torch::Tensor cpu_rng;   // the default CPU generator's state (dropout draws)
     torch::Tensor cuda_rng;  // the default CUDA generator's state; undefined on CPU
+    // Data-parallel runs (core/dist): how many ranks wrote it, and ranks 1..N-1's generator states (rank 0's
+    // are the two above). Empty when a failed run saved without its peers: those ranks then reseed.
+    int world_size = 1;
+    std::vector<torch::Tensor> rank_cpu_rng, rank_cuda_rng;
 };
 
 // Copy: a snapshot. Reference: the optimizer's own tensors, valid until its next step: what a checkpoint

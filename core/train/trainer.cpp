@@ -17,8 +17,10 @@
 #include "core/common/error.h"
 #include "core/common/runtime.h"
 #include "core/common/torch_device.h"
+#include "core/data/deterministic_random.h"
 #include "core/data/prefetcher.h"
 #include "core/data/tensor_image.h"
+#include "core/dist/collectives.h"
 #include "core/io/image_io.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
@@ -153,6 +155,19 @@ struct Trainer::Impl {
 
     ResumeReport resumeReport;
 
+    // Data parallelism (null: a single process, exactly as before).
+    std::shared_ptr<DistributedContext> dist;
+    std::unique_ptr<GradientAllReducer> reduceG, reduceD;
+    bool agreedStop = false;  // every rank stops after the same step
+    // For a save after a lost peer: whether the networks and Adam are still those of `position` (no optimizer
+    // step of the failed step ran yet), and the CPU generator's state at that point.
+    bool consistent = true;
+    torch::Tensor rngAtPosition;
+
+    bool isMain() const { return !dist || dist->isMain(); }
+    int worldSize() const { return dist ? dist->worldSize() : 1; }
+    int rank() const { return dist ? dist->rank() : 0; }
+
     // OpenMP keeps the thread count per calling thread, and a trainer may be built on one thread and run on
     // another: every entry point that computes sets it.
     void useComputeThreads() const { configureThreads(options.compute_threads); }
@@ -180,7 +195,39 @@ struct Trainer::Impl {
             std::lock_guard<std::mutex> lock(skippedMutex);
             skipped.push_back("skipped " + path + ": " + reason);
         });
+        if (dist) data->setShard(dist->rank(), dist->worldSize());
         iterationsPerEpoch = data->batchesPerEpoch();
+    }
+
+    // Every rank starts from rank 0's weights and buffers (as DDP's constructor does); then ranks other than
+    // 0 draw their own dropout masks. Rank 0 keeps the single-process stream.
+    void shareWeightsAndSeedRanks(bool reseed) {
+        std::vector<torch::Tensor> tensors;
+        for (auto* module :
+             {static_cast<torch::nn::Module*>(G.get()), static_cast<torch::nn::Module*>(D.get())}) {
+            for (auto& p : module->parameters()) tensors.push_back(p);
+            for (auto& b : module->buffers()) tensors.push_back(b);
+        }
+        broadcastTensors(*dist, tensors, 0);
+        if (reseed && dist->rank() > 0)
+            torch::manual_seed(detail::deriveSeed(options.seed, 0x72616E6Bull /* "rank" */,
+                                                  static_cast<uint64_t>(dist->rank())));
+    }
+
+    // The step's losses become the mean over the ranks (what one process with the whole batch would log),
+    // and a stop asked of any rank becomes every rank's.
+    void agreeOnStep(double& gGan, double& gL1, double& dReal, double& dFake) {
+        auto values = torch::tensor({gGan, gL1, dReal, dFake, stopRequested.load() ? 1.0 : 0.0},
+                                    torch::TensorOptions().dtype(torch::kFloat64));
+        if (dist->backend() == DistBackend::Nccl) values = values.to(torchDevice);
+        allReduceMean(*dist, {values});
+        values = values.to(torch::kCPU);
+        const double* v = values.data_ptr<double>();
+        gGan = v[0];
+        gL1 = v[1];
+        dReal = v[2];
+        dFake = v[3];
+        if (v[4] > 0) agreedStop = true;
     }
 
     // Skip notes come from decoding threads; the observer hears them on the training thread.
@@ -210,6 +257,10 @@ struct Trainer::Impl {
         optimizerG = std::make_unique<BlockedAdam>(G->parameters(), adamOptions(options, lr));
         optimizerD = std::make_unique<BlockedAdam>(D->parameters(), adamOptions(options, lr));
         ganLoss = GanLoss(ganModeFromString(options.gan_mode));
+        if (dist) {
+            reduceG = std::make_unique<GradientAllReducer>(dist, G->parameters());
+            reduceD = std::make_unique<GradientAllReducer>(dist, D->parameters());
+        }
     }
 
     void publishPosition() {
@@ -248,7 +299,21 @@ struct Trainer::Impl {
         c.adam_discriminator = captureAdamState(*optimizerD, *D, AdamCapture::Reference);
         c.cpu_rng = captureCpuRng();
         c.cuda_rng = captureCudaRng(device);
+        c.world_size = worldSize();
         return c;
+    }
+
+    // Every rank's generator states, gathered to every rank (collective: all ranks call it at the same step).
+    void gatherRankRng(TrainingCheckpoint& c) {
+        if (!dist) return;
+        auto gather = [&](const torch::Tensor& state) {
+            torch::Tensor t = state;
+            if (dist->backend() == DistBackend::Nccl) t = t.to(torchDevice);
+            auto all = allGather(*dist, t);
+            return std::vector<torch::Tensor>(all.begin() + 1, all.end());
+        };
+        c.rank_cpu_rng = gather(c.cpu_rng);
+        if (c.cuda_rng.defined()) c.rank_cuda_rng = gather(c.cuda_rng);
     }
 
     void refuseIfPoisoned(const std::string& what) const {
@@ -259,8 +324,11 @@ struct Trainer::Impl {
 
     std::string save(bool epochCopy, int completedEpoch) {
         refuseIfPoisoned(run.latestCheckpoint());
+        TrainingCheckpoint checkpoint = makeCheckpoint();
+        gatherRankRng(checkpoint);
+        if (!isMain()) return run.latestCheckpoint();  // rank 0 writes the run folder
         fs::create_directories(run.checkpointsDir());
-        saveTrainingCheckpoint(makeCheckpoint(), {run.latestCheckpoint()});
+        saveTrainingCheckpoint(checkpoint, {run.latestCheckpoint()});
         lastCheckpoint = run.latestCheckpoint();
         if (epochCopy) {
             exportModel(run.epochSnapshot(completedEpoch), options.snapshot_half);
@@ -317,6 +385,8 @@ struct Trainer::Impl {
         const torch::Tensor lossDReal = ganLoss(predReal, true);
         const torch::Tensor lossD = (lossDFake + lossDReal) * 0.5;
         lossD.backward();
+        if (reduceD) reduceD->averageGradients();
+        consistent = false;  // from here on the networks are no longer those of `position`
         optimizerD->step();
 
         setRequiresGrad(*D, false);
@@ -330,12 +400,14 @@ struct Trainer::Impl {
         const torch::Tensor lossGL1 = torch::l1_loss(fakeB.to(torch::kFloat32), realB) * options.lambda_L1;
         const torch::Tensor lossG = lossGGAN + lossGL1;
         lossG.backward();
+        if (reduceG) reduceG->averageGradients();
         optimizerG->step();
 
         const auto losses =
             torch::stack({lossGGAN, lossGL1, lossDReal, lossDFake}).detach().to(torch::kCPU, torch::kFloat64);
         const double* v = losses.data_ptr<double>();
         StepResult r{v[0], v[1], v[2], v[3]};
+        if (dist) agreeOnStep(r.G_GAN, r.G_L1, r.D_real, r.D_fake);
         if (sample) {
             torch::NoGradGuard noGrad;
             sample->name = batch.names.empty() ? std::string() : batch.names.front();
@@ -370,9 +442,50 @@ struct Trainer::Impl {
 
     // The epoch loop of the reference's train.py. `saving` turns on checkpoints (run) or off (runSteps).
     LoopEnd loop(TrainingObserver& observer, int64_t maxSteps, bool saving);
+    LoopEnd epochs(TrainingObserver& observer, int64_t maxSteps, bool saving);
+
+    void markConsistent() {
+        if (!dist) return;
+        consistent = true;
+        rngAtPosition = captureCpuRng();
+    }
+
+    // After a lost peer, rank 0 leaves a resumable latest checkpoint when the networks are still those of
+    // `position` (the failure came before this step's first optimizer step); else the last one stays.
+    std::string saveAfterLostPeer(bool saving) {
+        if (!isMain() || !saving) return "";
+        if (consistent && nonFiniteFailure.empty()) {
+            try {
+                TrainingCheckpoint c = makeCheckpoint();
+                if (rngAtPosition.defined()) c.cpu_rng = rngAtPosition;
+                fs::create_directories(run.checkpointsDir());
+                saveTrainingCheckpoint(c, {run.latestCheckpoint()});
+                lastCheckpoint = run.latestCheckpoint();
+                return " Rank 0 saved " + lastCheckpoint + " at iteration " +
+                       std::to_string(position.iteration) + ": continue with pix2pix train --resume " +
+                       options.run_dir + " (on any number of ranks).";
+            } catch (const std::exception& e) {
+                return std::string(" Rank 0 could not save a checkpoint: ") + e.what();
+            }
+        }
+        if (lastCheckpoint.empty()) return " No checkpoint was written before it.";
+        return " The last checkpoint is kept: " + lastCheckpoint + ": continue with pix2pix train --resume " +
+               options.run_dir + ".";
+    }
 };
 
 Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t maxSteps, bool saving) {
+    if (!dist) return epochs(observer, maxSteps, saving);
+    markConsistent();
+    try {
+        return epochs(observer, maxSteps, saving);
+    } catch (const DistributedFailure& e) {
+        throw DistributedFailure("training stopped at iteration " + std::to_string(position.iteration) +
+                                 ": " + e.what() + "." + saveAfterLostPeer(saving));
+    }
+}
+
+Trainer::Impl::LoopEnd Trainer::Impl::epochs(TrainingObserver& observer, int64_t maxSteps, bool saving) {
     const int totalEpochs = options.totalEpochs();
     int64_t stepsDone = 0;
     auto lastReport = Clock::now();
@@ -401,7 +514,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
         while (position.epoch_iteration < iterationsPerEpoch) {
             if (stepsDone >= maxSteps) return LoopEnd::StepLimit;
             bool paused = false;
-            if (!waitWhilePaused(observer, paused)) return LoopEnd::Stopped;
+            if (dist ? agreedStop : !waitWhilePaused(observer, paused)) return LoopEnd::Stopped;
             if (paused) {  // the pause does not count towards the speed
                 lastReport = Clock::now();
                 iterationAtLastReport = position.iteration;
@@ -418,11 +531,14 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
                 break;
             }
             const int64_t nextIteration = position.iteration + 1;
-            const bool wantSample = options.sample_freq > 0 && nextIteration % options.sample_freq == 0;
+            const bool wantSample =
+                isMain() && options.sample_freq > 0 && nextIteration % options.sample_freq == 0;
             TrainingSample sample;
             StepResult r;
             try {
                 r = step(*batch, wantSample ? &sample : nullptr);
+            } catch (const DistributedFailure&) {
+                throw;
             } catch (const Error&) {
                 throw;
             } catch (const std::exception& e) {
@@ -455,6 +571,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
             ++stepsThisEpoch;
             elapsedSeconds += secondsSince(stepStart);
             publishPosition();
+            markConsistent();
 
             if (position.iteration % options.log_freq == 0) {
                 LossSample l;
@@ -465,7 +582,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
                 l.D_real = r.D_real;
                 l.D_fake = r.D_fake;
                 l.lr = lr;
-                run.appendLosses(l, elapsedSeconds);
+                if (isMain()) run.appendLosses(l, elapsedSeconds);
                 observer.onLosses(l);
                 reportProgress(true);
             } else {
@@ -474,7 +591,7 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
             if (wantSample) {
                 sample.iteration = position.iteration;
                 sample.epoch = position.epoch;
-                run.writeSample(sample);
+                if (isMain()) run.writeSample(sample);
                 observer.onSample(sample);
             }
             if (saving && options.save_latest_freq > 0 &&
@@ -509,9 +626,10 @@ Trainer::Impl::LoopEnd Trainer::Impl::loop(TrainingObserver& observer, int64_t m
 
 Trainer::Trainer() : impl_(std::make_unique<Impl>()) {}
 
-Trainer::Trainer(TrainOptions options) : Trainer() {
+Trainer::Trainer(TrainOptions options, std::shared_ptr<DistributedContext> distributed) : Trainer() {
     options.validate();
-    if (RunFolder(options.run_dir).holdsRun())
+    impl_->dist = std::move(distributed);
+    if (impl_->isMain() && RunFolder(options.run_dir).holdsRun())
         throw Error(options.run_dir + " already holds a training run: resume it, or choose another run folder");
     impl_->startFresh(std::move(options));
 }
@@ -530,16 +648,19 @@ void Trainer::Impl::startFresh(TrainOptions o) {
     useComputeThreads();
     openData();
 
-    std::error_code ec;
-    fs::create_directories(run.checkpointsDir(), ec);
-    if (ec) throw Error("cannot create the run folder " + options.run_dir + ": " + ec.message());
-    run.writeOptions(options);
+    if (isMain()) {
+        std::error_code ec;
+        fs::create_directories(run.checkpointsDir(), ec);
+        if (ec) throw Error("cannot create the run folder " + options.run_dir + ": " + ec.message());
+        run.writeOptions(options);
+    }
 
     // The reference seeds, then builds and initialises G before D.
     torch::manual_seed(options.seed);
     buildNetworks();
     lr = options.learningRateAt(0);
     buildOptimizers();
+    if (dist) shareWeightsAndSeedRanks(true);
     publishPosition();
 }
 
@@ -553,16 +674,17 @@ bool Trainer::ScheduleChange::empty() const {
            !keep_checkpoints;
 }
 
-
 std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const ScheduleChange& change,
                                          const ExecutionChange& execution,
-                                         const std::optional<std::string>& dataroot) {
+                                         const std::optional<std::string>& dataroot,
+                                         std::shared_ptr<DistributedContext> distributed) {
     const RunFolder run(runDir);
     if (!fs::is_directory(runDir)) throw Error(runDir + ": no such run folder");
     if (!run.holdsRun())
         throw Error(runDir + " has no checkpoint to resume from (expected " + run.latestCheckpoint() + ")");
+    const bool main = !distributed || distributed->isMain();
     // This process owns the run from here: what an earlier, killed one was writing is garbage.
-    run.removeStaleTemporaries();
+    if (main) run.removeStaleTemporaries();
     if (!run.hasCheckpoint()) {
         // The run was stopped (killed) before its first checkpoint: start it again from its saved options.
         TrainOptions o;
@@ -578,7 +700,8 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
         appendReport(report, planResume(o, o.device, nullptr, execution, NumericsEnvironment::current()));
         o.validate();
         std::unique_ptr<Trainer> trainer(new Trainer());
-        run.removeLosses();  // the log of steps that no checkpoint holds
+        if (main) run.removeLosses();  // the log of steps that no checkpoint holds
+        trainer->impl_->dist = distributed;
         trainer->impl_->startFresh(std::move(o));
         trainer->impl_->resumeReport = std::move(report);
         return trainer;
@@ -587,6 +710,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
 
     std::unique_ptr<Trainer> trainer(new Trainer());
     auto& m = *trainer->impl_;
+    m.dist = distributed;
     m.options = c.options;
     m.options.run_dir = runDir;  // the folder may have moved
     const nlohmann::json savedOptions = m.options.toJson();
@@ -604,7 +728,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
                         " epochs)");
     }
     // options.json says how the run computes from here on (older runs also gain their resolved settings).
-    if (m.options.toJson() != savedOptions) run.writeOptions(m.options);
+    if (main && m.options.toJson() != savedOptions) run.writeOptions(m.options);
     m.run = run;
     m.device = m.options.device.resolved();
     m.torchDevice = p2p::torchDevice(m.device);
@@ -615,8 +739,9 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
         throw Error(m.options.dataroot + " does not hold the data this run trained on: its training pairs' "
                     "file names and sizes give " + m.dataFingerprint + ", the run recorded " +
                     c.data_fingerprint + ". Point --data at the same files, or start a new run");
+    const int world = m.worldSize();
     if (static_cast<int64_t>(m.pairs.size()) != c.dataset_size ||
-        m.iterationsPerEpoch != c.iterations_per_epoch)
+        (world == c.world_size && m.iterationsPerEpoch != c.iterations_per_epoch))
         throw Error(m.options.dataroot + " now holds " + std::to_string(m.pairs.size()) +
                     " training pairs, but the run was trained on " + std::to_string(c.dataset_size) +
                     ": the data order cannot be continued; restore the data or start a new run");
@@ -634,10 +759,36 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
     m.position = c.position;
     m.elapsedSeconds = c.elapsed_seconds;
     m.lastCheckpoint = run.latestCheckpoint();
-    // Last, after everything that draws random numbers while building.
-    restoreCpuRng(c.cpu_rng);
-    if (m.device == c.device) restoreCudaRng(m.device, c.cuda_rng);
-    run.truncateLosses(c.position.iteration);
+    if (world != c.world_size) {
+        // Another number of ranks: the iteration count goes on, and the epoch resumes after the images the
+        // saved run had already met (rounded up to this run's steps).
+        const int64_t perStep = int64_t(m.options.batch_size) * world;
+        const int64_t seen = c.position.epoch_iteration * m.options.batch_size * c.world_size;
+        m.position.epoch_iteration = std::min((seen + perStep - 1) / perStep, m.iterationsPerEpoch);
+        m.resumeReport.differences.push_back(
+            "ranks: saved " + std::to_string(c.world_size) + ", now " + std::to_string(world) +
+            ": each step averages " + std::to_string(perStep) + " images instead of " +
+            std::to_string(int64_t(m.options.batch_size) * c.world_size) +
+            ", and the epoch's images are met in other groups; the run continues from iteration " +
+            std::to_string(c.position.iteration));
+    }
+    // Last, after everything that draws random numbers while building. Rank r takes the state rank r saved.
+    const int rank = m.rank();
+    const bool haveRankRng = rank == 0 || rank - 1 < static_cast<int>(c.rank_cpu_rng.size());
+    if (m.dist) m.shareWeightsAndSeedRanks(!haveRankRng);
+    if (rank == 0) {
+        restoreCpuRng(c.cpu_rng);
+        if (m.device == c.device) restoreCudaRng(m.device, c.cuda_rng);
+    } else if (haveRankRng) {
+        restoreCpuRng(c.rank_cpu_rng[static_cast<size_t>(rank - 1)]);
+        if (m.device == c.device && rank - 1 < static_cast<int>(c.rank_cuda_rng.size()))
+            restoreCudaRng(m.device, c.rank_cuda_rng[static_cast<size_t>(rank - 1)]);
+    }
+    if (c.world_size > 1 && world == c.world_size && static_cast<int>(c.rank_cpu_rng.size()) < world - 1)
+        m.resumeReport.differences.push_back(
+            "the random states of ranks 1.." + std::to_string(world - 1) +
+            " were not saved (rank 0 saved alone after losing a peer): their dropout draws start afresh");
+    if (main) run.truncateLosses(c.position.iteration);
     m.publishPosition();
     return trainer;
 }
@@ -653,14 +804,18 @@ TrainingState Trainer::run(TrainingObserver& observer) {
         const auto end = m.loop(observer, std::numeric_limits<int64_t>::max(), true);
         if (end == Impl::LoopEnd::Stopped) {
             observer.onCheckpoint(m.save(false, 0));
-            m.exportModel(m.run.model(), false);
+            if (m.isMain()) m.exportModel(m.run.model(), false);
             observer.onMessage("stopped at iteration " + std::to_string(m.position.iteration) + "; saved " +
                                m.lastCheckpoint + " and " + m.run.model());
             m.stopRequested = false;
             observer.onStateChanged(TrainingState::Stopped);
             return TrainingState::Stopped;
         }
-        m.exportModel(m.run.model(), false);
+        if (m.isMain()) m.exportModel(m.run.model(), false);
+        if (m.dist)
+            observer.onMessage("data-parallel: " + std::to_string(m.worldSize()) +
+                               " ranks; collectives took " + std::to_string(m.dist->collectiveSeconds()) +
+                               " s of " + std::to_string(m.elapsedSeconds) + " s of training (this rank)");
         observer.onMessage("finished: " + m.run.model());
         observer.onStateChanged(TrainingState::Finished);
         return TrainingState::Finished;
@@ -739,6 +894,15 @@ const ResumeReport& Trainer::resumeReport() const {
 }
 Device Trainer::device() const {
     return impl_->device;
+}
+int Trainer::worldSize() const {
+    return impl_->worldSize();
+}
+int Trainer::rank() const {
+    return impl_->rank();
+}
+double Trainer::collectiveSeconds() const {
+    return impl_->dist ? impl_->dist->collectiveSeconds() : 0.0;
 }
 std::string Trainer::saveCheckpoint() {
     return impl_->save(false, 0);

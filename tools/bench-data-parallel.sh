@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Data-parallel scaling on this machine: training images per second for 1 rank x 1 thread and for 2 ranks x
+# 1 thread each (pix2pix train --nproc 2), with the small config (--preset tiny) and the default one (unet_256,
+# ngf 64), and how much of a rank's step time goes to the collectives (gradient all-reduce, loss exchange).
+# The rate comes from losses.jsonl (--log_freq 1: each step's training time), skipping the first steps.
+#   tools/bench-data-parallel.sh [DATA] [STEPS_SMALL] [STEPS_DEFAULT]     (needs a built build/app/pix2pix)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data=${1:-../shared/data/facades}
+steps_small=${2:-60}
+steps_default=${3:-12}
+cli=${P2P_CLI:-build/app/pix2pix}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# images/s over the logged steps after the first 2 (warm-up), from a run folder's losses.jsonl.
+rate() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1] + "/losses.jsonl") if l.strip()]
+per_step = int(sys.argv[2])
+a, b = rows[2], rows[-1]
+print(f"{(b['iteration'] - a['iteration']) * per_step / (b['time'] - a['time']):.3f}")
+PY
+}
+
+# A subset of the training pairs, so that one epoch is the measured run: STEPS steps of 2 images in all.
+subset() {
+    local name=$1 count=$2
+    mkdir -p "$work/$name/train"
+    ls "$data/train" | head -n "$count" | while read -r f; do ln -s "$(realpath "$data/train/$f")" "$work/$name/train/$f"; done
+    echo "$work/$name"
+}
+
+run() {  # config label, ranks, steps, flags...
+    local label=$1 ranks=$2 steps=$3
+    shift 3
+    local pairs=$((steps * 2)) dir="$work/run-$label-$ranks"
+    local set; set=$(subset "data-$label-$ranks" "$pairs")
+    local batch=$((2 / ranks))  # the same 2 images per step either way
+    local launch=()
+    [ "$ranks" -gt 1 ] && launch=(--nproc "$ranks")
+    "$cli" train "${launch[@]}" --data "$set" --run "$dir" --direction BtoA --threads 1 --batch_size "$batch" \
+        --norm instance --n_epochs 1 --n_epochs_decay 0 --log_freq 1 --sample_freq 0 --save_epoch_freq 0 \
+        --save_latest_freq 100000 "$@" > "$work/log-$label-$ranks.txt" 2>&1
+    local ips; ips=$(rate "$dir" 2)
+    local share
+    share=$(sed -n 's/.*collectives took \([0-9.]*\) s of \([0-9.]*\) s.*/\1 \2/p' "$work/log-$label-$ranks.txt" |
+            awk '{ if ($2 > 0) printf "%.1f%%", 100 * $1 / $2; else print "-" }')
+    echo "$ips ${share:--}"
+}
+
+echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores offered"
+printf "%-8s %-22s %-22s %-9s %s\n" config "1 rank x 1 thread" "2 ranks x 1 thread" speedup "collectives (2 ranks)"
+for config in small default; do
+    if [ "$config" = small ]; then flags=(--preset tiny); steps=$steps_small; else flags=(); steps=$steps_default; fi
+    read -r one _ < <(run "$config" 1 "$steps" "${flags[@]}")
+    read -r two share < <(run "$config" 2 "$steps" "${flags[@]}")
+    speedup=$(python3 -c "print(f'{$two / $one:.2f}x')")
+    printf "%-8s %-22s %-22s %-9s %s\n" "$config" "$one img/s" "$two img/s" "$speedup" "$share of step time"
+done
