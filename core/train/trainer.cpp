@@ -636,7 +636,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
     m.lastCheckpoint = run.latestCheckpoint();
     // Last, after everything that draws random numbers while building.
     restoreCpuRng(c.cpu_rng);
-    if (m.device == c.device) restoreCudaRng(m.device, c.cuda_rng);
+    if (resumeRestoresCudaRng(m.device, c.device, c.cuda_rng)) restoreCudaRng(m.device, c.cuda_rng);
     run.truncateLosses(c.position.iteration);
     m.publishPosition();
     return trainer;
