@@ -261,8 +261,8 @@ void restoreCudaRng(const Device& device, const torch::Tensor& state) {
         generator.set_state(state.to(torch::kCPU));
     } catch (const c10::Error& e) {
         const std::string what = e.what();
-        throw Error("the checkpoint's CUDA random generator state cannot be restored on " + device.str() + ": " +
-                    what.substr(0, what.find('\n')));
+        throw Error("the checkpoint's CUDA random generator state cannot be restored on " + device.str() +
+                    ": " + what.substr(0, what.find('\n')));
     }
 }
 
