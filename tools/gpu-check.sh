@@ -8,6 +8,8 @@
 #      kernels alone change; every tensor of the final checkpoints compared bit for bit
 #   4. pix2pix-bench --cuda-only --json (inference fp32/fp16 at 256x256 batch 1, images/s at batch 16, a
 #      training iteration) and the PyTorch eager peer on the same GPU (tools/bench/pytorch_peer.py --device cuda)
+# Carry gpu-bundle.tar.xz (~21 MB; the unpacked folder is ~79 MB, over the 64 MiB carry limit) and run
+# `tools/gpu-check.sh "$OUT"` in the checkout.
 # Results go to OUT_DIR: summary.json, bench.json, peer.json, resume.json, logs/*.log. Budget: 8 minutes on
 # an H100. --dry-run: on this machine's CPU (CUDA rows absent), a small network and a few steps, to check
 # that the script runs to the end.
@@ -37,7 +39,11 @@ if [ -d gpu-bundle/bin ]; then
     bundle=$PWD/gpu-bundle
 elif [ -f gpu-bundle.tar.xz ]; then
     bundle=$(mktemp -d /tmp/gpu-bundle.XXXXXX); cleanup+=("$bundle")
-    tar -xJf gpu-bundle.tar.xz -C "$bundle" || { log "cannot unpack gpu-bundle.tar.xz"; exit 1; }
+    if command -v xz > /dev/null; then
+        tar -xJf gpu-bundle.tar.xz -C "$bundle"
+    else  # Python's lzma, where the machine has no xz
+        "$py" -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' gpu-bundle.tar.xz "$bundle"
+    fi || { log "cannot unpack gpu-bundle.tar.xz"; exit 1; }
 else
     log "no gpu-bundle/ or gpu-bundle.tar.xz here: run tools/gpu-bundle.sh and carry it"; exit 1
 fi
