@@ -22,6 +22,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/csrc/autograd/profiler_legacy.h>
+#include <torch/cuda.h>
 #include <torch/torch.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -61,6 +62,9 @@ struct Args {
     std::string
         data;  // paired folder for the data-pipeline section; "" = ../shared/data/facades or synthetic
     bool skip_data = false;
+    bool cuda = false;       // the CUDA rows (marked absent without a GPU)
+    bool cuda_only = false;  // only them (and the machine): what tools/gpu-check.sh runs
+    int cuda_batch = 16;     // the throughput row's batch
 };
 
 double nowMs() {
@@ -317,7 +321,9 @@ const std::vector<std::string> kPhases = {"G forward", "D forward (fake, real)",
                                           "D Adam",    "D forward for G + losses", "G backward (through D)",
                                           "G Adam"};
 
-void trainStep(TrainSetup& s, TrainPath path, torch::Dtype dtype, std::vector<double>* phases = nullptr) {
+// `autocastOn`: the device whose autocast the reduced precision uses (the CPU's, or CUDA's for the GPU rows).
+void trainStep(TrainSetup& s, TrainPath path, torch::Dtype dtype, std::vector<double>* phases = nullptr,
+               torch::Device autocastOn = torch::kCPU) {
     const GanLoss gan(GanMode::Vanilla);
     double mark = nowMs();
     auto phase = [&](size_t i) {
@@ -327,7 +333,7 @@ void trainStep(TrainSetup& s, TrainPath path, torch::Dtype dtype, std::vector<do
     };
     torch::Tensor fakeB;
     {
-        AutocastScope autocast(dtype, torch::kCPU);
+        AutocastScope autocast(dtype, autocastOn);
         fakeB = path == TrainPath::ConvPath   ? unetForwardOnConvPath(s.g, s.realA)
                 : path == TrainPath::Subpixel ? unetForwardFast(s.g, s.realA)
                                               : s.g->forward(s.realA);
@@ -341,7 +347,7 @@ void trainStep(TrainSetup& s, TrainPath path, torch::Dtype dtype, std::vector<do
         s.optD->zero_grad();
     torch::Tensor predFake, predReal;
     {
-        AutocastScope autocast(dtype, torch::kCPU);
+        AutocastScope autocast(dtype, autocastOn);
         predFake = s.d->forward(torch::cat({s.realA, fakeB.detach()}, 1));
         predReal = s.d->forward(torch::cat({s.realA, s.realB}, 1));
     }
@@ -359,7 +365,7 @@ void trainStep(TrainSetup& s, TrainPath path, torch::Dtype dtype, std::vector<do
         s.optG->zero_grad();
     torch::Tensor predFakeForG;
     {
-        AutocastScope autocast(dtype, torch::kCPU);
+        AutocastScope autocast(dtype, autocastOn);
         predFakeForG = s.d->forward(torch::cat({s.realA, fakeB}, 1));
     }
     const auto lossG = gan(predFakeForG, true) + torch::l1_loss(fakeB.to(torch::kFloat32), s.realB) * 100.0;
@@ -663,6 +669,90 @@ json benchDataPipeline(const Args& a) {
     return out;
 }
 
+// The GPU rows, for tools/gpu-check.sh: inference latency of the U-Net-256 (ngf 64) at 256x256, batch 1, in
+// fp32 and fp16 as the engine runs it on CUDA (FastUnet, cuDNN's transposed convolutions, cuDNN autotuning);
+// images/s at batch `cuda_batch`; one training iteration as the trainer runs it on CUDA (modules,
+// BlockedAdam) in fp32 and bf16 autocast. Every timed call ends with a device synchronisation. Without a GPU
+// the section is {"absent": why}, so a CPU run (and the check's dry run) still completes.
+json benchCuda(const Args& a) {
+    if (!cudaAvailable())
+        return {{"absent", torch::cuda::is_available() ? "CUDA reports no usable device"
+                                                       : "no CUDA device (or this LibTorch has no CUDA)"}};
+    const torch::Device cuda(torch::kCUDA);
+    const auto sync = [] { torch::cuda::synchronize(); };
+    at::globalContext().setBenchmarkCuDNN(true);
+    json out;
+    out["devices"] = cudaDeviceCount();
+    torch::manual_seed(0);
+    auto g = makeGenerator(64);
+    g->to(cuda);
+    const auto x = benchInput().to(cuda);
+    const auto batch = torch::cat(std::vector<torch::Tensor>(a.cuda_batch, benchInput())).to(cuda);
+    std::optional<torch::Tensor> reference;
+    {
+        c10::InferenceMode guard;
+        for (const auto& variant : std::vector<std::pair<std::string, torch::Dtype>>{
+                 {"fp32", torch::kFloat32}, {"fp16", torch::kFloat16}}) {
+            const std::string name = variant.first;
+            const torch::Dtype dtype = variant.second;
+            FastUnetOptions o;
+            o.subpixel = false;
+            o.device = cuda;
+            o.dtype = dtype;
+            FastUnet fast(g, o);
+            UnetRunOptions run;
+            json r = timeIt(
+                [&] {
+                    fast.forward(x, run);
+                    sync();
+                },
+                std::max(3, a.warmup), a.iterations);
+            const auto y = fast.forward(x, run).to(torch::kCPU, torch::kFloat32);
+            if (!reference) reference = y;
+            const auto diff = (y - *reference).abs();
+            r["max_abs_error_vs_fp32"] = diff.max().item<double>();
+            r["mean_abs_error_vs_fp32"] = diff.mean().item<double>();
+            out["inference_256_batch1_" + name] = r;
+            log("  CUDA inference 256^2 batch 1 " + name + "         " + fmt(r));
+            json t = timeIt(
+                [&] {
+                    fast.forward(batch, run);
+                    sync();
+                },
+                2, std::max(3, a.iterations / 2));
+            t["batch"] = a.cuda_batch;
+            t["images_per_s"] = double(a.cuda_batch) / (t["p50_ms"].get<double>() / 1e3);
+            out["inference_256_batch" + std::to_string(a.cuda_batch) + "_" + name] = t;
+            log("  CUDA inference 256^2 batch " + std::to_string(a.cuda_batch) + " " + name + "        " +
+                fmt(t) + "  " + std::to_string(int(t["images_per_s"].get<double>())) + " images/s");
+        }
+    }
+    if (!a.skip_train) {
+        for (const auto& variant : std::vector<std::pair<std::string, torch::Dtype>>{
+                 {"fp32", torch::kFloat32}, {"bf16", torch::kBFloat16}}) {
+            const std::string name = variant.first;
+            const torch::Dtype dtype = variant.second;
+            auto s = makeTrainSetup(64);
+            s.g->to(cuda);
+            s.d->to(cuda);
+            s.realA = s.realA.to(cuda);
+            s.realB = s.realB.to(cuda);
+            trainStep(s, TrainPath::Naive, dtype, nullptr, cuda);  // warm-up (cuDNN autotuning), untimed
+            sync();
+            json r = timeIt(
+                [&] {
+                    trainStep(s, TrainPath::Naive, dtype, nullptr, cuda);
+                    sync();
+                },
+                1, std::max(5, a.train_iterations));
+            r["precision"] = name;
+            out["training_iteration_256_batch1_" + name] = r;
+            log("  CUDA training iteration (G+D, BlockedAdam) " + name + "  " + fmt(r));
+        }
+    }
+    return out;
+}
+
 // The targets, judged on this run's rows (ratios, since machines differ). Missing rows are left out.
 json targets(const json& r) {
     json out = json::array();
@@ -743,6 +833,12 @@ int main(int argc, char** argv) {
         "--data", a.data,
         "Paired folder for the data-pipeline section (default: ../shared/data/facades, else synthetic)");
     app.add_flag("--skip-data", a.skip_data, "Leave out the data-pipeline section");
+    app.add_flag("--cuda", a.cuda,
+                 "Also the CUDA rows (inference fp32/fp16 at batch 1 and 16, a training "
+                 "iteration); marked absent without a GPU");
+    app.add_flag("--cuda-only", a.cuda_only, "Only the CUDA rows (tools/gpu-check.sh)");
+    app.add_option("--cuda-batch", a.cuda_batch, "Batch of the CUDA throughput row")
+        ->check(CLI::Range(1, 1024));
     app.add_flag("--micro", a.micro,
                  "Also time each formulation of the transposed convolution per layer shape");
     CLI11_PARSE(app, argc, argv);
@@ -763,6 +859,17 @@ int main(int argc, char** argv) {
                         {"warmup", a.warmup},
                         {"train_iterations", a.train_iterations}};
     result["load_average_at_start"] = loadAverage();
+    if (a.cuda || a.cuda_only) {
+        result["machine"]["cuda_devices"] = cudaDeviceCount();
+        result["cuda"] = benchCuda(a);
+        if (result["cuda"].contains("absent"))
+            log("  CUDA rows absent: " + result["cuda"]["absent"].get<std::string>());
+    }
+    if (a.cuda_only) {
+        result["peak_rss_mb"] = peakRssMb();
+        if (a.json) std::cout << result.dump(2) << std::endl;
+        return 0;
+    }
     log("pix2pix-bench on " + cpuModel() + ", " + std::to_string(intraOpThreads()) + " threads, CPU bf16 " +
         cpuBf16Support().describe() + ", BLAS " + activeBlas() + ", load average " + loadAverage());
 

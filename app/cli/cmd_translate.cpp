@@ -116,6 +116,7 @@ int run(const TranslateArgs& a) {
         !a.aligned_side.empty() ? a.aligned_side : (a.direction == "AtoB" ? "left" : "right");
 
     int failed = 0;
+    bool fellBack = false;
     for (size_t i = 0; i < inputs.size(); ++i) {
         const fs::path& path = inputs[i];
         const fs::path target = toFile ? fs::path(a.output) : fs::path(a.output) / (path.stem().string() + ".png");
@@ -139,6 +140,11 @@ int run(const TranslateArgs& a) {
                 notes.push_back("CMP label colours given to the model as " +
                                 p2p::toString(p2p::modelLabelPalette(info)) + " colours");
             const cv::Mat out = engine.translate(image, translate);
+            if (!fellBack && !engine.fallbackReason().empty()) {
+                fellBack = true;
+                notes.push_back("the device failed, so this and the remaining images run on the CPU: " +
+                                engine.fallbackReason());
+            }
             p2p::saveImage(target.string(), out);  // atomic: a killed run leaves no half-written PNG
             const double ms =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

@@ -1,5 +1,5 @@
-#include "core/export/model_source.h"
 #include "core/infer/inference_engine.h"
+#include "core/export/model_source.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +14,7 @@
 #include "core/common/runtime.h"
 #include "core/common/torch_device.h"
 #include "core/data/tensor_image.h"
+#include "core/infer/precision_check.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
 
@@ -104,7 +105,8 @@ torch::Dtype dtypeOf(const std::string& precision) {
 
 NormStats preferredPreviewNorm(const ModelInfo& info) {
     const auto it = info.metadata.find("preview_norm");
-    if (it != info.metadata.end() && it->is_string() && it->get<std::string>() == "running") return NormStats::Running;
+    if (it != info.metadata.end() && it->is_string() && it->get<std::string>() == "running")
+        return NormStats::Running;
     return NormStats::Image;
 }
 
@@ -118,6 +120,10 @@ NormStats normStatsFromString(const std::string& name) {
     throw Error("unknown normalisation statistics '" + name + "' (expected image or running)");
 }
 
+bool canFallBackToCpu(const Device& device, const std::string& precision) {
+    return !(device.isCpu() && precision == "fp32");
+}
+
 void EngineOptions::validate() const {
     if (!(precision == "auto" || precision == "fp32" || precision == "bf16" || precision == "fp16"))
         throw Error("engine option precision: unknown precision '" + precision +
@@ -128,6 +134,8 @@ void EngineOptions::validate() const {
         throw Error("engine option tile_overlap: must be between 0 and half of tile_size");
     if (!(bf16_max_abs_error > 0) || !(bf16_mean_abs_error > 0))
         throw Error("engine option bf16 tolerances: must be positive");
+    if (!(fp16_max_abs_error > 0) || !(fp16_mean_abs_error > 0))
+        throw Error("engine option fp16 tolerances: must be positive");
 }
 
 struct InferenceEngine::Impl {
@@ -135,6 +143,7 @@ struct InferenceEngine::Impl {
     Device device = Device::cpu();
     std::string precision = "fp32";
     std::string precision_report = "no model loaded";
+    std::string fallback_reason;
     std::optional<LoadedModel> model;
     std::unique_ptr<FastUnet> net;     // null: the module itself in eval (naive fp32, Running preview only)
     std::unique_ptr<FastUnet> walker;  // the module's own arithmetic for other modes when fast_path is off
@@ -161,6 +170,7 @@ struct InferenceEngine::Impl {
     // x: 1x3xHxW float32 CPU with H, W multiples of sizeMultiple(). Returns float32 CPU NCHW.
     torch::Tensor runNetwork(const torch::Tensor& x, const UnetRunOptions& run) {
         requireModel();
+        if (options.fault_for_testing) options.fault_for_testing(device);
         torch::Tensor y;
         const bool plainEval = !run.batch_stats && !run.dropout && !run.fixed && !run.record;
         if (net) {
@@ -230,16 +240,49 @@ struct InferenceEngine::Impl {
         return sum / weight;
     }
 
-    // fp32 vs bf16 on the check image, in the preview configuration. Returns {max, mean} abs difference.
-    std::pair<double, double> bf16Error(const UnetGenerator& generator, FastUnet& bf16) {
-        FastUnet fp32(generator, FastUnetOptions{});
+    // fp32 vs the candidate (bf16 on the CPU, fp16 on CUDA) on the check image, in the preview configuration,
+    // on the candidate's device.
+    PrecisionCheck checkAgainstFp32(const UnetGenerator& generator, FastUnet& candidate,
+                                    const std::string& name, double maxLimit, double meanLimit) {
+        FastUnetOptions o;
+        o.device = candidate.options().device;
+        o.subpixel = candidate.options().subpixel;
+        FastUnet fp32(generator, o);
         const int size = std::max(256, generator->options().sizeMultiple());
         const auto x = imageToTensor(checkImage(size));
         const auto run = runOptions(TranslateOptions{}, 0);
-        const auto a = fp32.forward(x, run).to(torch::kFloat32);
-        const auto b = bf16.forward(x, run).to(torch::kFloat32);
-        const auto d = (a - b).abs();
-        return {d.max().item<double>(), d.mean().item<double>()};
+        return compareWithFp32(name, fp32.forward(x, run), candidate.forward(x, run), maxLimit, meanLimit);
+    }
+
+    // After a failure of the device: the model on the CPU at fp32, prepared as load() prepares it there.
+    void fallBackToCpu(const std::string& failure) {
+        fallback_reason = device.str() + " (" + precision + ") failed: " + failure;
+        c10::InferenceMode guard;  // as at load: the model's tensors are inference tensors
+        model->generator->to(torch::kCPU);
+        if (model->discriminator) model->discriminator->to(torch::kCPU);
+        net.reset();
+        walker.reset();
+        if (options.fast_path) {
+            net = std::make_unique<FastUnet>(model->generator, FastUnetOptions{});
+        } else {
+            FastUnetOptions o;
+            o.subpixel = false;
+            o.fold_batchnorm = false;
+            o.channels_last = false;
+            walker = std::make_unique<FastUnet>(model->generator, o);
+        }
+        // For good: later loads prepare models on the CPU at fp32 too (options() says so).
+        device = options.device = Device::cpu();
+        precision = options.precision = "fp32";
+        precision_report = "fp32 on the CPU after a failure: " + fallback_reason;
+    }
+
+    cv::Mat translateOnce(const cv::Mat& image, const TranslateOptions& options) {
+        c10::InferenceMode guard;
+        const auto x = imageToTensor(image);
+        const bool tiled = x.size(2) > this->options.tile_size || x.size(3) > this->options.tile_size;
+        const auto y = tiled ? runTiled(x, options) : runPadded(x, runOptions(options, 0));
+        return tensorToImage(y);
     }
 };
 
@@ -277,6 +320,18 @@ ModelInfo InferenceEngine::load(const std::string& path, const ModelLoadOptions&
             o.dtype = dtypeOf(precision);
             net = std::make_unique<FastUnet>(loaded.generator, o);
             report = precision + " on CUDA";
+            if (precision == "fp16") {
+                const PrecisionCheck check =
+                    s.checkAgainstFp32(loaded.generator, *net, "fp16", s.options.fp16_max_abs_error,
+                                       s.options.fp16_mean_abs_error);
+                const PrecisionChoice choice = choosePrecision(check, s.options.precision == "fp16");
+                precision = choice.precision;
+                report = choice.report + " on CUDA";
+                if (!choice.use_candidate) {
+                    o.dtype = torch::kFloat32;
+                    net = std::make_unique<FastUnet>(loaded.generator, o);
+                }
+            }
         } else if (s.options.fast_path) {
             const bool wantBf16 =
                 s.options.precision == "bf16" || (s.options.precision == "auto" && cpuBf16Support().any());
@@ -284,19 +339,13 @@ ModelInfo InferenceEngine::load(const std::string& path, const ModelLoadOptions&
                 FastUnetOptions o;
                 o.dtype = torch::kBFloat16;
                 auto candidate = std::make_unique<FastUnet>(loaded.generator, o);
-                const auto [maxErr, meanErr] = s.bf16Error(loaded.generator, *candidate);
-                const bool within =
-                    maxErr <= s.options.bf16_max_abs_error && meanErr <= s.options.bf16_mean_abs_error;
-                std::ostringstream r;
-                r << "max |bf16 - fp32| " << maxErr << ", mean " << meanErr << " (limits "
-                  << s.options.bf16_max_abs_error << ", " << s.options.bf16_mean_abs_error << ")";
-                if (within || s.options.precision == "bf16") {
-                    precision = "bf16";
-                    net = std::move(candidate);
-                    report = "bf16: " + r.str() + (within ? "" : ", over the limits but requested");
-                } else {
-                    report = "fp32: bf16 was over the limits: " + r.str();
-                }
+                const PrecisionCheck check =
+                    s.checkAgainstFp32(loaded.generator, *candidate, "bf16", s.options.bf16_max_abs_error,
+                                       s.options.bf16_mean_abs_error);
+                const PrecisionChoice choice = choosePrecision(check, s.options.precision == "bf16");
+                precision = choice.precision;
+                report = choice.report;
+                if (choice.use_candidate) net = std::move(candidate);
             } else {
                 report = s.options.precision == "auto" ? "fp32: this CPU has neither AVX512_BF16 nor AMX"
                                                        : "fp32: requested";
@@ -343,17 +392,29 @@ cv::Mat InferenceEngine::translate(const cv::Mat& image, const TranslateOptions&
     s.requireModel();
     if (image.empty()) throw Error("cannot translate an empty image");
     configureThreads(s.options.threads);
+    auto failed = [&](const c10::Error& e) {
+        return Error("translating a " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
+                     " image on " + s.device.str() + " failed: " + firstLine(e.what()));
+    };
     try {
-        c10::InferenceMode guard;
-        const auto x = imageToTensor(image);
-        const bool tiled = x.size(2) > s.options.tile_size || x.size(3) > s.options.tile_size;
-        const auto y = tiled ? s.runTiled(x, options) : s.runPadded(x, s.runOptions(options, 0));
-        return tensorToImage(y);
+        return s.translateOnce(image, options);
     } catch (const Error&) {
         throw;
     } catch (const c10::Error& e) {
-        throw Error("translating a " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
-                    " image on " + s.device.str() + " failed: " + firstLine(e.what()));
+        if (!s.options.cpu_fallback || !canFallBackToCpu(s.device, s.precision)) throw failed(e);
+        try {
+            s.fallBackToCpu(firstLine(e.what()));
+        } catch (const c10::Error& again) {
+            throw Error("translating failed on " + s.device.str() + " (" + firstLine(e.what()) +
+                        ") and the model cannot be moved to the CPU: " + firstLine(again.what()));
+        }
+    }
+    try {
+        return s.translateOnce(image, options);  // on the CPU now
+    } catch (const Error&) {
+        throw;
+    } catch (const c10::Error& e) {
+        throw failed(e);
     }
 }
 
@@ -428,6 +489,10 @@ std::string InferenceEngine::precision() const {
 
 std::string InferenceEngine::precisionReport() const {
     return impl_->precision_report;
+}
+
+std::string InferenceEngine::fallbackReason() const {
+    return impl_->fallback_reason;
 }
 
 std::string InferenceEngine::describe() const {

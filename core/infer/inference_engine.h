@@ -4,6 +4,7 @@
 // Not thread-safe: one engine per worker thread.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,18 @@ struct EngineOptions {
     // differs from fp32 by at most these (outputs are in [-1, 1]; one 8-bit level is 2/255 = 0.0078).
     double bf16_max_abs_error = 0.1;
     double bf16_mean_abs_error = 0.01;
+    // The same check for fp16 on CUDA (precision auto or fp16): over these, auto runs fp32 and says why
+    // (core/infer/precision_check.h); fp16 asked for by name stays, and the report says it is over.
+    double fp16_max_abs_error = 0.1;
+    double fp16_mean_abs_error = 0.01;
+    // A failure of the device mid-translation (a CUDA error, out of GPU memory: a c10::Error from LibTorch)
+    // moves the engine to the CPU at fp32 for good (later loads too), which redoes the work; fallbackReason()
+    // says why. Off: the failure is thrown as a p2p::Error. p2p::Errors (bad input, no model) are never the
+    // device's.
+    bool cpu_fallback = true;
+    // Tests only: called before every run of the network with the device it runs on; a c10::Error it
+    // throws is handled as a failure of that device (this is how a CUDA error is mimicked without a GPU).
+    std::function<void(const Device&)> fault_for_testing;
     bool warm_up = true;    // one forward at load, so the first translate is not the slow one
     void validate() const;  // throws p2p::Error naming the option
 };
@@ -54,6 +67,10 @@ NormStats preferredPreviewNorm(const ModelInfo& info);
 std::string toString(NormStats stats);                   // "image" | "running"
 NormStats normStatsFromString(const std::string& name);  // image | running; throws p2p::Error
 
+// Whether an engine running on `device` (resolved) at `precision` has something safer to move to when the
+// device fails: the CPU at fp32. False only on the CPU at fp32, where there is nothing to fall back to.
+bool canFallBackToCpu(const Device& device, const std::string& precision);
+
 class InferenceEngine {
 public:
     explicit InferenceEngine(EngineOptions options = {});
@@ -62,7 +79,8 @@ public:
     InferenceEngine& operator=(const InferenceEngine&) = delete;
 
     // Loads (and warms up) a model: a .p2pm, a reference .pth, a training checkpoint or a run folder (its
-    // newest model; ModelInfo::path says which file). Throws p2p::Error; the previous model stays loaded on failure.
+    // newest model; ModelInfo::path says which file). Throws p2p::Error; the previous model stays loaded on
+    // failure.
     ModelInfo load(const std::string& path, const ModelLoadOptions& options = {});
     bool hasModel() const;
     const ModelInfo& model() const;  // throws p2p::Error when none is loaded
@@ -83,6 +101,9 @@ public:
     std::string describe() const;   // "CPU · 2 threads · bf16 · fast path"
     // How the precision was chosen, e.g. "bf16: max |bf16 - fp32| 0.012, mean 0.0011 (limits 0.1, 0.01)".
     std::string precisionReport() const;
+    // Empty unless a device failure moved this engine to the CPU (EngineOptions::cpu_fallback); then what
+    // failed, e.g. "cuda (fp16) failed: CUDA error: an illegal memory access was encountered".
+    std::string fallbackReason() const;
 
 private:
     struct Impl;

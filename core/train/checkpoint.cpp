@@ -266,9 +266,19 @@ torch::Tensor captureCudaRng(const Device& device) {
 
 void restoreCudaRng(const Device& device, const torch::Tensor& state) {
     if (!device.isCuda() || !state.defined()) return;
-    auto generator = at::globalContext().defaultGenerator(torchDevice(device));
-    std::lock_guard<std::mutex> lock(generator.mutex());
-    generator.set_state(state);
+    try {
+        auto generator = at::globalContext().defaultGenerator(torchDevice(device));
+        std::lock_guard<std::mutex> lock(generator.mutex());
+        generator.set_state(state.to(torch::kCPU));
+    } catch (const c10::Error& e) {
+        const std::string what = e.what();
+        throw Error("the checkpoint's CUDA random generator state cannot be restored on " + device.str() +
+                    ": " + what.substr(0, what.find('\n')));
+    }
+}
+
+bool resumeRestoresCudaRng(const Device& device, const Device& savedDevice, const torch::Tensor& state) {
+    return device.isCuda() && device == savedDevice && state.defined();
 }
 
 void saveTrainingCheckpoint(const TrainingCheckpoint& c, const std::vector<std::string>& paths) {

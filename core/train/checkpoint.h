@@ -74,7 +74,12 @@ torch::Tensor captureCpuRng();
 void restoreCpuRng(const torch::Tensor& state);
 // Undefined tensor when `device` is not CUDA.
 torch::Tensor captureCudaRng(const Device& device);
+// Nothing when `device` is not CUDA or `state` is undefined; throws p2p::Error for a state CUDA refuses.
 void restoreCudaRng(const Device& device, const torch::Tensor& state);
+// Whether a run resumed on `device` restores the CUDA generator from a checkpoint written on `savedDevice`
+// holding `state`: only on the same CUDA device, and only when the checkpoint has a state (one written on
+// the CPU has none; the generator then keeps its seeding, and the resume is not bit-identical anyway).
+bool resumeRestoresCudaRng(const Device& device, const Device& savedDevice, const torch::Tensor& state);
 
 // Streams the tensors into the first path's temporary file (no copy of the checkpoint in memory), then copies
 // that file to the other paths; every path is written atomically (temporary file, fsync, rename).

@@ -778,10 +778,11 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
     if (m.dist) m.shareWeightsAndSeedRanks(!haveRankRng);
     if (rank == 0) {
         restoreCpuRng(c.cpu_rng);
-        if (m.device == c.device) restoreCudaRng(m.device, c.cuda_rng);
+        if (resumeRestoresCudaRng(m.device, c.device, c.cuda_rng)) restoreCudaRng(m.device, c.cuda_rng);
     } else if (haveRankRng) {
         restoreCpuRng(c.rank_cpu_rng[static_cast<size_t>(rank - 1)]);
-        if (m.device == c.device && rank - 1 < static_cast<int>(c.rank_cuda_rng.size()))
+        if (rank - 1 < static_cast<int>(c.rank_cuda_rng.size()) &&
+            resumeRestoresCudaRng(m.device, c.device, c.rank_cuda_rng[static_cast<size_t>(rank - 1)]))
             restoreCudaRng(m.device, c.rank_cuda_rng[static_cast<size_t>(rank - 1)]);
     }
     if (c.world_size > 1 && world == c.world_size && static_cast<int>(c.rank_cpu_rng.size()) < world - 1)

@@ -229,6 +229,44 @@ private Q_SLOTS:
         QCOMPARE(fellBack.count(), 1);
     }
 
+    // The GPU failing mid-translation (a CUDA error from LibTorch, thrown here by the engine's test hook; the
+    // engine starts on the CPU in bf16, the one thing a CPU can fall back from): the engine redoes the
+    // request on the CPU at fp32, the worker says so and announces the model again, and the picture still
+    // comes.
+    void deviceFailingMidTranslationFallsBackToCpu() {
+        auto armed = std::make_shared<std::atomic<bool>>(false);
+        EngineOptions o = testEngine();
+        o.precision = "bf16";
+        o.fault_for_testing = [armed](const p2p::Device&) {
+            if (armed->exchange(false))
+                TORCH_CHECK(false, "CUDA error: an illegal memory access was encountered");
+        };
+        PreviewController controller(o);
+        QSignalSpy fellBack(&controller, &PreviewController::deviceFellBack);
+        QSignalSpy loaded(&controller, &PreviewController::modelLoaded);
+        QSignalSpy loadFailed(&controller, &PreviewController::modelLoadFailed);
+        QSignalSpy results(&controller, &PreviewController::resultReady);
+        QSignalSpy failed(&controller, &PreviewController::failed);
+        controller.loadModel(QString::fromStdString(tinyPath_));
+        QVERIFY(waitForModel(loaded, loadFailed));
+        QCOMPARE(fellBack.count(), 0);
+        armed->store(true);
+        controller.request(canvas(2));
+        QVERIFY(QTest::qWaitFor([&] { return results.count() == 1; }, 60000));
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(fellBack.count(), 1);
+        QVERIFY2(fellBack.at(0).at(0).toString().contains(QStringLiteral("illegal memory access")),
+                 qPrintable(fellBack.at(0).at(0).toString()));
+        QVERIFY(QTest::qWaitFor([&] { return loaded.count() == 2; }, 10000));
+        const auto summary = loaded.last().at(0).value<LoadedModelSummary>();
+        QCOMPARE(summary.device, QStringLiteral("CPU"));
+        QVERIFY2(summary.description.contains(QStringLiteral("fp32")), qPrintable(summary.description));
+        InferenceEngine reference(testEngine());
+        reference.load(tinyPath_);
+        QVERIFY(cv::norm(qImageToMat(results.at(0).at(0).value<PreviewResult>().image),
+                         reference.translate(canvas(2)), cv::NORM_INF) <= 1);
+    }
+
     void heatmapAndVariations() {
         PreviewController controller(testEngine());
         QSignalSpy loaded(&controller, &PreviewController::modelLoaded);

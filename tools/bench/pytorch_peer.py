@@ -7,6 +7,10 @@ optimize_parameters() (models/pix2pix_model.py: D on fake and real, Adam; G with
 256x256 pair, batch 1, in fp32 and under bf16 autocast (forward passes and losses under
 torch.autocast("cpu", torch.bfloat16), backward outside, as PyTorch's AMP recipe does). Prints one JSON
 object. pix2pix-bench runs it beside its own rows (app/bench/bench_main.cpp).
+
+--device cuda runs the same on the GPU (autocast on "cuda", every timed call ends with
+torch.cuda.synchronize()); --inference adds G's eval forward at batch 1 in fp32 and, on CUDA, fp16
+(model.half()), as tools/gpu-check.sh asks for.
 """
 
 import argparse
@@ -85,37 +89,54 @@ def main():
     parser.add_argument("--ndf", type=int, default=64)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--precisions", default="fp32,bf16")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
+    parser.add_argument("--inference", action="store_true", help="also time G's eval forward at batch 1")
     args = parser.parse_args()
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            print(json.dumps({"absent": "torch.cuda.is_available() is False", "torch_version": torch.__version__}))
+            return
+        torch.backends.cudnn.benchmark = True
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     num_downs = {256: 8, 128: 7}[args.size]
 
     result = {"torch_version": torch.__version__, "threads": torch.get_num_threads(),
+              "device": str(device),
               "config": {"ngf": args.ngf, "ndf": args.ndf, "size": args.size, "batch": 1}}
+    if device.type == "cuda":
+        result["gpu"] = torch.cuda.get_device_name(device)
     for precision in args.precisions.split(","):
         torch.manual_seed(0)
         net_g, net_d = unet(num_downs, args.ngf), patch_discriminator(args.ndf)
         init_weights(net_g)
         init_weights(net_d)
+        net_g.to(device)
+        net_d.to(device)
         net_g.train()
         net_d.train()
         opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))
         opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
         bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
-        real_a = torch.rand(1, 3, args.size, args.size) * 2 - 1
-        real_b = torch.rand(1, 3, args.size, args.size) * 2 - 1
+        real_a = (torch.rand(1, 3, args.size, args.size) * 2 - 1).to(device)
+        real_b = (torch.rand(1, 3, args.size, args.size) * 2 - 1).to(device)
         autocast = precision == "bf16"
 
         def gan_loss(pred, real):
             return bce(pred, torch.full_like(pred, 1.0 if real else 0.0))
 
         def step():
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
                 fake_b = net_g(real_a)
             for p in net_d.parameters():
                 p.requires_grad_(True)
             opt_d.zero_grad()
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
                 loss_d = (gan_loss(net_d(torch.cat([real_a, fake_b], 1).detach()), False) +
                           gan_loss(net_d(torch.cat([real_a, real_b], 1)), True)) * 0.5
             loss_d.backward()
@@ -123,10 +144,11 @@ def main():
             for p in net_d.parameters():
                 p.requires_grad_(False)
             opt_g.zero_grad()
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
                 loss_g = gan_loss(net_d(torch.cat([real_a, fake_b], 1)), True) + l1(fake_b, real_b) * 100.0
             loss_g.backward()
             opt_g.step()
+            sync()
 
         for _ in range(args.warmup):
             step()
@@ -137,7 +159,34 @@ def main():
             times.append((time.perf_counter() - start) * 1e3)
         times.sort()
         result[precision] = {"p50_ms": statistics.median(times), "min_ms": times[0], "n": len(times)}
+    if args.inference:
+        result["inference"] = inference(args, num_downs, device, sync)
     print(json.dumps(result))
+
+
+def inference(args, num_downs, device, sync):
+    """G's eval forward at batch 1 (fp32; fp16 as model.half() on CUDA), p50 over the iterations."""
+    rows = {}
+    for precision in ["fp32", "fp16"] if device.type == "cuda" else ["fp32"]:
+        torch.manual_seed(0)
+        net_g = unet(num_downs, args.ngf)
+        init_weights(net_g)
+        net_g.to(device).eval()
+        x = (torch.rand(1, 3, args.size, args.size) * 2 - 1).to(device)
+        if precision == "fp16":
+            net_g.half()
+            x = x.half()
+        times = []
+        with torch.no_grad():
+            for i in range(args.warmup + max(args.iterations, 10)):
+                start = time.perf_counter()
+                net_g(x)
+                sync()
+                if i >= args.warmup:
+                    times.append((time.perf_counter() - start) * 1e3)
+        times.sort()
+        rows[precision] = {"p50_ms": statistics.median(times), "min_ms": times[0], "n": len(times)}
+    return rows
 
 
 if __name__ == "__main__":

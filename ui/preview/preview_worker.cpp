@@ -99,8 +99,17 @@ void PreviewWorker::process() {
         const cv::Mat input = request->label_canvas
                                   ? labelCanvasForModel(request->image, modelLabelPalette(e.model()))
                                   : request->image;
+        const bool fellBackBefore = !e.fallbackReason().empty();
         const cv::Mat output = e.translate(input, request->options);
         ++inferences_;
+        if (!fellBackBefore && !e.fallbackReason().empty()) {
+            // The device failed mid-translation and the engine (core) redid it on the CPU: say so, and keep
+            // the CPU for engines built later.
+            options_.device = p2p::Device::cpu();
+            if (options_.precision == "fp16") options_.precision = "auto";
+            Q_EMIT deviceFellBack(QString::fromStdString(e.fallbackReason()));
+            Q_EMIT modelLoaded(summary());
+        }
         PreviewResult result;
         result.id = request->id;
         if (request->discriminator_map && e.hasDiscriminator()) {
