@@ -750,7 +750,10 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
     m.D = PatchDiscriminator(m.options.discriminatorOptions());
     loadStateDict(*m.G, c.generator, run.latestCheckpoint() + " (generator)");
     loadStateDict(*m.D, c.discriminator, run.latestCheckpoint() + " (discriminator)");
-    m.lr = c.lr;
+    // Mid-epoch the saved rate runs on (a new rule applies from the next epoch); at an epoch's start, as when
+    // a finished run is given more epochs, the new rule decides it now (the saved one may be the old end's 0).
+    m.lr = !change.empty() && c.position.epoch_iteration == 0 ? m.options.learningRateAt(c.position.epoch - 1)
+                                                              : c.lr;
     m.buildOptimizers();
     restoreAdamState(*m.optimizerG, *m.G, c.adam_generator,
                      run.latestCheckpoint() + " (generator optimizer)");

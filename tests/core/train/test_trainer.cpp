@@ -276,6 +276,30 @@ private Q_SLOTS:
         QCOMPARE(countLines(fs::path(o.run_dir) / "losses.jsonl"), 9);
     }
 
+    // A finished run given more epochs trains them at the new rule's rate, not at the old schedule's final 0.
+    void lengtheningAFinishedRunUsesTheNewRate() {
+        QTemporaryDir dir;
+        TrainOptions o = tinyTrainOptions(writeTinyTrainSet(dir, 3), dir.filePath("run").toStdString());
+        o.n_epochs = 1;
+        o.n_epochs_decay = 1;
+        {
+            Trainer trainer(o);
+            Recorder rec;
+            QCOMPARE(trainer.run(rec), TrainingState::Finished);
+            QCOMPARE(trainer.learningRate(), 0.0);
+        }
+        Trainer::ScheduleChange longer;
+        longer.n_epochs_decay = 3;
+        auto resumed = Trainer::resume(o.run_dir, longer);
+        TrainOptions now = o;
+        now.n_epochs_decay = 3;
+        QVERIFY(resumed->learningRate() > 0);
+        QCOMPARE(resumed->learningRate(), now.learningRateAt(resumed->epoch() - 1));
+        Recorder rec;
+        QCOMPARE(resumed->run(rec), TrainingState::Finished);
+        QCOMPARE(resumed->epoch() - 1, 4);
+    }
+
     void stopWhilePausedSaves() {
         QTemporaryDir dir;
         TrainOptions o = tinyTrainOptions(writeTinyTrainSet(dir, 3), dir.filePath("run").toStdString());
