@@ -5,6 +5,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 
+#include "core/common/torch_compat.h"
 #include "core/io/model_io.h"
 #include "core/nn/fast_unet.h"
 #include "core/nn/mixed_precision.h"
@@ -121,7 +122,7 @@ private Q_SLOTS:
             low = convTranspose2dOnConvPath(x, w, {});
             biased = convTranspose2dOnConvPath(x, w, b);
         }
-        QVERIFY(!at::autocast::is_cpu_enabled());
+        QVERIFY(!p2p::compat::autocastEnabled(at::kCPU));
         QCOMPARE(low.scalar_type(), torch::kBFloat16);
         QCOMPARE(biased.scalar_type(), torch::kFloat32);
         const double scale = expected.abs().max().item<double>();

@@ -9,9 +9,8 @@
 #include <mutex>
 #include <thread>
 
-#include <ATen/autocast_mode.h>
-
 #include "core/common/error.h"
+#include "core/common/torch_compat.h"
 #include "core/io/model_io.h"
 #include "tests/core/train/train_test_helpers.h"
 
@@ -509,7 +508,7 @@ private Q_SLOTS:
             Recorder rec;
             trainer.runSteps(4, rec);
             return Run{rec.losses, rec.samples, loadTrainingCheckpoint(trainer.saveCheckpoint()),
-                       at::autocast::is_cpu_enabled()};
+                       p2p::compat::autocastEnabled(at::kCPU)};
         };
         const Run fp32 = train("fp32", TrainPrecision::FP32, true);
         for (const bool fast : {true, false}) {
