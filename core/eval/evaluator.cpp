@@ -94,6 +94,14 @@ std::string labelScoresText(const LabelScores& s) {
            ", mean class IoU " + fixed(s.mean_iou, 3);
 }
 
+// The model and the segmenter run on the same device in the same precision.
+EngineOptions engineOptionsFor(const EvalOptions& options) {
+    EngineOptions e;
+    e.device = options.device;
+    e.precision = options.precision;
+    return e;
+}
+
 // Whether the generator translates label maps: its input kind when it records one, else what its first
 // input looks like.
 bool translatesLabelMaps(const ModelInfo& generator, const cv::Mat& firstInput) {
@@ -104,7 +112,7 @@ bool translatesLabelMaps(const ModelInfo& generator, const cv::Mat& firstInput) 
 // Re-labels generated and real photos with a photo -> label model and pools both confusions over the split.
 class LabelConsistencyScorer {
 public:
-    LabelConsistencyScorer(const EvalOptions& options, const ModelInfo& generator) : engine_(engineOptions(options)) {
+    LabelConsistencyScorer(const EvalOptions& options, const ModelInfo& generator) : engine_(engineOptionsFor(options)) {
         const ModelInfo info = engine_.load(options.segmenter);
         if (info.input_kind == "facade-labels" || info.input_kind == "edges")
             throw Error(options.segmenter + " is not a photo -> label model: it translates '" + info.input_kind +
@@ -138,12 +146,6 @@ public:
     }
 
 private:
-    static EngineOptions engineOptions(const EvalOptions& options) {
-        EngineOptions e;
-        e.device = options.device;
-        e.precision = options.precision;
-        return e;
-    }
     InferenceEngine engine_;
     LabelPalette inputPalette_ = LabelPalette::Pix2PixFacades, outputPalette_ = LabelPalette::Pix2PixFacades;
     ClassConfusion generated_{12}, real_{12};
@@ -216,10 +218,7 @@ EvalReport evaluate(const EvalOptions& options, EvalObserver* observer, const st
     options.validate();
     const auto start = std::chrono::steady_clock::now();
     EvalReport r;
-    EngineOptions engineOptions;
-    engineOptions.device = options.device;
-    engineOptions.precision = options.precision;
-    InferenceEngine engine(engineOptions);
+    InferenceEngine engine(engineOptionsFor(options));
     const ModelInfo info = engine.load(options.model);
     const NormStats norm = options.norm_stats.empty() ? preferredPreviewNorm(info) : normStatsFromString(options.norm_stats);
     engine.setPreviewNorm(norm);

@@ -8,6 +8,15 @@
 
 namespace p2p::test {
 
+// The largest difference of any channel value (images of one size and type).
+inline double maxPixelDifference(const cv::Mat& a, const cv::Mat& b) {
+    cv::Mat d;
+    cv::absdiff(a, b, d);
+    double mx = 0;
+    cv::minMaxLoc(d.reshape(1), nullptr, &mx);
+    return mx;
+}
+
 // Same size, type and every value.
 inline bool identical(const cv::Mat& a, const cv::Mat& b) {
     return a.size() == b.size() && a.type() == b.type() && cv::norm(a, b, cv::NORM_INF) == 0;

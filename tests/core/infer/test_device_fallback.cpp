@@ -12,6 +12,7 @@
 #include "core/infer/inference_engine.h"
 #include "core/infer/precision_check.h"
 #include "core/io/model_io.h"
+#include "tests/support/image_checks.h"
 #include "tests/support/test_support.h"
 
 using namespace p2p;
@@ -24,14 +25,6 @@ cv::Mat testImage(int width, int height) {
     rng.fill(image, cv::RNG::UNIFORM, 0, 256);
     cv::GaussianBlur(image, image, cv::Size(9, 9), 3);
     return image;
-}
-
-double maxDiff(const cv::Mat& a, const cv::Mat& b) {
-    cv::Mat d;
-    cv::absdiff(a, b, d);
-    double mx = 0;
-    cv::minMaxLoc(d.reshape(1), nullptr, &mx);
-    return mx;
 }
 
 // What LibTorch throws when a kernel launch fails on the GPU.
@@ -236,9 +229,9 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(engine.precisionReport()).contains("CPU"),
                  engine.precisionReport().c_str());
         QCOMPARE(out.size(), image.size());
-        QVERIFY(maxDiff(out, reference.translate(image)) <= 1.0);  // fp32 on the CPU, to 8-bit rounding
+        QVERIFY(test::maxPixelDifference(out, reference.translate(image)) <= 1.0);  // fp32 on the CPU, to 8-bit rounding
         // It stays there: the next translation runs on the CPU without another failure.
-        QVERIFY(maxDiff(engine.translate(image), out) == 0.0);
+        QVERIFY(test::maxPixelDifference(engine.translate(image), out) == 0.0);
         // For good: a later load stays on the CPU at fp32, and the reason stays.
         engine.load(modelPath_);
         QVERIFY(engine.device().isCpu());
@@ -313,7 +306,7 @@ private Q_SLOTS:
         QVERIFY2(QString::fromStdString(strict.precisionReport()).contains("fp16 was over the limits"),
                  strict.precisionReport().c_str());
         const cv::Mat image = testImage(128, 128);
-        QVERIFY(maxDiff(engine.translate(image), strict.translate(image)) <= 8.0);
+        QVERIFY(test::maxPixelDifference(engine.translate(image), strict.translate(image)) <= 8.0);
     }
 };
 

@@ -8,6 +8,7 @@
 #include "core/common/runtime.h"
 #include "core/infer/inference_engine.h"
 #include "core/io/model_io.h"
+#include "tests/support/image_checks.h"
 #include "tests/support/test_support.h"
 
 using namespace p2p;
@@ -26,14 +27,6 @@ cv::Mat testImage(int width, int height, int seed = 0) {
                       cv::Point(rng.uniform(0, width), rng.uniform(0, height)),
                       cv::Scalar(rng.uniform(0, 256), rng.uniform(0, 256), rng.uniform(0, 256)), cv::FILLED);
     return image;
-}
-
-double maxDiff(const cv::Mat& a, const cv::Mat& b) {
-    cv::Mat d;
-    cv::absdiff(a, b, d);
-    double mx = 0;
-    cv::minMaxLoc(d.reshape(1), nullptr, &mx);
-    return mx;
 }
 
 double meanDiff(const cv::Mat& a, const cv::Mat& b) {
@@ -133,7 +126,7 @@ private Q_SLOTS:
         b.load(modelPath_);
         const cv::Mat image = testImage(200, 150, 3);
         // Rounding to 8 bits may flip a value that sits on a .5 boundary by one level.
-        QVERIFY(maxDiff(a.translate(image), b.translate(image)) <= 1.0);
+        QVERIFY(test::maxPixelDifference(a.translate(image), b.translate(image)) <= 1.0);
         QVERIFY(a.describe().find("fast path") != std::string::npos);
     }
 
@@ -141,7 +134,7 @@ private Q_SLOTS:
         InferenceEngine engine(fp32Options());
         engine.load(modelPath_);
         const cv::Mat image = testImage(160, 120);
-        QCOMPARE(maxDiff(engine.translate(image), engine.translate(image)), 0.0);
+        QCOMPARE(test::maxPixelDifference(engine.translate(image), engine.translate(image)), 0.0);
     }
 
     void paperModeIsSeeded() {
@@ -153,7 +146,7 @@ private Q_SLOTS:
         paper.seed = 1;
         const cv::Mat a = engine.translate(image, paper);
         const cv::Mat again = engine.translate(image, paper);
-        QCOMPARE(maxDiff(a, again), 0.0);
+        QCOMPARE(test::maxPixelDifference(a, again), 0.0);
         paper.seed = 2;
         const cv::Mat b = engine.translate(image, paper);
         QVERIFY(meanDiff(a, b) > 0.01);
