@@ -32,14 +32,22 @@ void TrainOptionsBinder::bind(const char* name, QCheckBox* box, bool p2p::TrainO
 }
 
 void TrainOptionsBinder::bind(const char* name, QComboBox* box, std::string p2p::TrainOptions::*field) {
+    bindItems(
+        name, box, [field](const p2p::TrainOptions& o) { return o.*field; },
+        [field](p2p::TrainOptions& o, const std::string& item) { o.*field = item; });
+}
+
+void TrainOptionsBinder::bindItems(const char* name, QComboBox* box,
+                                   std::function<std::string(const p2p::TrainOptions&)> show,
+                                   std::function<void(p2p::TrainOptions&, const std::string&)> read) {
     bind(
         name, box,
-        [box, field](const p2p::TrainOptions& o) {
+        [box, show](const p2p::TrainOptions& o) {
             // A value the box does not list leaves it as it is (as the panel always did).
-            const int i = box->findData(QString::fromStdString(o.*field));
+            const int i = box->findData(QString::fromStdString(show(o)));
             if (i >= 0) box->setCurrentIndex(i);
         },
-        [box, field](p2p::TrainOptions& o) { o.*field = box->currentData().toString().toStdString(); });
+        [box, read](p2p::TrainOptions& o) { read(o, box->currentData().toString().toStdString()); });
 }
 
 void TrainOptionsBinder::bind(const char* name, QLineEdit* edit, std::string p2p::TrainOptions::*field) {

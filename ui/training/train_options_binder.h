@@ -36,6 +36,13 @@ public:
     void bind(const char* name, QCheckBox* box, bool p2p::TrainOptions::*field, bool inverted = false);
     // Items carry their option value as data (the text may be translated).
     void bind(const char* name, QComboBox* box, std::string p2p::TrainOptions::*field);
+    // A typed field (the device, the precision) whose items carry its text form as data.
+    template <class T, class ToText, class FromText>
+    void bind(const char* name, QComboBox* box, T p2p::TrainOptions::*field, ToText toText, FromText fromText) {
+        bindItems(
+            name, box, [field, toText](const p2p::TrainOptions& o) { return std::string(toText(o.*field)); },
+            [field, fromText](p2p::TrainOptions& o, const std::string& item) { o.*field = fromText(item); });
+    }
     // A folder, with native separators on screen and '/' in the options; surrounding spaces are dropped.
     void bind(const char* name, QLineEdit* edit, std::string p2p::TrainOptions::*field);
     // Anything else (the seed, the device): how to show the field and how to read it back.
@@ -54,6 +61,9 @@ Q_SIGNALS:
     void edited();
 
 private:
+    // A combo box whose items carry an option's text form as data; a value it does not list leaves it as it is.
+    void bindItems(const char* name, QComboBox* box, std::function<std::string(const p2p::TrainOptions&)> show,
+                   std::function<void(p2p::TrainOptions&, const std::string&)> read);
     struct Binding {
         QWidget* control;
         std::function<void(const p2p::TrainOptions&)> show;

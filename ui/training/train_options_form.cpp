@@ -243,21 +243,11 @@ QWidget* TrainOptionsForm::buildRunGroup() {
     binder_->bind("lambda_L1", lambda, &O::lambda_L1);
     binder_->bind("batch_size", batch, &O::batch_size);
     binder_->bind(
-        "device", device,
-        [device](const O& o) {
-            const int i = device->findData(QString::fromStdString(o.device.str()));
-            if (i >= 0) device->setCurrentIndex(i);
-        },
-        [device](O& o) { o.device = p2p::Device::parse(device->currentData().toString().toStdString()); });
+        "device", device, &O::device, [](const p2p::Device& d) { return d.str(); },
+        [](const std::string& item) { return p2p::Device::parse(item); });
     binder_->bind(
-        "precision", precision,
-        [precision](const O& o) {
-            const int i = precision->findData(QString::fromStdString(p2p::toString(o.precision)));
-            if (i >= 0) precision->setCurrentIndex(i);
-        },
-        [precision](O& o) {
-            o.precision = p2p::trainPrecisionFromString(precision->currentData().toString().toStdString());
-        });
+        "precision", precision, &O::precision, [](p2p::TrainPrecision p) { return p2p::toString(p); },
+        [](const std::string& item) { return p2p::trainPrecisionFromString(item); });
     binder_->bind("compute_threads", computeThreads, &O::compute_threads);
     binder_->bind("sample_freq", sampleFreq, &O::sample_freq);
     binder_->bind("run_dir", runFolderEdit_, &O::run_dir);
