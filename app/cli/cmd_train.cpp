@@ -245,9 +245,10 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                        ->capture_default_str();
     precisionFlag =
         sub->add_option("--precision", flags->precision,
-                        "auto | fp32 | bf16: what G's and D's convolutions compute in, forward and "
-                        "backward (weights, Adam, losses and BatchNorm statistics stay fp32); auto "
-                        "is bf16 on a CPU with AVX512_BF16 or AMX, else fp32. The run records the "
+                        "auto | fp32 | bf16 | fp64: what G's and D's convolutions compute in, forward "
+                        "and backward (weights, Adam, losses and BatchNorm statistics stay fp32); auto "
+                        "is bf16 on a CPU with AVX512_BF16 or AMX, else fp32. fp64 computes everything "
+                        "in double, several times slower, to check arithmetic. The run records the "
                         "choice and --resume keeps it")
             ->capture_default_str();
     addSchedule(sub->add_option("--save_epoch_freq", o.save_epoch_freq,

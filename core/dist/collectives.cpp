@@ -30,13 +30,14 @@ void runCollective(DistributedContext& context, const char* what, Launch launch)
     context.addCollectiveSeconds(std::chrono::duration<double>(Clock::now() - start).count());
 }
 
-// Groups tensors (by dtype and device, in order) into flat buckets of at most bucketBytes each.
-std::vector<std::vector<torch::Tensor>> bucketsOf(const std::vector<torch::Tensor>& tensors,
-                                                  int64_t bucketBytes) {
-    std::vector<std::vector<torch::Tensor>> buckets;
+// Groups tensors (by dtype and device, in order) into flat buckets of at most bucketBytes each: the indices
+// of each bucket's tensors.
+std::vector<std::vector<size_t>> bucketIndicesOf(const std::vector<torch::Tensor>& tensors, int64_t bucketBytes) {
+    std::vector<std::vector<size_t>> buckets;
     std::map<std::pair<int, std::string>, size_t> open;  // (dtype, device) -> index of its open bucket
     std::vector<int64_t> bytes;
-    for (const auto& t : tensors) {
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        const auto& t = tensors[i];
         const auto key = std::make_pair(static_cast<int>(t.scalar_type()), t.device().str());
         const int64_t size = t.numel() * static_cast<int64_t>(t.element_size());
         auto it = open.find(key);
@@ -45,8 +46,18 @@ std::vector<std::vector<torch::Tensor>> bucketsOf(const std::vector<torch::Tenso
             bytes.push_back(0);
             it = open.insert_or_assign(key, buckets.size() - 1).first;
         }
-        buckets[it->second].push_back(t);
+        buckets[it->second].push_back(i);
         bytes[it->second] += size;
+    }
+    return buckets;
+}
+
+std::vector<std::vector<torch::Tensor>> bucketsOf(const std::vector<torch::Tensor>& tensors,
+                                                  int64_t bucketBytes) {
+    std::vector<std::vector<torch::Tensor>> buckets;
+    for (const auto& indices : bucketIndicesOf(tensors, bucketBytes)) {
+        buckets.emplace_back();
+        for (size_t i : indices) buckets.back().push_back(tensors[i]);
     }
     return buckets;
 }
@@ -125,17 +136,77 @@ GradientAllReducer::GradientAllReducer(std::shared_ptr<DistributedContext> conte
                                        std::vector<torch::Tensor> parameters, int64_t bucketBytes)
     : context_(std::move(context)), parameters_(std::move(parameters)), bucket_bytes_(bucketBytes) {}
 
-void GradientAllReducer::averageGradients() {
-    std::vector<torch::Tensor> gradients;
-    gradients.reserve(parameters_.size());
-    for (auto& p : parameters_) {
-        if (!p.requires_grad()) continue;
-        // Every rank must send the same layout: a parameter this rank's backward did not reach counts as
-        // zero.
-        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-        gradients.push_back(p.grad());
+int64_t GradientAllReducer::payloadBytes() const {
+    int64_t bytes = 0;
+    for (const auto& b : buckets_) bytes += b.flat.numel() * static_cast<int64_t>(b.flat.element_size());
+    return bytes;
+}
+
+void GradientAllReducer::plan() {
+    std::vector<size_t> used;
+    std::vector<torch::Tensor> tensors;
+    for (size_t i = 0; i < parameters_.size(); ++i)
+        if (parameters_[i].requires_grad()) {
+            used.push_back(i);
+            tensors.push_back(parameters_[i]);
+        }
+    for (const auto& indices : bucketIndicesOf(tensors, bucket_bytes_)) {
+        Bucket b;
+        int64_t numel = 0;
+        for (size_t k : indices) {
+            b.members.push_back(used[k]);
+            numel += tensors[k].numel();
+        }
+        b.flat = torch::empty({numel}, tensors[indices.front()].options());
+        buckets_.push_back(std::move(b));
     }
-    allReduceMean(*context_, gradients, bucket_bytes_);
+    planned_ = true;
+}
+
+void GradientAllReducer::averageGradients() {
+    torch::NoGradGuard noGrad;
+    if (!planned_) plan();
+    for (auto& bucket : buckets_) {
+        int64_t offset = 0;
+        for (size_t i : bucket.members) {
+            const torch::Tensor& p = parameters_[i];
+            torch::Tensor slot = bucket.flat.narrow(0, offset, p.numel());
+            // A parameter this rank's backward did not reach counts as zero: every rank sends the same layout.
+            if (p.grad().defined())
+                slot.copy_(p.grad().reshape({-1}));
+            else
+                slot.zero_();
+            offset += p.numel();
+        }
+    }
+    const auto start = Clock::now();
+    try {
+        std::vector<c10::intrusive_ptr<c10d::Work>> works;
+        for (auto& bucket : buckets_) {
+            std::vector<torch::Tensor> flat{bucket.flat};
+            works.push_back(groupOf(*context_).allreduce(flat));
+        }
+        for (auto& work : works) work->wait();
+    } catch (const std::exception& e) {
+        throw DistributedFailure(context_->lostPeerMessage("all-reducing the gradients", e.what()));
+    }
+    context_->addCollectiveSeconds(std::chrono::duration<double>(Clock::now() - start).count());
+    const double world = context_->worldSize();
+    for (auto& bucket : buckets_) {
+        bucket.flat.div_(world);
+        int64_t offset = 0;
+        for (size_t i : bucket.members) {
+            torch::Tensor& p = parameters_[i];
+            torch::Tensor mean = bucket.flat.narrow(0, offset, p.numel()).view(p.sizes());
+            if (p.is_contiguous()) {
+                p.mutable_grad() = mean;  // a view of the bucket until the next backward releases it
+            } else {
+                if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+                p.mutable_grad().copy_(mean);
+            }
+            offset += p.numel();
+        }
+    }
 }
 
 }  // namespace p2p

@@ -26,6 +26,7 @@ c10::Dict<std::string, at::Tensor> toDict(const torch::nn::Module& module, bool 
     for (const auto& [key, value] : stateDictOf(module)) {
         auto t = value.detach().to(torch::kCPU).contiguous().clone();
         if (half && t.is_floating_point()) t = t.to(torch::kFloat16);
+        if (t.scalar_type() == torch::kFloat64) t = t.to(torch::kFloat32);  // an fp64 run's model is fp32
         dict.insert(key, t);
     }
     return dict;

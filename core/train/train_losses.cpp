@@ -11,7 +11,8 @@ GanMode ganModeFromString(const std::string& name) {
 }
 
 torch::Tensor GanLoss::operator()(const torch::Tensor& logits, bool targetIsReal) const {
-    const torch::Tensor prediction = logits.to(torch::kFloat32);  // a no-op for fp32 runs
+    // At least fp32 (bf16 logits are widened; fp64 runs keep double).
+    const torch::Tensor prediction = logits.to(at::promote_types(logits.scalar_type(), torch::kFloat32));
     const torch::Tensor target =
         torch::full({}, targetIsReal ? 1.0 : 0.0, prediction.options()).expand_as(prediction);
     if (mode_ == GanMode::Vanilla) return torch::binary_cross_entropy_with_logits(prediction, target);

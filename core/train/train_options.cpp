@@ -38,6 +38,7 @@ std::string toString(TrainPrecision precision) {
         case TrainPrecision::FP32: return "fp32";
         case TrainPrecision::BF16: return "bf16";
         case TrainPrecision::FP16: return "fp16";
+        case TrainPrecision::FP64: return "fp64";
     }
     return "auto";
 }
@@ -47,7 +48,8 @@ TrainPrecision trainPrecisionFromString(const std::string& name) {
     if (name == "fp32") return TrainPrecision::FP32;
     if (name == "bf16") return TrainPrecision::BF16;
     if (name == "fp16") return TrainPrecision::FP16;
-    throw Error("unknown precision '" + name + "' (expected auto, fp32 or bf16)");
+    if (name == "fp64") return TrainPrecision::FP64;
+    throw Error("unknown precision '" + name + "' (expected auto, fp32, bf16 or fp64)");
 }
 
 TrainPrecision resolvePrecision(TrainPrecision requested, const Device& device, bool cpuHasBf16) {
@@ -58,6 +60,8 @@ TrainPrecision resolvePrecision(TrainPrecision requested, const Device& device, 
 
 std::string describePrecision(TrainPrecision resolved, const Device& device) {
     std::string text = toString(resolved);
+    if (resolved == TrainPrecision::FP64)
+        return text + ": weights, activations, gradients, Adam and losses in double (slow; for checking arithmetic)";
     if (resolved != TrainPrecision::BF16) return text;
     text += " convolutions; weights, Adam, losses and BatchNorm statistics in fp32";
     if (device.isCpu()) text += " (CPU bf16 instructions: " + cpuBf16Support().describe() + ")";

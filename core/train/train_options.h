@@ -15,14 +15,18 @@
 namespace p2p {
 
 // What the convolutions of G and D (forward and backward) compute in. Master weights, Adam state, losses and
-// BatchNorm statistics stay fp32 in every mode. A run records what Auto resolved to.
+// BatchNorm statistics stay fp32 in every mode but FP64. A run records what Auto resolved to.
 enum class TrainPrecision {
     Auto,  // bf16 on a CPU with AVX512_BF16 or AMX (cpuBf16Support), else fp32
     FP32,
     BF16,  // autocast (CPU: oneDNN bf16 kernels; the fast path's transposed convs cast explicitly)
     FP16,  // refused by validate(): it needs a CUDA gradient scaler, which this trainer does not have
+    // Everything in double: weights, activations, gradients, Adam, losses. Several times slower; for checking
+    // arithmetic, where fp32 rounding would hide what is compared (2 ranks against 1 process, for one).
+    // Exported models are fp32.
+    FP64,
 };
-std::string toString(TrainPrecision precision);                    // auto | fp32 | bf16 | fp16
+std::string toString(TrainPrecision precision);                    // auto | fp32 | bf16 | fp16 | fp64
 TrainPrecision trainPrecisionFromString(const std::string& name);  // throws p2p::Error
 // What Auto means for a run on `device` ("cpu", "cuda[:N]") of a machine with (or without) bf16 instructions.
 TrainPrecision resolvePrecision(TrainPrecision requested, const Device& device, bool cpuHasBf16);

@@ -245,6 +245,16 @@ struct Trainer::Impl {
         initWeights(*G, options.init_gain);
         D = PatchDiscriminator(options.discriminatorOptions());
         initWeights(*D, options.init_gain);
+        useParameterDtype();
+    }
+
+    // Double for an fp64 run (before weights are loaded into them, so that none is rounded to float).
+    torch::Dtype parameterDtype() const {
+        return options.precision == TrainPrecision::FP64 ? torch::kFloat64 : torch::kFloat32;
+    }
+    void useParameterDtype() {
+        G->to(parameterDtype());
+        D->to(parameterDtype());
     }
 
     void buildOptimizers() {
@@ -357,8 +367,11 @@ struct Trainer::Impl {
 
     // One optimize_parameters() of the reference's pix2pix_model.py.
     StepResult step(const TrainingBatch& batch, TrainingSample* sample) {
-        torch::Tensor realA = batch.input.to(torchDevice), realB = batch.target.to(torchDevice);
-        const bool fastPath = options.fast_path && torchDevice.is_cpu();  // CUDA's ConvTranspose2d is fast
+        torch::Tensor realA = batch.input.to(torchDevice, parameterDtype()),
+                      realB = batch.target.to(torchDevice, parameterDtype());
+        // CUDA's ConvTranspose2d is fast; the fast path is oneDNN's, which has no double kernels.
+        const bool fastPath =
+            options.fast_path && torchDevice.is_cpu() && options.precision != TrainPrecision::FP64;
         if (position.iteration + 1 == poisonIteration)
             realA = torch::full_like(realA, std::numeric_limits<float>::quiet_NaN());
 
@@ -397,7 +410,7 @@ struct Trainer::Impl {
             predFakeForG = D->forward(torch::cat({realA, fakeB}, 1));
         }
         const torch::Tensor lossGGAN = ganLoss(predFakeForG, true);
-        const torch::Tensor lossGL1 = torch::l1_loss(fakeB.to(torch::kFloat32), realB) * options.lambda_L1;
+        const torch::Tensor lossGL1 = torch::l1_loss(fakeB.to(realB.scalar_type()), realB) * options.lambda_L1;
         const torch::Tensor lossG = lossGGAN + lossGL1;
         lossG.backward();
         if (reduceG) reduceG->averageGradients();
@@ -748,6 +761,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& runDir, const Schedu
 
     m.G = UnetGenerator(m.options.generatorOptions());
     m.D = PatchDiscriminator(m.options.discriminatorOptions());
+    m.useParameterDtype();
     loadStateDict(*m.G, c.generator, run.latestCheckpoint() + " (generator)");
     loadStateDict(*m.D, c.discriminator, run.latestCheckpoint() + " (discriminator)");
     // Mid-epoch the saved rate runs on (a new rule applies from the next epoch); at an epoch's start, as when
@@ -819,7 +833,9 @@ TrainingState Trainer::run(TrainingObserver& observer) {
         if (m.dist)
             observer.onMessage("data-parallel: " + std::to_string(m.worldSize()) +
                                " ranks; collectives took " + std::to_string(m.dist->collectiveSeconds()) +
-                               " s of " + std::to_string(m.elapsedSeconds) + " s of training (this rank)");
+                               " s of " + std::to_string(m.elapsedSeconds) + " s of training (this rank); " +
+                               std::to_string((m.reduceG->payloadBytes() + m.reduceD->payloadBytes()) >> 20) +
+                               " MB of gradients all-reduced per step");
         observer.onMessage("finished: " + m.run.model());
         observer.onStateChanged(TrainingState::Finished);
         return TrainingState::Finished;

@@ -27,12 +27,31 @@ namespace {
 using p2p::test::cliPath;
 using p2p::test::runCli;
 
-// 128x128 pairs (unet_128's input), ngf/ndf 8, one compute thread per rank, fp32: the same arithmetic
-// everywhere.
-QStringList flags(const QString& data, const QString& run) {
+// 128x128 pairs (unet_128's input), ngf/ndf 8, one compute thread per rank, fp32 unless asked: the same
+// arithmetic everywhere.
+QStringList flags(const QString& data, const QString& run, const QString& precision = "fp32") {
     return p2p::test::tinyCliTrainFlags(data, run) +
-           QStringList{"--precision",   "fp32", "--n_epochs_decay",  "0", "--log_freq", "1",
-                       "--sample_freq", "0",    "--save_epoch_freq", "0", "--seed",     "5"};
+           QStringList{"--precision",   precision, "--n_epochs_decay",  "0", "--log_freq", "1",
+                       "--sample_freq", "0",       "--save_epoch_freq", "0", "--seed",     "5"};
+}
+
+// The largest difference between two checkpoints' G and D tensors, weights and biases apart.
+struct WeightDifference {
+    double weights = 0, biases = 0;
+};
+WeightDifference differenceOf(const p2p::TrainingCheckpoint& a, const p2p::TrainingCheckpoint& b) {
+    WeightDifference worst;
+    for (const auto* dicts : {&a.generator, &a.discriminator}) {
+        const auto& other = dicts == &a.generator ? b.generator : b.discriminator;
+        if (dicts->size() != other.size()) return {1e300, 1e300};
+        for (size_t i = 0; i < dicts->size(); ++i) {
+            const double d = p2p::test::maxAbsDiff((*dicts)[i].second, other[i].second);
+            double& slot = QString::fromStdString((*dicts)[i].first).endsWith(".bias") ? worst.biases
+                                                                                        : worst.weights;
+            slot = std::max(slot, d);
+        }
+    }
+    return worst;
 }
 
 // A socket listening on a port the kernel chose (all addresses); closed with the object.
@@ -155,9 +174,9 @@ private Q_SLOTS:
     // averaged gradients are that process's up to float rounding. Adam's first step moves every parameter by
     // about lr * sign(gradient), so a gradient that is zero in exact arithmetic (the biases of convolutions
     // that feed an InstanceNorm, which subtracts them again) moves by +-lr on rounding noise alone: those
-    // biases are held to 2 lr. Other tensors: 2.8e-5 measured, held to 1e-4 (the issue asks 1e-5: not met;
-    // small gradients flip too). (Over 20 steps, Adam's sign-like early steps amplify the rounding noise to
-    // ~3e-3 even with --norm none: docs/PERFORMANCE.md.)
+    // biases are held to 2 lr. Other tensors: 2.8e-5 measured, held to 1e-4. The issue's 1e-5 over 20 steps
+    // holds in double (the next test); in fp32, Adam's sign-like early steps amplify the rounding noise to
+    // ~3e-3 over 20 steps even with --norm none (docs/PERFORMANCE.md).
     void twoRanksEqualOneProcessWithTheWholeBatch() {
         const QString data = dataset("equal", 2);
         const QStringList common{"--norm", "instance", "--no_dropout", "--n_epochs", "1"};
@@ -172,20 +191,34 @@ private Q_SLOTS:
         QCOMPARE(a.position.iteration, int64_t(1));
         QCOMPARE(b.position.iteration, int64_t(1));
         QCOMPARE(b.world_size, 2);
-        double worstWeight = 0, worstBias = 0;
-        for (const auto* dicts : {&a.generator, &a.discriminator}) {
-            const auto& other = dicts == &a.generator ? b.generator : b.discriminator;
-            QCOMPARE(dicts->size(), other.size());
-            for (size_t i = 0; i < dicts->size(); ++i) {
-                const double d = p2p::test::maxAbsDiff((*dicts)[i].second, other[i].second);
-                const bool bias = QString::fromStdString((*dicts)[i].first).endsWith(".bias");
-                (bias ? worstBias : worstWeight) = std::max(bias ? worstBias : worstWeight, d);
-            }
-        }
-        qInfo("max |2 ranks x batch 1 - 1 process x batch 2|: weights %g, biases %g", worstWeight, worstBias);
-        QVERIFY2(worstWeight <= 1e-4, qPrintable(QString("weights differ by %1").arg(worstWeight)));
-        QVERIFY2(worstBias <= 2 * 2e-4 + 1e-6, qPrintable(QString("biases differ by %1").arg(worstBias)));
+        const WeightDifference d = differenceOf(a, b);
+        qInfo("max |2 ranks x batch 1 - 1 process x batch 2|: weights %g, biases %g", d.weights, d.biases);
+        QVERIFY2(d.weights <= 1e-4, qPrintable(QString("weights differ by %1").arg(d.weights)));
+        QVERIFY2(d.biases <= 2 * 2e-4 + 1e-6, qPrintable(QString("biases differ by %1").arg(d.biases)));
         QCOMPARE(lossLines(two), 1);  // rank 0 alone writes the log
+    }
+
+    // The same comparison over 20 steps in double (--precision fp64), where the averaged gradients agree to
+    // ~1e-16 and rounding noise no longer decides Adam's early steps: the issue's 1e-5 for every tensor. The
+    // 40 pairs are 20 steps of 2 images: step k gives rank 0 and rank 1 the images 1 process x batch 2 sees.
+    void twoRanksEqualOneProcessInDouble() {
+        const QString data = dataset("equal64", 40);
+        const QStringList common{"--norm", "instance", "--no_dropout", "--n_epochs", "1"};
+        const QString one = dir_.filePath("equal64-1x2"), two = dir_.filePath("equal64-2x1");
+        const auto single = runCli(flags(data, one, "fp64") + common + QStringList{"--batch_size", "2"}, 300000);
+        QVERIFY2(single.exitCode == 0, qPrintable(describe(single)));
+        const auto ranks = runCli(
+            flags(data, two, "fp64") + common + QStringList{"--batch_size", "1", "--nproc", "2"}, 300000);
+        QVERIFY2(ranks.exitCode == 0, qPrintable(describe(ranks)));
+        const auto a = latest(one), b = latest(two);
+        QCOMPARE(a.position.iteration, int64_t(20));
+        QCOMPARE(b.position.iteration, int64_t(20));
+        QCOMPARE(a.generator.front().second.scalar_type(), torch::kFloat64);
+        const WeightDifference d = differenceOf(a, b);
+        qInfo("fp64, 20 steps: max |2 ranks x batch 1 - 1 process x batch 2|: weights %g, biases %g", d.weights,
+              d.biases);
+        QVERIFY2(d.weights <= 1e-5 && d.biases <= 1e-5,
+                 qPrintable(QString("weights differ by %1, biases by %2").arg(d.weights).arg(d.biases)));
     }
 
     // Ctrl+C reaches both ranks mid-epoch; they agree on the step to stop after and save. Resumed on 2 ranks
