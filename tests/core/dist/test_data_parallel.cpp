@@ -416,14 +416,17 @@ private Q_SLOTS:
                 "no Python with torch " + QString("%1.%2").arg(TORCH_VERSION_MAJOR).arg(TORCH_VERSION_MINOR) +
                 " to run torchrun (apt-get install python3-torch; tools/install-deps.sh does):" + problem));
         const QString data = dataset("torchrun", 4);
-        const QString run = dir_.filePath("torchrun-run-" + QString(QTest::currentDataTag()).remove('-'));
-        const QString torchrunFlags = "-m torch.distributed.run " +
-                                      rendezvous.replace("PORT", QString::number(freePort())) +
-                                      " --nproc_per_node 2 --redirects 1 --tee 1 --no_python";
+        const QString tag = QString(QTest::currentDataTag()).remove('-');
+        const QString run = dir_.filePath("torchrun-run-" + tag);
+        const QStringList torchrun =
+            ("-m torch.distributed.run " + rendezvous.replace("PORT", QString::number(freePort())) +
+             " --nproc_per_node 2 --redirects 1 --tee 1")
+                .split(' ') +
+            // The redirected outputs go to the test's folder, not to a new /tmp/torchelastic_* per run.
+            QStringList{"--log_dir", dir_.filePath("torchrun-logs-" + tag), "--no_python", cliPath()};
         const QStringList training =
             withRunDirFlag(flags(data, run)) + QStringList{"--norm", "instance", "--n_epochs", "1"};
-        const auto r =
-            runProgram(python, torchrunFlags.split(' ') + QStringList{cliPath()} + training, 240000);
+        const auto r = runProgram(python, torchrun + training, 240000);
         QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
         QVERIFY2(r.out.contains("served by " + storeServedBy), qPrintable(r.out));
         QCOMPARE(latest(run).world_size, 2);
