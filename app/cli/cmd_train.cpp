@@ -170,11 +170,14 @@ std::function<int()> addTrainCommand(CLI::App& app) {
     sub->footer(
         "Flags are named like the reference's. Ctrl+C stops after the current step, saves the checkpoint and "
         "model, and exits with 130;\n`pix2pix train --resume RUN_DIR` continues the run exactly.\n\n"
-        "Data-parallel training: `pix2pix train --nproc N ...` starts N ranks here; `torchrun --no-python "
-        "--nproc-per-node N pix2pix train ...`,\nSlurm or a shell loop set RANK, WORLD_SIZE, LOCAL_RANK, "
-        "MASTER_ADDR and MASTER_PORT instead. The effective batch is\nbatch_size x ranks. BatchNorm keeps "
-        "per-rank batch statistics (as torch DDP without SyncBatchNorm): use --norm instance with\nseveral "
-        "ranks. Only rank 0 writes the run folder; a checkpoint resumes on any number of ranks.");
+        "Data-parallel training: `pix2pix train --nproc N ...` starts N ranks here; torchrun, Slurm or a shell "
+        "loop set RANK,\nWORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT instead. torchrun must be the one of "
+        "the torch pix2pix was built\nwith; Debian's (python3-torch) needs `--redirects 1 --tee 1` on Python 3.11:\n"
+        "  python3 -m torch.distributed.run --standalone --nproc_per_node N --redirects 1 --tee 1 --no_python "
+        "pix2pix train ... --run_dir R\n(--run_dir: torchrun takes an abbreviated --run for its own --run-path). "
+        "The effective batch is batch_size x ranks.\nBatchNorm keeps per-rank batch statistics (as torch DDP "
+        "without SyncBatchNorm): use --norm instance with several\nranks. Only rank 0 writes the run folder; a "
+        "checkpoint resumes on any number of ranks.");
     auto& o = flags->options;
     std::vector<CLI::Option*> trainingFlags;
     std::vector<CLI::Option*> scheduleFlags;  // what --resume may change
@@ -429,7 +432,9 @@ std::function<int()> addTrainCommand(CLI::App& app) {
         if (trainer->worldSize() > 1)
             std::cout << "data-parallel:  " << trainer->worldSize() << " ranks ("
                       << p2p::toString(distributed->backend()) << ", timeout " << distOptions.timeout_seconds
-                      << " s), effective batch " << options.batch_size << " x " << trainer->worldSize()
+                      << " s, rendezvous " << distOptions.master_addr << ":" << distOptions.master_port
+                      << (distOptions.join_launcher_store ? " served by torchrun" : " served by rank 0")
+                      << "), effective batch " << options.batch_size << " x " << trainer->worldSize()
                       << " = " << options.batch_size * trainer->worldSize() << "; " << options.compute_threads
                       << " compute threads per rank"
                       << (options.norm == "batch" ? "; BatchNorm statistics are per rank (--norm instance "

@@ -99,6 +99,8 @@ int launchLocalRanks(int nproc, int timeoutSeconds) {
             setenv("LOCAL_WORLD_SIZE", std::to_string(nproc).c_str(), 1);
             setenv("MASTER_ADDR", "127.0.0.1", 1);
             setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+            // Rank 0 serves the rendezvous here, whatever torchrun variable the shell still holds.
+            unsetenv("TORCHELASTIC_USE_AGENT_STORE");
             std::vector<char*> argv;
             for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
             argv.push_back(nullptr);

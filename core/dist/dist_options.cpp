@@ -26,6 +26,14 @@ int parseInteger(const char* name, const std::string& text) {
     return static_cast<int>(value);
 }
 
+// Python's str(True) / str(False), as torchrun writes them, and the usual spellings of a switch.
+bool parseBoolean(const char* name, const std::string& text) {
+    if (text == "True" || text == "true" || text == "1") return true;
+    if (text == "False" || text == "false" || text == "0") return false;
+    throw Error(std::string("the environment variable ") + name + " must be True or False, got '" + text +
+                "'");
+}
+
 }  // namespace
 
 std::string toString(DistBackend backend) {
@@ -59,6 +67,12 @@ void DistOptions::validate() const {
     if (master_port < 1 || master_port > 65535)
         throw Error("MASTER_PORT must be a TCP port (1-65535), got " + std::to_string(master_port));
     if (timeout_seconds < 1) throw Error("the distributed timeout must be at least 1 s");
+    if (restart_count < 0)
+        throw Error("TORCHELASTIC_RESTART_COUNT must not be negative, got " + std::to_string(restart_count));
+}
+
+std::string DistOptions::launcherStorePrefix() const {
+    return "/worker/attempt_" + std::to_string(restart_count);
 }
 
 bool DistOptions::launchedAsRank(const std::function<const char*(const char*)>& getenv) {
@@ -79,6 +93,9 @@ DistOptions DistOptions::fromEnvironment(const std::function<const char*(const c
     integer("LOCAL_WORLD_SIZE", o.local_world_size);
     if (const char* v = readVariable(getenv, "MASTER_ADDR")) o.master_addr = v;
     integer("MASTER_PORT", o.master_port);
+    if (const char* v = readVariable(getenv, "TORCHELASTIC_USE_AGENT_STORE"))
+        o.join_launcher_store = parseBoolean("TORCHELASTIC_USE_AGENT_STORE", v);
+    integer("TORCHELASTIC_RESTART_COUNT", o.restart_count);
     return o;
 }
 

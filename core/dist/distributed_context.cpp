@@ -15,6 +15,7 @@
 #ifdef P2P_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 
 namespace p2p {
 
@@ -90,16 +91,31 @@ std::shared_ptr<DistributedContext> DistributedContext::join(const DistOptions& 
     const auto timeout = std::chrono::milliseconds(int64_t(options.timeout_seconds) * 1000);
     const std::string where = options.master_addr + ":" + std::to_string(options.master_port);
     const std::string seconds = std::to_string(options.timeout_seconds) + " s";
+    // When torchrun's agent serves the store, every rank is a client there and the keys go under the
+    // attempt's prefix. Otherwise rank 0 serves the store and waits until every rank has connected.
+    const bool launcherStore = options.join_launcher_store;
     c10d::TCPStoreOptions storeOptions;
     storeOptions.port = static_cast<std::uint16_t>(options.master_port);
-    storeOptions.isServer = options.rank == 0;
+    storeOptions.isServer = options.rank == 0 && !launcherStore;
     storeOptions.numWorkers = static_cast<std::size_t>(options.world_size);
-    storeOptions.waitWorkers = true;
+    storeOptions.waitWorkers = !launcherStore;
     storeOptions.timeout = timeout;
     try {
-        m.store = c10::make_intrusive<c10d::TCPStore>(options.master_addr, storeOptions);
+        auto tcpStore = c10::make_intrusive<c10d::TCPStore>(options.master_addr, storeOptions);
+        if (launcherStore)
+            m.store = c10::make_intrusive<c10d::PrefixStore>(options.launcherStorePrefix(), tcpStore);
+        else
+            m.store = tcpStore;
     } catch (const std::exception& e) {
         const std::string message = e.what();
+        if (launcherStore)
+            throw DistributedFailure(
+                "rank " + std::to_string(options.rank) + " cannot reach torchrun's rendezvous store at " +
+                where + " within " + seconds +
+                " (TORCHELASTIC_USE_AGENT_STORE=True: the launcher serves it): check that torchrun still "
+                "runs, that it is the torchrun of the torch this pix2pix was built with (the store's "
+                "protocol differs between torch 1.13 and 2.x), and that no firewall blocks the port (" +
+                firstLine(message) + ")");
         if (options.rank == 0 && (mentions(message, "in use") || mentions(message, "failed to listen") ||
                                   mentions(message, "bind")))
             throw DistributedFailure("rank 0 cannot open the rendezvous on port " +
@@ -131,11 +147,14 @@ std::shared_ptr<DistributedContext> DistributedContext::join(const DistOptions& 
             m.rankNames.emplace_back(bytes.begin(), bytes.end());
         }
     } catch (const std::exception& e) {
+        // A store of another torch version accepts the connection, then does not understand the requests.
+        const std::string launcherHint =
+            launcherStore ? ", and launch with the torchrun of the torch this pix2pix was built with" : "";
         throw DistributedFailure("rank " + std::to_string(options.rank) + " waited " + seconds + " at " +
                                  where + " for all " + std::to_string(options.world_size) +
                                  " ranks, and not all arrived: start every rank with the same MASTER_ADDR, "
-                                 "MASTER_PORT and WORLD_SIZE (" +
-                                 firstLine(e.what()) + ")");
+                                 "MASTER_PORT and WORLD_SIZE" +
+                                 launcherHint + " (" + firstLine(e.what()) + ")");
     }
 
     try {

@@ -1,9 +1,9 @@
 #pragma once
 
-// One process's membership in a data-parallel run: the rendezvous (a c10d TCPStore on rank 0's MASTER_PORT)
-// and the process group (Gloo on the CPU, NCCL on CUDA) that the trainer all-reduces gradients over.
-// Torch-free interface, so the CLI can join before it builds a Trainer; the collectives are in
-// core/dist/collectives.h.
+// One process's membership in a data-parallel run: the rendezvous (a c10d TCPStore on MASTER_PORT, served by
+// rank 0 or by torchrun's agent) and the process group (Gloo on the CPU, NCCL on CUDA) that the trainer
+// all-reduces gradients over. Torch-free interface, so the CLI can join before it builds a Trainer; the
+// collectives are in core/dist/collectives.h.
 
 #include <memory>
 #include <string>
@@ -28,9 +28,11 @@ bool ncclAvailable();
 
 class DistributedContext {
 public:
-    // Joins the run. Rank 0 opens the rendezvous on MASTER_PORT and waits for the others; every rank then
-    // creates the process group. Throws DistributedFailure with a message that says what to do: the port is
-    // taken, MASTER_ADDR cannot be reached, or not every rank arrived within the timeout.
+    // Joins the run. Rank 0 opens the rendezvous on MASTER_PORT and waits for the others, unless the
+    // launcher serves it there (DistOptions::join_launcher_store: every rank is then its client, under the
+    // attempt's key prefix); every rank then creates the process group. Throws DistributedFailure with a
+    // message that says what to do: the port is taken, MASTER_ADDR cannot be reached, or not every rank
+    // arrived within the timeout.
     static std::shared_ptr<DistributedContext> join(const DistOptions& options, const Device& device);
     ~DistributedContext();
     DistributedContext(const DistributedContext&) = delete;

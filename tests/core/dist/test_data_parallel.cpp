@@ -1,7 +1,8 @@
 // Data-parallel training (core/dist) on loopback with Gloo: the environment torchrun sets, the sharded data
-// order, 2 ranks against 1 process with the whole batch, exact resume on 2 ranks, a rank killed mid-run, and
-// a rendezvous that cannot happen. The ranks are real `pix2pix train` processes, started by --nproc or, as
-// torchrun would, with RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT.
+// order, 2 ranks against 1 process with the whole batch, exact resume on 2 ranks, a rank killed mid-run, a
+// rendezvous that cannot happen, the store that torchrun 2.x's agent serves, and Debian's real torchrun. The
+// ranks are real `pix2pix train` processes, started by --nproc, by torchrun, or as torchrun would, with
+// RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT.
 
 #include <QtTest/QtTest>
 
@@ -12,8 +13,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <vector>
+
+#include <torch/version.h>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include "core/common/error.h"
 #include "core/data/prefetcher.h"
@@ -103,6 +110,50 @@ QString describe(const p2p::test::CliResult& r) {
            r.err.right(3000);
 }
 
+// Runs `program args` to the end; past the timeout it gets SIGTERM first, which torchrun passes on to its
+// ranks, so none is left behind.
+p2p::test::CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs) {
+    QProcess process;
+    process.start(program, args);
+    p2p::test::CliResult r;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.terminate();
+        if (!process.waitForFinished(15000)) process.kill();
+        process.waitForFinished();
+        r.crashed = true;
+    } else {
+        r.crashed = process.exitStatus() != QProcess::NormalExit;
+        if (!r.crashed) r.exitCode = process.exitCode();
+    }
+    r.out = QString::fromUtf8(process.readAllStandardOutput());
+    r.err = QString::fromUtf8(process.readAllStandardError());
+    return r;
+}
+
+// torch 2.x's torchrun rejects an abbreviated --run (it could be its --run-path or --run_path).
+QStringList withRunDirFlag(QStringList args) {
+    args[args.indexOf("--run")] = "--run_dir";
+    return args;
+}
+
+// A Python whose torch is the LibTorch this build links (the store's protocol changed between 1.13 and 2.x,
+// so another torch's torchrun cannot host these ranks): python3 on PATH, else Debian's /usr/bin/python3.
+// Empty, with `problem` saying why, when there is none.
+QString pythonWithMatchingTorch(QString& problem) {
+    const QString wanted = QString("%1.%2.").arg(TORCH_VERSION_MAJOR).arg(TORCH_VERSION_MINOR);
+    for (const QString& python : {QStringLiteral("python3"), QStringLiteral("/usr/bin/python3")}) {
+        QProcess probe;
+        probe.start(python, {"-c", "import torch; print(torch.__version__)"});
+        const bool ran = probe.waitForFinished(120000) && probe.exitStatus() == QProcess::NormalExit;
+        const QString version = QString::fromUtf8(probe.readAllStandardOutput()).trimmed();
+        if (ran && probe.exitCode() == 0 && version.startsWith(wanted)) return python;
+        problem += "\n" + python + ": " +
+                   (ran && probe.exitCode() == 0 ? "torch " + version + ", not " + wanted + "x"
+                                                 : "cannot import torch");
+    }
+    return {};
+}
+
 }  // namespace
 
 class TestDataParallel : public QObject {
@@ -128,21 +179,43 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("variables");  // NAME=VALUE
         QTest::addColumn<int>("rank");
         QTest::addColumn<int>("world");
-        QTest::addColumn<QString>("error");  // "" when valid
-        QTest::newRow("unset: one process") << QStringList{} << 0 << 1 << "";
+        QTest::addColumn<QString>("error");            // "" when valid
+        QTest::addColumn<bool>("joinsLauncherStore");  // when valid
+        QTest::addColumn<QString>("keyPrefix");        // in the launcher's store, when valid
+        const QStringList agentRank1{"RANK=1", "WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", "MASTER_PORT=29500"};
+        QTest::newRow("unset: one process") << QStringList{} << 0 << 1 << "" << false << "/worker/attempt_0";
         QTest::newRow("torchrun") << QStringList{"RANK=1", "WORLD_SIZE=4", "LOCAL_RANK=1",
                                                  "MASTER_ADDR=node0", "MASTER_PORT=29400"}
-                                  << 1 << 4 << "";
-        QTest::newRow("rank out of range") << QStringList{"RANK=2", "WORLD_SIZE=2"} << 2 << 2 << "RANK";
-        QTest::newRow("not a number") << QStringList{"RANK=one", "WORLD_SIZE=2"} << 0 << 2 << "RANK";
+                                  << 1 << 4 << "" << false << "/worker/attempt_0";
+        QTest::newRow("rank out of range")
+            << QStringList{"RANK=2", "WORLD_SIZE=2"} << 2 << 2 << "RANK" << false << "/worker/attempt_0";
+        QTest::newRow("not a number")
+            << QStringList{"RANK=one", "WORLD_SIZE=2"} << 0 << 2 << "RANK" << false << "/worker/attempt_0";
         QTest::newRow("bad port") << QStringList{"RANK=0", "WORLD_SIZE=2", "MASTER_PORT=70000"} << 0 << 2
-                                  << "MASTER_PORT";
+                                  << "MASTER_PORT" << false << "/worker/attempt_0";
+        QTest::newRow("torchrun 2.x: the agent's store, third attempt")
+            << agentRank1 + QStringList{"TORCHELASTIC_USE_AGENT_STORE=True", "TORCHELASTIC_RESTART_COUNT=2"}
+            << 1 << 2 << "" << true << "/worker/attempt_2";
+        QTest::newRow("torchrun 1.13: rank 0 serves the store")
+            << agentRank1 + QStringList{"TORCHELASTIC_USE_AGENT_STORE=False", "TORCHELASTIC_RESTART_COUNT=0"}
+            << 1 << 2 << "" << false << "/worker/attempt_0";
+        QTest::newRow("restart count not a number")
+            << agentRank1 + QStringList{"TORCHELASTIC_USE_AGENT_STORE=True", "TORCHELASTIC_RESTART_COUNT=two"}
+            << 1 << 2 << "TORCHELASTIC_RESTART_COUNT" << true << "";
+        QTest::newRow("negative restart count")
+            << agentRank1 + QStringList{"TORCHELASTIC_USE_AGENT_STORE=True", "TORCHELASTIC_RESTART_COUNT=-1"}
+            << 1 << 2 << "TORCHELASTIC_RESTART_COUNT" << true << "";
+        QTest::newRow("agent store neither True nor False")
+            << agentRank1 + QStringList{"TORCHELASTIC_USE_AGENT_STORE=yes"} << 1 << 2
+            << "TORCHELASTIC_USE_AGENT_STORE" << false << "";
     }
     void readsTheTorchrunEnvironment() {
         QFETCH(QStringList, variables);
         QFETCH(int, rank);
         QFETCH(int, world);
         QFETCH(QString, error);
+        QFETCH(bool, joinsLauncherStore);
+        QFETCH(QString, keyPrefix);
         std::map<std::string, std::string> env;
         for (const auto& v : variables)
             env[v.section('=', 0, 0).toStdString()] = v.section('=', 1).toStdString();
@@ -155,6 +228,8 @@ private Q_SLOTS:
             QCOMPARE(o.rank, rank);
             QCOMPARE(o.world_size, world);
             o.validate();
+            QCOMPARE(o.join_launcher_store, joinsLauncherStore);
+            QCOMPARE(QString::fromStdString(o.launcherStorePrefix()), keyPrefix);
             QVERIFY2(error.isEmpty(), "expected an error");
             QCOMPARE(p2p::DistOptions::launchedAsRank(getenv), !variables.isEmpty());
         } catch (const p2p::Error& e) {
@@ -308,28 +383,118 @@ private Q_SLOTS:
                  saved.position.iteration + (40 - 2 * saved.position.epoch_iteration));
     }
 
+    // The test plays torchrun 2.x's agent: it serves the store on MASTER_PORT and starts 2 ranks with
+    // TORCHELASTIC_USE_AGENT_STORE=True. A rank 0 that opened its own store there would find the port taken.
+    void ranksJoinTheStoreTorchrunsAgentServes() {
+        const QString data = dataset("agent", 4);
+        const QString run = dir_.filePath("agent-run");
+        c10d::TCPStoreOptions serverOptions;
+        serverOptions.port = 0;  // the kernel picks a free one
+        serverOptions.isServer = true;
+        serverOptions.waitWorkers = false;
+        serverOptions.timeout = std::chrono::seconds(60);
+        auto agentStore = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", serverOptions);
+        const int port = agentStore->getPort();
+        QVERIFY(port > 0);
+
+        std::vector<std::unique_ptr<QProcess>> ranks;
+        for (int rank = 0; rank < 2; ++rank) {
+            QProcessEnvironment env = rankEnvironment(rank, 2, port);
+            env.insert("TORCHELASTIC_USE_AGENT_STORE", "True");
+            env.insert("TORCHELASTIC_RESTART_COUNT", "1");
+            ranks.push_back(std::make_unique<QProcess>());
+            ranks.back()->setProcessEnvironment(env);
+            ranks.back()->start(cliPath(), flags(data, run) + QStringList{"--norm", "instance", "--n_epochs",
+                                                                          "1", "--dist-timeout", "60"});
+        }
+        for (auto& rank : ranks) {
+            QVERIFY(rank->waitForStarted());
+            if (!rank->waitForFinished(240000)) rank->kill();
+        }
+        for (auto& rank : ranks) {
+            const QString err = QString::fromUtf8(rank->readAllStandardError());
+            QVERIFY2(rank->exitStatus() == QProcess::NormalExit && rank->exitCode() == 0, qPrintable(err));
+        }
+        const QString out = QString::fromUtf8(ranks[0]->readAllStandardOutput());
+        QVERIFY2(out.contains("served by torchrun"), qPrintable(out));
+        QCOMPARE(latest(run).world_size, 2);
+        QCOMPARE(lossLines(run), 2);  // 4 pairs, 2 ranks, batch 1
+        // Each rank announced itself in the agent's store under attempt 1's prefix, and nothing outside it.
+        QVERIFY(agentStore->check({"/worker/attempt_1/p2p/rank/0", "/worker/attempt_1/p2p/rank/1"}));
+        QVERIFY(!agentStore->check({"p2p/rank/0"}));
+    }
+
+    // Debian's torchrun (python3-torch, which tools/install-deps.sh installs): without it this fails, since
+    // the README's recipes are what it checks. --redirects 1 --tee 1: its default (0) crashes on Python 3.11,
+    // where iterating the IntFlag Std skips Std.NONE, so Std.from_str("0") returns None.
+    void debiansTorchrunLaunchesTwoRanks_data() {
+        QTest::addColumn<QString>("rendezvous");  // torchrun's flags; PORT: a free port
+        QTest::addColumn<QString>("storeServedBy");
+        // c10d rendezvous: TORCHELASTIC_USE_AGENT_STORE=False, rank 0 serves the store on MASTER_PORT.
+        QTest::newRow("--standalone") << "--standalone"
+                                      << "rank 0";
+        // Static rendezvous (the multi-machine recipe, on one): torchrun's agent serves the store on
+        // --master_port, TORCHELASTIC_USE_AGENT_STORE=True.
+        QTest::newRow("--master_addr")
+            << "--nnodes 1 --node_rank 0 --master_addr 127.0.0.1 --master_port PORT"
+            << "torchrun";
+    }
+    void debiansTorchrunLaunchesTwoRanks() {
+        QFETCH(QString, rendezvous);
+        QFETCH(QString, storeServedBy);
+        QString problem;
+        const QString python = pythonWithMatchingTorch(problem);
+        if (python.isEmpty())
+            QFAIL(qPrintable(
+                "no Python with torch " + QString("%1.%2").arg(TORCH_VERSION_MAJOR).arg(TORCH_VERSION_MINOR) +
+                " to run torchrun (apt-get install python3-torch; tools/install-deps.sh does):" + problem));
+        const QString data = dataset("torchrun", 4);
+        const QString tag = QString(QTest::currentDataTag()).remove('-');
+        const QString run = dir_.filePath("torchrun-run-" + tag);
+        const QStringList torchrun =
+            ("-m torch.distributed.run " + rendezvous.replace("PORT", QString::number(freePort())) +
+             " --nproc_per_node 2 --redirects 1 --tee 1")
+                .split(' ') +
+            // The redirected outputs go to the test's folder, not to a new /tmp/torchelastic_* per run.
+            QStringList{"--log_dir", dir_.filePath("torchrun-logs-" + tag), "--no_python", cliPath()};
+        const QStringList training =
+            withRunDirFlag(flags(data, run)) + QStringList{"--norm", "instance", "--n_epochs", "1"};
+        const auto r = runProgram(python, torchrun + training, 240000);
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QVERIFY2(r.out.contains("served by " + storeServedBy), qPrintable(r.out));
+        QCOMPARE(latest(run).world_size, 2);
+        QCOMPARE(lossLines(run), 2);
+    }
+
     void rendezvousFailuresAreMessagesNotHangs_data() {
         QTest::addColumn<int>("rank");
         QTest::addColumn<bool>("portTaken");
+        QTest::addColumn<bool>("launcherStore");  // TORCHELASTIC_USE_AGENT_STORE=True
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("MASTER_PORT taken") << 0 << true << "taken";
-        QTest::newRow("nobody at MASTER_ADDR:MASTER_PORT") << 1 << false << "cannot reach";
-        QTest::newRow("a peer that never arrives") << 0 << false << "not all arrived";
+        QTest::newRow("MASTER_PORT taken") << 0 << true << false << "taken";
+        QTest::newRow("nobody at MASTER_ADDR:MASTER_PORT") << 1 << false << false << "cannot reach";
+        QTest::newRow("a peer that never arrives") << 0 << false << false << "not all arrived";
+        QTest::newRow("no torchrun agent at MASTER_ADDR:MASTER_PORT")
+            << 0 << false << true << "cannot reach torchrun's rendezvous store";
     }
     void rendezvousFailuresAreMessagesNotHangs() {
         QFETCH(int, rank);
         QFETCH(bool, portTaken);
+        QFETCH(bool, launcherStore);
         QFETCH(QString, mentions);
         const QString data = dataset("rendezvous", 2);
         ListeningSocket squatter;
         QVERIFY(squatter.port > 0);
         const int port = portTaken ? squatter.port : freePort();
         QProcess p;
-        p.setProcessEnvironment(rankEnvironment(rank, 2, port));
+        QProcessEnvironment env = rankEnvironment(rank, 2, port);
+        if (launcherStore) env.insert("TORCHELASTIC_USE_AGENT_STORE", "True");
+        p.setProcessEnvironment(env);
         QElapsedTimer clock;
         clock.start();
-        p.start(cliPath(), flags(data, dir_.filePath(QString("rendezvous-%1-%2").arg(rank).arg(portTaken))) +
-                               QStringList{"--dist-timeout", "3"});
+        const QString run =
+            dir_.filePath(QString("rendezvous-%1-%2-%3").arg(rank).arg(portTaken).arg(launcherStore));
+        p.start(cliPath(), flags(data, run) + QStringList{"--dist-timeout", "3"});
         QVERIFY2(p.waitForFinished(60000), "hung");
         QVERIFY2(clock.elapsed() < 30000, qPrintable(QString::number(clock.elapsed())));
         const QString err = QString::fromUtf8(p.readAllStandardError());
