@@ -318,6 +318,10 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             if (threadsFlag->count() == 0)
                 flags->threads = std::max(1, p2p::hardwareThreads() / distOptions.local_world_size);
             if (!mainRank) std::cout.setstate(std::ios::failbit);  // rank 0 speaks for the run
+            // A peer that dies leaves its sockets closed; writing to one must fail as an error Gloo reports
+            // (and we name the lost rank), not end this rank silently by SIGPIPE. Python ignores SIGPIPE
+            // too, which is why torch's own ranks never see it.
+            std::signal(SIGPIPE, SIG_IGN);
             try {
                 distributed = p2p::DistributedContext::join(distOptions, device);
             } catch (const p2p::Error& e) {
