@@ -2,6 +2,9 @@
 # Data-parallel scaling on this machine: training images per second for 1 rank x 1 thread and for 2 ranks x
 # 1 thread each (pix2pix train --nproc 2), with the small config (--preset tiny) and the default one (unet_256,
 # ngf 64), and how much of a rank's step time goes to the collectives (gradient all-reduce, loss exchange).
+# 1 rank runs twice: at batch 1, each rank's batch (the scaling torch DDP reports: the per-rank batch fixed),
+# and at batch 2, the 2-rank run's effective batch (which one process runs faster per image: fewer optimizer
+# steps per image).
 # The rate comes from losses.jsonl (--log_freq 1: each step's training time), skipping the first steps.
 #   tools/bench-data-parallel.sh [DATA] [STEPS_SMALL] [STEPS_DEFAULT]     (needs a built build/app/pix2pix)
 set -euo pipefail
@@ -32,30 +35,33 @@ subset() {
     echo "$work/$name"
 }
 
-run() {  # config label, ranks, steps, flags...
-    local label=$1 ranks=$2 steps=$3
-    shift 3
-    local pairs=$((steps * 2)) dir="$work/run-$label-$ranks"
-    local set; set=$(subset "data-$label-$ranks" "$pairs")
-    local batch=$((2 / ranks))  # the same 2 images per step either way
+run() {  # config label, ranks, batch per rank, steps, flags...
+    local label=$1 ranks=$2 batch=$3 steps=$4
+    shift 4
+    local per_step=$((ranks * batch)) dir="$work/run-$label-$ranks-$batch"
+    local set; set=$(subset "data-$label-$ranks-$batch" "$((steps * per_step))")
     local launch=()
     [ "$ranks" -gt 1 ] && launch=(--nproc "$ranks")
     "$cli" train "${launch[@]}" --data "$set" --run "$dir" --direction BtoA --threads 1 --batch_size "$batch" \
         --norm instance --n_epochs 1 --n_epochs_decay 0 --log_freq 1 --sample_freq 0 --save_epoch_freq 0 \
-        --save_latest_freq 100000 "$@" > "$work/log-$label-$ranks.txt" 2>&1
-    local ips; ips=$(rate "$dir" 2)
+        --save_latest_freq 100000 "$@" > "$work/log-$label-$ranks-$batch.txt" 2>&1
+    local ips; ips=$(rate "$dir" "$per_step")
     local share
-    share=$(sed -n 's/.*collectives took \([0-9.]*\) s of \([0-9.]*\) s.*/\1 \2/p' "$work/log-$label-$ranks.txt" |
+    share=$(sed -n 's/.*collectives took \([0-9.]*\) s of \([0-9.]*\) s.*/\1 \2/p' "$work/log-$label-$ranks-$batch.txt" |
             awk '{ if ($2 > 0) printf "%.1f%%", 100 * $1 / $2; else print "-" }')
     echo "$ips ${share:--}"
 }
 
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores offered"
-printf "%-8s %-22s %-22s %-9s %s\n" config "1 rank x 1 thread" "2 ranks x 1 thread" speedup "collectives (2 ranks)"
+printf "%-8s %-14s %-14s %-14s %-18s %-18s %s\n" config "1r x b1" "1r x b2" "2r x b1" "2r / 1r x b1" \
+    "2r / 1r x b2" "collectives (2 ranks)"
 for config in small default; do
     if [ "$config" = small ]; then flags=(--preset tiny); steps=$steps_small; else flags=(); steps=$steps_default; fi
-    read -r one _ < <(run "$config" 1 "$steps" "${flags[@]}")
-    read -r two share < <(run "$config" 2 "$steps" "${flags[@]}")
-    speedup=$(python3 -c "print(f'{$two / $one:.2f}x')")
-    printf "%-8s %-22s %-22s %-9s %s\n" "$config" "$one img/s" "$two img/s" "$speedup" "$share of step time"
+    read -r one1 _ < <(run "$config" 1 1 "$steps" "${flags[@]}")
+    read -r one2 _ < <(run "$config" 1 2 "$steps" "${flags[@]}")
+    read -r two share < <(run "$config" 2 1 "$steps" "${flags[@]}")
+    s1=$(python3 -c "print(f'{$two / $one1:.2f}x')")
+    s2=$(python3 -c "print(f'{$two / $one2:.2f}x')")
+    printf "%-8s %-14s %-14s %-14s %-18s %-18s %s\n" "$config" "$one1 img/s" "$one2 img/s" "$two img/s" "$s1" "$s2" \
+        "$share of step time"
 done
