@@ -252,9 +252,16 @@ struct Trainer::Impl {
     torch::Dtype parameterDtype() const {
         return options.precision == TrainPrecision::FP64 ? torch::kFloat64 : torch::kFloat32;
     }
+    // Floating-point tensors only: LibTorch 2.x's Module::to(dtype) would also turn BatchNorm's integer
+    // num_batches_tracked into a float.
     void useParameterDtype() {
-        G->to(parameterDtype());
-        D->to(parameterDtype());
+        if (parameterDtype() == torch::kFloat32) return;
+        torch::NoGradGuard noGrad;
+        for (auto* module : {static_cast<torch::nn::Module*>(G.get()), static_cast<torch::nn::Module*>(D.get())}) {
+            for (auto& p : module->parameters()) p.set_data(p.to(parameterDtype()));
+            for (auto& b : module->buffers())
+                if (b.is_floating_point()) b.set_data(b.to(parameterDtype()));
+        }
     }
 
     void buildOptimizers() {
