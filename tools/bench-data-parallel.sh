@@ -6,12 +6,15 @@
 # and at batch 2, the 2-rank run's effective batch (which one process runs faster per image: fewer optimizer
 # steps per image).
 # The rate comes from losses.jsonl (--log_freq 1: each step's training time), skipping the first steps.
-#   tools/bench-data-parallel.sh [DATA] [STEPS_SMALL] [STEPS_DEFAULT]     (needs a built build/app/pix2pix)
+# This VM's speed drifts by tens of percent within minutes, so the three runs alternate, REPEATS times, and
+# the table gives each column's median (the ratios are of medians).
+#   tools/bench-data-parallel.sh [DATA] [STEPS_SMALL] [STEPS_DEFAULT] [REPEATS]  (needs build/app/pix2pix)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=${1:-../shared/data/facades}
 steps_small=${2:-60}
 steps_default=${3:-12}
+repeats=${4:-3}
 cli=${P2P_CLI:-build/app/pix2pix}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -30,6 +33,7 @@ PY
 # A subset of the training pairs, so that one epoch is the measured run: STEPS steps of 2 images in all.
 subset() {
     local name=$1 count=$2
+    if [ -d "$work/$name" ]; then echo "$work/$name"; return; fi
     mkdir -p "$work/$name/train"
     ls "$data/train" | head -n "$count" | while read -r f; do ln -s "$(realpath "$data/train/$f")" "$work/$name/train/$f"; done
     echo "$work/$name"
@@ -42,6 +46,7 @@ run() {  # config label, ranks, batch per rank, steps, flags...
     local set; set=$(subset "data-$label-$ranks-$batch" "$((steps * per_step))")
     local launch=()
     [ "$ranks" -gt 1 ] && launch=(--nproc "$ranks")
+    rm -rf "$dir"
     "$cli" train "${launch[@]}" --data "$set" --run "$dir" --direction BtoA --threads 1 --batch_size "$batch" \
         --norm instance --n_epochs 1 --n_epochs_decay 0 --log_freq 1 --sample_freq 0 --save_epoch_freq 0 \
         --save_latest_freq 100000 "$@" > "$work/log-$label-$ranks-$batch.txt" 2>&1
@@ -55,13 +60,20 @@ run() {  # config label, ranks, batch per rank, steps, flags...
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores offered"
 printf "%-8s %-14s %-14s %-14s %-18s %-18s %s\n" config "1r x b1" "1r x b2" "2r x b1" "2r / 1r x b1" \
     "2r / 1r x b2" "collectives (2 ranks)"
+median() { python3 -c "import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.3f}')" "$@"; }
 for config in small default; do
     if [ "$config" = small ]; then flags=(--preset tiny); steps=$steps_small; else flags=(); steps=$steps_default; fi
-    read -r one1 _ < <(run "$config" 1 1 "$steps" "${flags[@]}")
-    read -r one2 _ < <(run "$config" 1 2 "$steps" "${flags[@]}")
-    read -r two share < <(run "$config" 2 1 "$steps" "${flags[@]}")
+    ones1=() ones2=() twos=() shares=()
+    for ((r = 0; r < repeats; r++)); do
+        read -r v _ < <(run "$config" 1 1 "$steps" "${flags[@]}"); ones1+=("$v")
+        read -r v _ < <(run "$config" 1 2 "$steps" "${flags[@]}"); ones2+=("$v")
+        read -r v share < <(run "$config" 2 1 "$steps" "${flags[@]}"); twos+=("$v"); shares+=("${share%\%}")
+        echo "  $config run $((r + 1)): ${ones1[-1]} ${ones2[-1]} ${twos[-1]} img/s, collectives ${shares[-1]}%" >&2
+    done
+    one1=$(median "${ones1[@]}") one2=$(median "${ones2[@]}") two=$(median "${twos[@]}")
+    share=$(median "${shares[@]}")
     s1=$(python3 -c "print(f'{$two / $one1:.2f}x')")
     s2=$(python3 -c "print(f'{$two / $one2:.2f}x')")
     printf "%-8s %-14s %-14s %-14s %-18s %-18s %s\n" "$config" "$one1 img/s" "$one2 img/s" "$two img/s" "$s1" "$s2" \
-        "$share of step time"
+        "$share% of step time"
 done

@@ -134,7 +134,39 @@ std::vector<torch::Tensor> allGather(DistributedContext& context, const torch::T
 
 GradientAllReducer::GradientAllReducer(std::shared_ptr<DistributedContext> context,
                                        std::vector<torch::Tensor> parameters, int64_t bucketBytes)
-    : context_(std::move(context)), parameters_(std::move(parameters)), bucket_bytes_(bucketBytes) {}
+    : context_(std::move(context)), parameters_(std::move(parameters)) {
+    constexpr size_t npos = static_cast<size_t>(-1);
+    where_.assign(parameters_.size(), {npos, npos});
+    // Reverse order: a backward reaches the last layers first.
+    std::vector<size_t> used;
+    std::vector<torch::Tensor> tensors;
+    for (size_t i = parameters_.size(); i-- > 0;)
+        if (parameters_[i].requires_grad()) {
+            used.push_back(i);
+            tensors.push_back(parameters_[i]);
+        }
+    for (const auto& indices : bucketIndicesOf(tensors, bucketBytes)) {
+        Bucket b;
+        int64_t numel = 0;
+        for (size_t k : indices) {
+            where_[used[k]] = {buckets_.size(), b.members.size()};
+            b.members.push_back(used[k]);
+            b.offsets.push_back(numel);
+            numel += tensors[k].numel();
+        }
+        b.flat = torch::empty({numel}, tensors[indices.front()].options());
+        b.arrived.assign(b.members.size(), false);
+        buckets_.push_back(std::move(b));
+    }
+    for (size_t i : used)
+        hooks_.emplace_back(i, parameters_[i].register_hook(
+                                   [this, i](const torch::Tensor& gradient) { onGradient(i, gradient); }));
+}
+
+GradientAllReducer::~GradientAllReducer() {
+    // The parameters outlive the reducer (a resume builds a new one): their hooks must not call into it.
+    for (const auto& [i, handle] : hooks_) parameters_[i].remove_hook(handle);
+}
 
 int64_t GradientAllReducer::payloadBytes() const {
     int64_t bytes = 0;
@@ -142,69 +174,75 @@ int64_t GradientAllReducer::payloadBytes() const {
     return bytes;
 }
 
-void GradientAllReducer::plan() {
-    std::vector<size_t> used;
-    std::vector<torch::Tensor> tensors;
-    for (size_t i = 0; i < parameters_.size(); ++i)
-        if (parameters_[i].requires_grad()) {
-            used.push_back(i);
-            tensors.push_back(parameters_[i]);
-        }
-    for (const auto& indices : bucketIndicesOf(tensors, bucket_bytes_)) {
-        Bucket b;
-        int64_t numel = 0;
-        for (size_t k : indices) {
-            b.members.push_back(used[k]);
-            numel += tensors[k].numel();
-        }
-        b.flat = torch::empty({numel}, tensors[indices.front()].options());
-        buckets_.push_back(std::move(b));
+void GradientAllReducer::beginBackward() {
+    for (auto& b : buckets_) {
+        std::fill(b.arrived.begin(), b.arrived.end(), false);
+        b.remaining = b.members.size();
+        b.work.reset();
     }
-    planned_ = true;
+    armed_ = true;
+}
+
+void GradientAllReducer::onGradient(size_t parameter, const torch::Tensor& gradient) {
+    if (!armed_) return;
+    auto& bucket = buckets_[where_[parameter].first];
+    const size_t member = where_[parameter].second;
+    if (bucket.arrived[member] || bucket.work)
+        throw Error("a parameter's gradient arrived twice in one backward pass: the gradient all-reduce "
+                    "expects one gradient per parameter and step");
+    torch::NoGradGuard noGrad;
+    bucket.flat.narrow(0, bucket.offsets[member], gradient.numel()).copy_(gradient.reshape({-1}));
+    bucket.arrived[member] = true;
+    if (--bucket.remaining == 0) launch(bucket);
+}
+
+void GradientAllReducer::launch(Bucket& bucket) {
+    try {
+        std::vector<torch::Tensor> flat{bucket.flat};
+        bucket.work = groupOf(*context_).allreduce(flat);
+    } catch (const std::exception& e) {
+        throw DistributedFailure(context_->lostPeerMessage("all-reducing the gradients", e.what()));
+    }
 }
 
 void GradientAllReducer::averageGradients() {
     torch::NoGradGuard noGrad;
-    if (!planned_) plan();
+    if (!armed_) beginBackward();  // not armed: every gradient is taken from .grad now
+    armed_ = false;
     for (auto& bucket : buckets_) {
-        int64_t offset = 0;
-        for (size_t i : bucket.members) {
-            const torch::Tensor& p = parameters_[i];
-            torch::Tensor slot = bucket.flat.narrow(0, offset, p.numel());
+        if (bucket.work) continue;
+        for (size_t m = 0; m < bucket.members.size(); ++m) {
+            if (bucket.arrived[m]) continue;
+            const torch::Tensor& p = parameters_[bucket.members[m]];
+            torch::Tensor slot = bucket.flat.narrow(0, bucket.offsets[m], p.numel());
             // A parameter this rank's backward did not reach counts as zero: every rank sends the same layout.
             if (p.grad().defined())
                 slot.copy_(p.grad().reshape({-1}));
             else
                 slot.zero_();
-            offset += p.numel();
         }
+        launch(bucket);
     }
     const auto start = Clock::now();
     try {
-        std::vector<c10::intrusive_ptr<c10d::Work>> works;
-        for (auto& bucket : buckets_) {
-            std::vector<torch::Tensor> flat{bucket.flat};
-            works.push_back(groupOf(*context_).allreduce(flat));
-        }
-        for (auto& work : works) work->wait();
+        for (auto& bucket : buckets_) bucket.work->wait();
     } catch (const std::exception& e) {
         throw DistributedFailure(context_->lostPeerMessage("all-reducing the gradients", e.what()));
     }
     context_->addCollectiveSeconds(std::chrono::duration<double>(Clock::now() - start).count());
     const double world = context_->worldSize();
     for (auto& bucket : buckets_) {
+        bucket.work.reset();
         bucket.flat.div_(world);
-        int64_t offset = 0;
-        for (size_t i : bucket.members) {
-            torch::Tensor& p = parameters_[i];
-            torch::Tensor mean = bucket.flat.narrow(0, offset, p.numel()).view(p.sizes());
+        for (size_t m = 0; m < bucket.members.size(); ++m) {
+            torch::Tensor& p = parameters_[bucket.members[m]];
+            torch::Tensor mean = bucket.flat.narrow(0, bucket.offsets[m], p.numel()).view(p.sizes());
             if (p.is_contiguous()) {
                 p.mutable_grad() = mean;  // a view of the bucket until the next backward releases it
             } else {
                 if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
                 p.mutable_grad().copy_(mean);
             }
-            offset += p.numel();
         }
     }
 }

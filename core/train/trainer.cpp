@@ -404,6 +404,7 @@ struct Trainer::Impl {
         const torch::Tensor lossDFake = ganLoss(predFake, false);
         const torch::Tensor lossDReal = ganLoss(predReal, true);
         const torch::Tensor lossD = (lossDFake + lossDReal) * 0.5;
+        if (reduceD) reduceD->beginBackward();
         lossD.backward();
         if (reduceD) reduceD->averageGradients();
         consistent = false;  // from here on the networks are no longer those of `position`
@@ -419,6 +420,7 @@ struct Trainer::Impl {
         const torch::Tensor lossGGAN = ganLoss(predFakeForG, true);
         const torch::Tensor lossGL1 = torch::l1_loss(fakeB.to(realB.scalar_type()), realB) * options.lambda_L1;
         const torch::Tensor lossG = lossGGAN + lossGL1;
+        if (reduceG) reduceG->beginBackward();
         lossG.backward();
         if (reduceG) reduceG->averageGradients();
         optimizerG->step();
