@@ -81,11 +81,16 @@ QString cliPath() {
 }
 
 CliResult runCli(const QStringList& args, int timeoutMs) {
+    return runProgram(cliPath(), args, timeoutMs);
+}
+
+CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs) {
     QProcess process;
-    process.start(cliPath(), args);
+    process.start(program, args);
     CliResult r;
     if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
+        process.terminate();
+        if (!process.waitForFinished(15000)) process.kill();
         process.waitForFinished();
         r.crashed = true;
     } else {

@@ -41,7 +41,10 @@ struct CliResult {
     bool crashed = false;
     QString out, err;
 };
-// Runs the CLI to completion (killed after timeoutMs).
+// Runs a program to completion; after timeoutMs it is asked to end (SIGTERM, so a launcher such as torchrun
+// can stop its children) and killed 15 s later.
+CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs = 300000);
+// runProgram of the CLI.
 CliResult runCli(const QStringList& args, int timeoutMs = 300000);
 
 }  // namespace p2p::test

@@ -33,6 +33,7 @@ namespace {
 
 using p2p::test::cliPath;
 using p2p::test::runCli;
+using p2p::test::runProgram;
 
 // 128x128 pairs (unet_128's input), ngf/ndf 8, one compute thread per rank, fp32 unless asked: the same
 // arithmetic everywhere.
@@ -108,26 +109,6 @@ int lossLines(const QString& run) {
 QString describe(const p2p::test::CliResult& r) {
     return "exit " + QString::number(r.exitCode) + "\nstdout:\n" + r.out.right(3000) + "\nstderr:\n" +
            r.err.right(3000);
-}
-
-// Runs `program args` to the end; past the timeout it gets SIGTERM first, which torchrun passes on to its
-// ranks, so none is left behind.
-p2p::test::CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs) {
-    QProcess process;
-    process.start(program, args);
-    p2p::test::CliResult r;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.terminate();
-        if (!process.waitForFinished(15000)) process.kill();
-        process.waitForFinished();
-        r.crashed = true;
-    } else {
-        r.crashed = process.exitStatus() != QProcess::NormalExit;
-        if (!r.crashed) r.exitCode = process.exitCode();
-    }
-    r.out = QString::fromUtf8(process.readAllStandardOutput());
-    r.err = QString::fromUtf8(process.readAllStandardError());
-    return r;
 }
 
 // torch 2.x's torchrun rejects an abbreviated --run (it could be its --run-path or --run_path).
