@@ -74,6 +74,9 @@ mount_system() {
   mkdir -p "$CACHE/apt-archives/partial"
   bind "$CACHE/apt-archives" "$root/var/cache/apt/archives"  # .debs downloaded once, kept for a warm CI
   cp -L /etc/resolv.conf "$root/etc/resolv.conf"
+  # debootstrap writes no /etc/hosts (Debian's installer does, with localhost): without it "localhost" does not
+  # resolve, and torchrun --standalone's rendezvous on localhost:29400 cannot start.
+  [ -e "$root/etc/hosts" ] || cp -L /etc/hosts "$root/etc/hosts"
 }
 
 # Runs a command in a root as a clean login would: root's HOME, a plain PATH, no host variables.
