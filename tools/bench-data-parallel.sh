@@ -6,8 +6,11 @@
 # and at batch 2, the 2-rank run's effective batch (which one process runs faster per image: fewer optimizer
 # steps per image).
 # The rate comes from losses.jsonl (--log_freq 1: each step's training time), skipping the first steps.
-# This VM's speed drifts by tens of percent within minutes, so the three runs alternate, REPEATS times, and
-# the table gives each column's median (the ratios are of medians).
+# Beside them, where /usr/bin/python3 has torch, the same configs under torch's own DistributedDataParallel
+# (tools/bench/pytorch_ddp_peer.py: the reference's step, Gloo over loopback, 1 and 2 ranks x 1 thread), so
+# the scaling is measured against the engine PyTorch users have, on the same machine in the same minutes.
+# This VM's speed drifts by tens of percent within minutes, so the runs alternate, REPEATS times, and the
+# table gives each column's median (the ratios are of medians).
 #   tools/bench-data-parallel.sh [DATA] [STEPS_SMALL] [STEPS_DEFAULT] [REPEATS]  (needs build/app/pix2pix)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,15 +63,24 @@ run() {  # config label, ranks, batch per rank, steps, flags...
 echo "CPU: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores offered"
 printf "%-8s %-14s %-14s %-14s %-18s %-18s %s\n" config "1r x b1" "1r x b2" "2r x b1" "2r / 1r x b1" \
     "2r / 1r x b2" "collectives (2 ranks)"
+peer=()
+/usr/bin/python3 -c 'import torch' 2> /dev/null && peer=(/usr/bin/python3 tools/bench/pytorch_ddp_peer.py)
 median() { python3 -c "import statistics, sys; print(f'{statistics.median(map(float, sys.argv[1:])):.3f}')" "$@"; }
 for config in small default; do
     if [ "$config" = small ]; then flags=(--preset tiny); steps=$steps_small; else flags=(); steps=$steps_default; fi
-    ones1=() ones2=() twos=() shares=()
+    ones1=() ones2=() twos=() shares=() ddp1=() ddp2=()
+    if [ "$config" = small ]; then peer_config=(--ngf 32 --ndf 32 --size 128); else peer_config=(); fi
     for ((r = 0; r < repeats; r++)); do
         read -r v _ < <(run "$config" 1 1 "$steps" "${flags[@]}"); ones1+=("$v")
         read -r v _ < <(run "$config" 1 2 "$steps" "${flags[@]}"); ones2+=("$v")
         read -r v share < <(run "$config" 2 1 "$steps" "${flags[@]}"); twos+=("$v"); shares+=("${share%\%}")
         echo "  $config run $((r + 1)): ${ones1[-1]} ${ones2[-1]} ${twos[-1]} img/s, collectives ${shares[-1]}%" >&2
+        if [ ${#peer[@]} -gt 0 ]; then
+            read -r a b < <("${peer[@]}" "${peer_config[@]}" --steps "$steps" --repeats 1 2> /dev/null |
+                python3 -c 'import json, sys; r = json.load(sys.stdin)["images_per_second"]; print(r["1"], r["2"])')
+            ddp1+=("$a") ddp2+=("$b")
+            echo "  $config torch DDP run $((r + 1)): $a $b img/s" >&2
+        fi
     done
     one1=$(median "${ones1[@]}") one2=$(median "${ones2[@]}") two=$(median "${twos[@]}")
     share=$(median "${shares[@]}")
@@ -76,4 +88,9 @@ for config in small default; do
     s2=$(python3 -c "print(f'{$two / $one2:.2f}x')")
     printf "%-8s %-14s %-14s %-14s %-18s %-18s %s\n" "$config" "$one1 img/s" "$one2 img/s" "$two img/s" "$s1" "$s2" \
         "$share% of step time"
+    if [ ${#ddp1[@]} -gt 0 ]; then
+        d1=$(median "${ddp1[@]}") d2=$(median "${ddp2[@]}")
+        printf "%-8s %-14s %-14s %-14s %-18s %-18s %s\n" "  torch" "$d1 img/s" "" "$d2 img/s" \
+            "$(python3 -c "print(f'{$d2 / $d1:.2f}x')")" "" "DDP, Gloo (ours 2r / DDP 2r: $(python3 -c "print(f'{$two / $d2:.2f}x')"))"
+    fi
 done

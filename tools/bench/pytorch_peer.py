@@ -24,21 +24,22 @@ import torch.nn as nn
 
 class UnetBlock(nn.Module):
     def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
-                 dropout=False):
+                 dropout=False, norm=nn.BatchNorm2d):
         super().__init__()
         self.outermost = outermost
         input_nc = input_nc or outer_nc
-        downconv = nn.Conv2d(input_nc, inner_nc, 4, 2, 1, bias=False)
+        bias = norm is nn.InstanceNorm2d  # as the reference: BatchNorm's shift replaces the bias
+        downconv = nn.Conv2d(input_nc, inner_nc, 4, 2, 1, bias=bias)
         downrelu, uprelu = nn.LeakyReLU(0.2, True), nn.ReLU(True)
-        downnorm, upnorm = nn.BatchNorm2d(inner_nc), nn.BatchNorm2d(outer_nc)
+        downnorm, upnorm = norm(inner_nc), norm(outer_nc)
         if outermost:
             upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, 4, 2, 1)
             model = [downconv, submodule, uprelu, upconv, nn.Tanh()]
         elif innermost:
-            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, 4, 2, 1, bias=False)
+            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, 4, 2, 1, bias=bias)
             model = [downrelu, downconv, uprelu, upconv, upnorm]
         else:
-            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, 4, 2, 1, bias=False)
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, 4, 2, 1, bias=bias)
             model = [downrelu, downconv, downnorm, submodule, uprelu, upconv, upnorm]
             if dropout:
                 model.append(nn.Dropout(0.5))
@@ -48,23 +49,24 @@ class UnetBlock(nn.Module):
         return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
 
 
-def unet(num_downs, ngf):
-    block = UnetBlock(ngf * 8, ngf * 8, innermost=True)
+def unet(num_downs, ngf, norm=nn.BatchNorm2d, dropout=True):
+    block = UnetBlock(ngf * 8, ngf * 8, innermost=True, norm=norm)
     for _ in range(num_downs - 5):
-        block = UnetBlock(ngf * 8, ngf * 8, submodule=block, dropout=True)
-    block = UnetBlock(ngf * 4, ngf * 8, submodule=block)
-    block = UnetBlock(ngf * 2, ngf * 4, submodule=block)
-    block = UnetBlock(ngf, ngf * 2, submodule=block)
-    return UnetBlock(3, ngf, input_nc=3, submodule=block, outermost=True)
+        block = UnetBlock(ngf * 8, ngf * 8, submodule=block, dropout=dropout, norm=norm)
+    block = UnetBlock(ngf * 4, ngf * 8, submodule=block, norm=norm)
+    block = UnetBlock(ngf * 2, ngf * 4, submodule=block, norm=norm)
+    block = UnetBlock(ngf, ngf * 2, submodule=block, norm=norm)
+    return UnetBlock(3, ngf, input_nc=3, submodule=block, outermost=True, norm=norm)
 
 
-def patch_discriminator(ndf, n_layers=3):
+def patch_discriminator(ndf, n_layers=3, norm=nn.BatchNorm2d):
     layers = [nn.Conv2d(6, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
     mult = 1
     for n in range(1, n_layers + 1):
         prev, mult = mult, min(2 ** n, 8)
-        layers += [nn.Conv2d(ndf * prev, ndf * mult, 4, 2 if n < n_layers else 1, 1, bias=False),
-                   nn.BatchNorm2d(ndf * mult), nn.LeakyReLU(0.2, True)]
+        layers += [nn.Conv2d(ndf * prev, ndf * mult, 4, 2 if n < n_layers else 1, 1,
+                             bias=norm is nn.InstanceNorm2d),
+                   norm(ndf * mult), nn.LeakyReLU(0.2, True)]
     layers.append(nn.Conv2d(ndf * mult, 1, 4, 1, 1))
     return nn.Sequential(*layers)
 
