@@ -380,9 +380,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                 for (const auto& line : report.overrides) std::cout << "override: " << line << "\n";
                 for (const auto& line : report.differences) std::cerr << "warning: " << line << "\n";
                 const auto& r = trainer->options();
-                std::cout << "numerics:       compute_threads " << r.compute_threads << ", device "
-                          << r.device.str() << ", fast_path " << (r.fast_path ? "on" : "off")
-                          << ", precision " << p2p::toString(r.precision)
+                std::cout << "numerics:       " << r.describeNumerics()
                           << (report.bitIdentical() ? " (as saved: bit-identical to an uninterrupted run)"
                                                     : "")
                           << "\n"

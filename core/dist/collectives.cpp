@@ -16,17 +16,24 @@ compat::CollectiveGroup& groupOf(DistributedContext& context) {
     return processGroupOf(context);
 }
 
-// Runs a collective; turns any failure into a DistributedFailure naming the peers, and times it.
-template <typename Launch>
-void runCollective(DistributedContext& context, const char* what, Launch launch) {
-    const auto start = Clock::now();
+// Runs body; a failure in it (Gloo's "connection closed by peer", a timeout) becomes a DistributedFailure
+// naming the peer this rank lost.
+template <typename Body>
+auto namingLostPeer(DistributedContext& context, const char* what, Body body) {
     try {
-        launch(groupOf(context))->wait();
+        return body();
     } catch (const DistributedFailure&) {
         throw;
     } catch (const std::exception& e) {
         throw DistributedFailure(context.lostPeerMessage(what, e.what()));
     }
+}
+
+// Runs a collective to its end, naming the peer on failure, and times it.
+template <typename Launch>
+void runCollective(DistributedContext& context, const char* what, Launch launch) {
+    const auto start = Clock::now();
+    namingLostPeer(context, what, [&] { launch(groupOf(context))->wait(); });
     context.addCollectiveSeconds(std::chrono::duration<double>(Clock::now() - start).count());
 }
 
@@ -100,13 +107,11 @@ void allReduceMean(DistributedContext& context, const std::vector<torch::Tensor>
     for (const auto& bucket : buckets) flats.push_back({flatten(bucket)});
     // Every bucket in flight before the first wait: Gloo's threads work on them side by side.
     const auto start = Clock::now();
-    try {
+    namingLostPeer(context, "all-reducing the gradients", [&] {
         std::vector<c10::intrusive_ptr<c10d::Work>> works;
         for (auto& flat : flats) works.push_back(groupOf(context).allreduce(flat));
         for (auto& work : works) work->wait();
-    } catch (const std::exception& e) {
-        throw DistributedFailure(context.lostPeerMessage("all-reducing the gradients", e.what()));
-    }
+    });
     context.addCollectiveSeconds(std::chrono::duration<double>(Clock::now() - start).count());
     const double world = context.worldSize();
     for (size_t i = 0; i < buckets.size(); ++i) {
@@ -197,12 +202,10 @@ void GradientAllReducer::onGradient(size_t parameter, const torch::Tensor& gradi
 }
 
 void GradientAllReducer::launch(Bucket& bucket) {
-    try {
+    namingLostPeer(*context_, "all-reducing the gradients", [&] {
         std::vector<torch::Tensor> flat{bucket.flat};
         bucket.work = groupOf(*context_).allreduce(flat);
-    } catch (const std::exception& e) {
-        throw DistributedFailure(context_->lostPeerMessage("all-reducing the gradients", e.what()));
-    }
+    });
 }
 
 void GradientAllReducer::averageGradients() {
@@ -224,11 +227,9 @@ void GradientAllReducer::averageGradients() {
         launch(bucket);
     }
     const auto start = Clock::now();
-    try {
+    namingLostPeer(*context_, "all-reducing the gradients", [&] {
         for (auto& bucket : buckets_) bucket.work->wait();
-    } catch (const std::exception& e) {
-        throw DistributedFailure(context_->lostPeerMessage("all-reducing the gradients", e.what()));
-    }
+    });
     context_->addCollectiveSeconds(std::chrono::duration<double>(Clock::now() - start).count());
     const double world = context_->worldSize();
     for (auto& bucket : buckets_) {

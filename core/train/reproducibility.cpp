@@ -14,6 +14,11 @@ namespace {
 
 const char* const kNotBitIdentical = "the result will not be bit-identical to an uninterrupted run";
 
+TrainOptions withDevice(TrainOptions options, const Device& device) {
+    options.device = device;  // an older run recorded "auto"; the summary knows what it resolved to
+    return options;
+}
+
 std::string onOff(bool on) {
     return on ? "on" : "off";
 }
@@ -170,9 +175,7 @@ std::string CheckpointSummary::describe() const {
       << "data:          " << o.dataroot << " (" << dataset_size << " training pairs, " << o.direction << ")\n"
       << "generator:     " << o.generatorOptions().describe() << "\n"
       << "discriminator: " << o.discriminatorOptions().describe() << "\n"
-      << "numerics:      compute_threads " << o.compute_threads << ", device " << device.str() << ", fast_path "
-      << onOff(o.fast_path) << ", precision " << toString(o.precision) << ", seed "
-      << o.seed << "\n";
+      << "numerics:      " << withDevice(o, device).describeNumerics() << "\n";
     if (environment)
         s << "recorded on:   " << environment->hardware_threads << " cores, " << environment->cuda_devices
           << " GPU(s), CPU kernels " << environment->cpu_capability << ", CPU bf16 "

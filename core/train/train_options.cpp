@@ -313,4 +313,11 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     return o;
 }
 
+std::string TrainOptions::describeNumerics() const {
+    std::string fast = fastPathActive() ? "on" : "off";
+    if (fast_path && !fastPathActive()) fast += precision == TrainPrecision::FP64 ? " (fp64 runs eager)" : " (CUDA)";
+    return "compute_threads " + std::to_string(compute_threads) + ", device " + device.str() + ", fast_path " + fast +
+           ", precision " + toString(precision) + ", seed " + std::to_string(seed);
+}
+
 }  // namespace p2p

@@ -89,6 +89,11 @@ struct TrainOptions {
     ScanOptions scanOptions() const;
     Direction directionValue() const;
     int totalEpochs() const { return n_epochs + n_epochs_decay; }
+    // Whether the CPU fast path computes: asked for, on the CPU, and not in fp64 (oneDNN has no double kernels).
+    bool fastPathActive() const { return fast_path && !device.isCuda() && precision != TrainPrecision::FP64; }
+    // "compute_threads 2, device cpu, fast_path on, precision bf16, seed 1": the settings that decide a run's
+    // arithmetic, as the logs and `pix2pix inspect` print them.
+    std::string describeNumerics() const;
     // The reference's linear rule: lr * (1 - max(0, epoch + 1 - n_epochs) / (n_epochs_decay + 1)), epoch
     // 0-based.
     double learningRateAt(int epoch) const;

@@ -377,8 +377,7 @@ struct Trainer::Impl {
         torch::Tensor realA = batch.input.to(torchDevice, parameterDtype()),
                       realB = batch.target.to(torchDevice, parameterDtype());
         // CUDA's ConvTranspose2d is fast; the fast path is oneDNN's, which has no double kernels.
-        const bool fastPath =
-            options.fast_path && torchDevice.is_cpu() && options.precision != TrainPrecision::FP64;
+        const bool fastPath = options.fastPathActive() && torchDevice.is_cpu();
         if (position.iteration + 1 == poisonIteration)
             realA = torch::full_like(realA, std::numeric_limits<float>::quiet_NaN());
 

@@ -12,6 +12,7 @@ using p2p::Device;
 using p2p::TrainOptions;
 using Mutation = std::function<void(TrainOptions&)>;
 Q_DECLARE_METATYPE(Mutation)
+Q_DECLARE_METATYPE(p2p::Device)
 
 namespace {
 
@@ -200,6 +201,40 @@ private Q_SLOTS:
         QVERIFY(resolvePrecision(TrainPrecision::Auto, Device::cuda(), true) == TrainPrecision::FP32);
         QVERIFY(resolvePrecision(TrainPrecision::BF16, Device::cpu(), false) == TrainPrecision::BF16);
         QVERIFY(resolvePrecision(TrainPrecision::FP32, Device::cpu(), true) == TrainPrecision::FP32);
+    }
+
+    void numericsSayWhetherTheFastPathComputes_data() {
+        QTest::addColumn<Device>("device");
+        QTest::addColumn<int>("precision");
+        QTest::addColumn<bool>("fastPath");
+        QTest::addColumn<bool>("active");
+        QTest::addColumn<QString>("shown");
+        using P = p2p::TrainPrecision;
+        QTest::newRow("cpu fp32") << Device::cpu() << int(P::FP32) << true << true << "fast_path on, precision fp32";
+        QTest::newRow("cpu bf16") << Device::cpu() << int(P::BF16) << true << true << "fast_path on, precision bf16";
+        QTest::newRow("asked off") << Device::cpu() << int(P::FP32) << false << false << "fast_path off, precision";
+        QTest::newRow("cpu fp64") << Device::cpu() << int(P::FP64) << true << false
+                                  << "fast_path off (fp64 runs eager), precision fp64";
+        QTest::newRow("cuda") << Device::cuda() << int(P::FP32) << true << false << "fast_path off (CUDA)";
+    }
+
+    void numericsSayWhetherTheFastPathComputes() {
+        QFETCH(Device, device);
+        QFETCH(int, precision);
+        QFETCH(bool, fastPath);
+        QFETCH(bool, active);
+        QFETCH(QString, shown);
+        TrainOptions o = validOptions();
+        o.device = device;
+        o.precision = static_cast<p2p::TrainPrecision>(precision);
+        o.fast_path = fastPath;
+        o.compute_threads = 2;
+        o.seed = 7;
+        QCOMPARE(o.fastPathActive(), active);
+        const QString text = QString::fromStdString(o.describeNumerics());
+        QVERIFY2(text.contains(shown), qPrintable(text));
+        QVERIFY2(text.startsWith("compute_threads 2, device " + QString::fromStdString(device.str())), qPrintable(text));
+        QVERIFY2(text.endsWith("seed 7"), qPrintable(text));
     }
 
     void jsonRefusesUnknownKeys() {
