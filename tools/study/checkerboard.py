@@ -57,6 +57,12 @@ def prominence(gray, period):
     return np.exp(np.mean(np.log(np.maximum(ratios, 1e-12))))
 
 
+def grid_prominence(files, half=None):
+    """Per period, the geometric mean of the prominence over the images."""
+    rows = np.array([[prominence(read_gray(f, half), p) for p in PERIODS] for f in files])
+    return np.exp(np.log(rows).mean(axis=0))
+
+
 def main(argv):
     half = None
     folders = []
@@ -68,8 +74,7 @@ def main(argv):
     print("%-40s %s" % ("folder", "  ".join("period %d" % p for p in PERIODS)))
     for folder in folders:
         files = sorted(glob.glob(folder + "/*.png") + glob.glob(folder + "/*.jpg"))
-        rows = np.array([[prominence(read_gray(f, half), p) for p in PERIODS] for f in files])
-        gmean = np.exp(np.log(rows).mean(axis=0))
+        gmean = grid_prominence(files, half)
         print("%-40s %s" % (folder[-40:], "  ".join("%8.2f" % v for v in gmean)))
 
 
