@@ -120,6 +120,12 @@ torch::Tensor blockForwardWith(UnetSkipConnectionBlockImpl& block, const torch::
             h = convWithPrecisionFor(h, uses, deconv->weight.size(1), [&](const torch::Tensor& in) {
                 return transposedConv(in, deconv->weight, deconv->bias);
             });
+        } else if (auto* resize = layer.ptr()->as<ResizeConvImpl>()) {
+            // Nearest x2, then the 3x3 conv, whose weight is used once per output position (N x 2H x 2W).
+            h = resize->ptr(0)->as<nn::UpsampleImpl>()->forward(h);
+            auto& conv = resize->conv();
+            h = convWithPrecisionFor(h, h.size(0) * h.size(2) * h.size(3), conv.weight.size(0),
+                                     [&](const torch::Tensor& in) { return conv.forward(in); });
         } else if (auto* sub = layer.ptr()->as<UnetSkipConnectionBlockImpl>()) {
             h = blockForwardWith(*sub, h, transposedConv);
         } else if (auto* conv = layer.ptr()->as<nn::Conv2dImpl>()) {
@@ -189,6 +195,13 @@ FastUnet::FastUnet(const UnetGenerator& generator, FastUnetOptions options)
                 if (deconv->bias.defined()) b.up_b = deconv->bias.detach();
                 b.up_channels = deconv->weight.size(1);
                 seenUp = true;
+            } else if (auto* resize = child->as<ResizeConvImpl>()) {
+                const auto& conv = resize->conv();
+                b.up_w = conv.weight.detach();
+                if (conv.bias.defined()) b.up_b = conv.bias.detach();
+                b.up_channels = conv.weight.size(0);
+                b.resize = true;
+                seenUp = true;
             } else if (auto* bn = child->as<nn::BatchNorm2dImpl>()) {
                 Norm& norm = seenUp ? b.up_norm : b.down_norm;
                 norm.kind = p2p::Norm::Batch;
@@ -249,10 +262,11 @@ FastUnet::Weights& FastUnet::weights(bool folded) {
         }
         if (folded && b.up_norm.kind == p2p::Norm::Batch) {
             auto [scale, shift] = affine(b.up_norm);
-            uw = uw * scale.view({1, -1, 1, 1});
+            // Output channels are dim 0 of a Conv2d weight, dim 1 of a transposed one.
+            uw = uw * (b.resize ? scale.view({-1, 1, 1, 1}) : scale.view({1, -1, 1, 1}));
             ub = ub.defined() ? ub * scale + shift : shift;
         }
-        if (options_.subpixel) {
+        if (options_.subpixel && !b.resize) {
             uw = subpixelKernel(uw);
             if (ub.defined()) ub = ub.repeat({4});
         }
@@ -293,7 +307,12 @@ torch::Tensor FastUnet::down(size_t i, const torch::Tensor& x, Weights& w) {
 }
 
 void FastUnet::up(size_t i, const torch::Tensor& x, Weights& w, const torch::Tensor& out) {
-    if (options_.subpixel) {
+    if (blocks_[i].resize) {
+        const auto doubled = at::upsample_nearest2d(x, {2 * x.size(2), 2 * x.size(3)}, c10::nullopt, c10::nullopt);
+        mark("up" + std::to_string(i) + " upsample");
+        out.copy_(conv(doubled, w.up_w[i], w.up_packed[i], w.up_b[i], 1, 1));
+        mark("up" + std::to_string(i) + " conv");
+    } else if (options_.subpixel) {
         const auto phases = conv(x, w.up_w[i], w.up_packed[i], w.up_b[i], 1, 1);
         mark("up" + std::to_string(i) + " conv");
         interleavePhases(phases, out);

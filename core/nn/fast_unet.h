@@ -8,7 +8,8 @@
 // 4*Cout outputs (the four sub-pixel phases, each an exact 2x2 slice of the 4x4 kernel), followed by an
 // interleave into the output. That is the same arithmetic as the transposed convolution (the same products,
 // summed in a different order), on contiguous inputs, so it takes oneDNN's fast path.
-// With running statistics, BatchNorm is folded into the preceding convolution's weights.
+// With running statistics, BatchNorm is folded into the preceding convolution's weights. A generator with
+// Upsample::Resize has no transposed convolutions to rewrite: its up layers run as nearest x2 and a 3x3 Conv2d.
 
 #include <optional>
 #include <string>
@@ -117,8 +118,9 @@ private:
     struct Block {
         UnetSkipConnectionBlockImpl::Kind kind;
         torch::Tensor down_w, down_b;  // [Cout, Cin, 4, 4] as in the module
-        torch::Tensor up_w, up_b;      // [Cin, Cout, 4, 4] as in the module
+        torch::Tensor up_w, up_b;      // [Cin, Cout, 4, 4] as in the module; resize: [Cout, Cin, 3, 3]
         Norm down_norm, up_norm;
+        bool resize = false;  // Upsample::Resize: nearest x2, then up_w as a Conv2d(s1, p1)
         bool dropout = false;
         int64_t up_channels = 0;
     };
