@@ -123,7 +123,7 @@ private:
     // The up layer: ConvTranspose2d(k4, s2, p1), or Upsample::Resize's nearest x2 and Conv2d(k3, s1, p1).
     std::string up(const torch::nn::Module& m, const std::string& name, const std::string& x) {
         if (const auto* resize = dynamic_cast<const ResizeConvImpl*>(&m)) {
-            // PyTorch's nearest reads source pixel floor(dst / 2): ONNX's asymmetric coordinates, floor rounding.
+            // PyTorch's nearest reads source pixel floor(dst / 2): ONNX's asymmetric coordinates, rounded down.
             onnx::NodeProto& n =
                 node("Resize", {x, "", initializer(name + "0.scales", torch::tensor({1.f, 1.f, 2.f, 2.f}))},
                      fresh("Resize"));
@@ -133,8 +133,8 @@ private:
             const auto& c = resize->conv();
             return convolution("Conv", c.weight, c.bias, name + "1.", n.output(0), 3, 1);
         }
-        const auto& c = dynamic_cast<const torch::nn::ConvTranspose2dImpl&>(m);
-        return convolution("ConvTranspose", c.weight, c.bias, name, x, 4, 2);  // weight [Cin, Cout, 4, 4] in both
+        const auto& c = dynamic_cast<const torch::nn::ConvTranspose2dImpl&>(m);  // [Cin, Cout, 4, 4] in both
+        return convolution("ConvTranspose", c.weight, c.bias, name, x, 4, 2);
     }
 
     // The U-Net's convolutions: padding 1; the bias only where the layer has one.

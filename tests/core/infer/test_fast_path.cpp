@@ -51,6 +51,8 @@ torch::Tensor referenceOutput(const UnetGenerator& g, const torch::Tensor& x, bo
     return copy->forward(x);
 }
 
+enum class TransposedFormulation { Torch, ConvPath, SubPixel };
+
 }  // namespace
 
 class TestFastPath : public QObject {
@@ -107,6 +109,49 @@ private Q_SLOTS:
         interleavePhases(phases, buffer.narrow(1, 4, cout));
         QVERIFY(test::maxAbsDiff(buffer.narrow(1, 4, cout), expected) < 1e-4);
         QCOMPARE(buffer.narrow(1, 0, 4).abs().max().item<double>(), 0.0);
+    }
+
+    // Upsample::Resize's layer (nearest x2, then a 3x3 conv with padding 1) is a transposed convolution
+    // (k4, s2, p1) with the kernel resizeConvAsTransposedKernel derives: the same values and gradients (the 3x3
+    // weight's through the derivation), on every formulation the fast paths run.
+    void resizeConvIsATransposedConv_data() {
+        QTest::addColumn<int>("cin");
+        QTest::addColumn<int>("cout");
+        QTest::addColumn<int>("size");
+        QTest::addColumn<bool>("bias");
+        QTest::newRow("1x1 input, no bias") << 16 << 8 << 1 << false;
+        QTest::newRow("odd, bias") << 6 << 5 << 7 << true;
+        QTest::newRow("wide, 16") << 64 << 32 << 16 << false;
+    }
+    void resizeConvIsATransposedConv() {
+        QFETCH(int, cin);
+        QFETCH(int, cout);
+        QFETCH(int, size);
+        QFETCH(bool, bias);
+        torch::manual_seed(3);
+        ResizeConv layer(cin, cout, bias);
+        auto x = torch::randn({2, cin, size, size + 3}, torch::requires_grad());
+        const auto expected = layer->forward(x);
+        QCOMPARE(expected.sizes().vec(), (std::vector<int64_t>{2, cout, 2 * size, 2 * (size + 3)}));
+        const auto& w = layer->conv().weight;
+        const auto& b = layer->conv().bias;
+        const auto kernel = resizeConvAsTransposedKernel(w);
+        QCOMPARE(kernel.sizes().vec(), (std::vector<int64_t>{cin, cout, 4, 4}));
+        const std::vector<torch::Tensor> inputs = bias ? std::vector<torch::Tensor>{x, w, b} : std::vector<torch::Tensor>{x, w};
+        const auto g = torch::randn_like(expected);
+        const auto gradsExpected = torch::autograd::grad({expected}, inputs, {g});
+        for (const TransposedFormulation f : {TransposedFormulation::Torch, TransposedFormulation::ConvPath,
+                                              TransposedFormulation::SubPixel}) {
+            const auto k = resizeConvAsTransposedKernel(w);
+            const auto actual = f == TransposedFormulation::Torch      ? torch::conv_transpose2d(x, k, b, 2, 1)
+                                : f == TransposedFormulation::ConvPath ? convTranspose2dOnConvPath(x, k, b)
+                                                                       : fastConvTranspose2d(x, k, b);
+            QVERIFY2(test::maxAbsDiff(actual, expected) < 1e-4, qPrintable(QString::number(int(f))));
+            const auto grads = torch::autograd::grad({actual}, inputs, {g});
+            for (size_t i = 0; i < grads.size(); ++i)
+                QVERIFY2(test::maxAbsDiff(grads[i], gradsExpected[i]) < 1e-3,
+                         qPrintable(QString("formulation %1, gradient %2").arg(int(f)).arg(i)));
+        }
     }
 
     // Under autocast (the trainer's bf16 mode) the conv path computes in bf16 like autocast's conv2d: a bf16
