@@ -123,7 +123,7 @@ private:
     // The up layer: ConvTranspose2d(k4, s2, p1), or Upsample::Resize's nearest x2 and Conv2d(k3, s1, p1).
     std::string up(const torch::nn::Module& m, const std::string& name, const std::string& x) {
         if (const auto* resize = dynamic_cast<const ResizeConvImpl*>(&m)) {
-            // PyTorch's nearest reads source pixel floor(dst / 2): ONNX's asymmetric coordinates, rounded down.
+            // PyTorch's nearest reads pixel floor(dst / 2): ONNX's asymmetric coordinates, rounded down.
             onnx::NodeProto& n =
                 node("Resize", {x, "", initializer(name + "0.scales", torch::tensor({1.f, 1.f, 2.f, 2.f}))},
                      fresh("Resize"));
@@ -300,12 +300,12 @@ ExportResult exportReferencePth(const std::string& source, const std::string& ou
     const GeneratorOptions& g = opened.model.info.generator;
     ExportResult result;
     result.source = opened.source;
-    result.summary = "wrote " + output + " (" + formatBytes(bytes.size()) + ", " + std::to_string(dict.size()) +
-                     " tensors): ";
-    const std::string defineG = "define_G(input_nc=" + std::to_string(g.input_nc) + ", output_nc=" +
-                                std::to_string(g.output_nc) + ", ngf=" + std::to_string(g.ngf) + ", netG='" +
-                                g.netG + "', norm='" + toString(g.norm) +
-                                "', use_dropout=" + (g.dropout ? "True" : "False") + ")";
+    result.summary = "wrote " + output + " (" + formatBytes(bytes.size()) + ", " +
+                     std::to_string(dict.size()) + " tensors): ";
+    const std::string defineG = "define_G(input_nc=" + std::to_string(g.input_nc) +
+                                ", output_nc=" + std::to_string(g.output_nc) +
+                                ", ngf=" + std::to_string(g.ngf) + ", netG='" + g.netG + "', norm='" +
+                                toString(g.norm) + "', use_dropout=" + (g.dropout ? "True" : "False") + ")";
     if (g.upsample == Upsample::Transposed)
         result.summary += "the reference's " + defineG + " loads it with load_state_dict";
     else  // the keys say resize, so our own readers take it back

@@ -33,9 +33,9 @@ torch::Tensor fastConvTranspose2d(const torch::Tensor& x, const torch::Tensor& w
                                   const torch::Tensor& bias);
 
 // Nearest-neighbour x2 then conv2d(weight [Cout, Cin, 3, 3], stride 1, padding 1) is exactly
-// conv_transpose2d(stride 2, padding 1) with this [Cin, Cout, 4, 4] kernel: each axis's taps are (k2, k1 + k2,
-// k0 + k1, k0). The same products up to the order of summation (the taps are summed first). Differentiable,
-// so a trainer gets the 3x3 weight's gradient through it.
+// conv_transpose2d(stride 2, padding 1) with this [Cin, Cout, 4, 4] kernel, whose taps on each axis are
+// (k2, k1 + k2, k0 + k1, k0): the same products up to the order of summation (the taps are summed first).
+// Differentiable, so a trainer gets the 3x3 weight's gradient through it.
 torch::Tensor resizeConvAsTransposedKernel(const torch::Tensor& weight);
 
 // A torch::nn module wrapping fastConvTranspose2d with ConvTranspose2d's parameter names and shapes
@@ -125,7 +125,7 @@ private:
     struct Block {
         UnetSkipConnectionBlockImpl::Kind kind;
         torch::Tensor down_w, down_b;  // [Cout, Cin, 4, 4] as in the module
-        torch::Tensor up_w, up_b;      // [Cin, Cout, 4, 4] as in the module (resize: its transposed equivalent)
+        torch::Tensor up_w, up_b;      // [Cin, Cout, 4, 4] as in the module (resize: the equivalent)
         Norm down_norm, up_norm;
         bool dropout = false;
         int64_t up_channels = 0;

@@ -74,7 +74,8 @@ GeneratorOptions GeneratorOptions::fromJson(const nlohmann::json& j) {
 }
 
 std::string GeneratorOptions::describe() const {
-    return netG + ", ngf " + std::to_string(ngf) + ", " + toString(norm) + " norm" + (dropout ? ", dropout" : "") +
+    return netG + ", ngf " + std::to_string(ngf) + ", " + toString(norm) + " norm" +
+           (dropout ? ", dropout" : "") +
            (input_nc != 3 || output_nc != 3
                 ? ", " + std::to_string(input_nc) + "->" + std::to_string(output_nc) + " channels"
                 : "") +

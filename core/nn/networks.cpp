@@ -34,7 +34,8 @@ nn::LeakyReLU leaky() { return nn::LeakyReLU(nn::LeakyReLUOptions().negative_slo
 }  // namespace
 
 ResizeConvImpl::ResizeConvImpl(int64_t in_channels, int64_t out_channels, bool bias) {
-    push_back(nn::Upsample(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest)));
+    push_back(
+        nn::Upsample(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest)));
     push_back(nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 3).stride(1).padding(1).bias(bias)));
 }
 
@@ -96,8 +97,10 @@ UnetGeneratorImpl::UnetGeneratorImpl(const GeneratorOptions& options) : options_
     for (int i = 0; i < options_.numDowns() - 5; ++i)
         block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, ngf * 8, Kind::Middle, norm, options_.dropout,
                                         nn::AnyModule(block), up);
-    block = UnetSkipConnectionBlock(ngf * 4, ngf * 8, ngf * 4, Kind::Middle, norm, false, nn::AnyModule(block), up);
-    block = UnetSkipConnectionBlock(ngf * 2, ngf * 4, ngf * 2, Kind::Middle, norm, false, nn::AnyModule(block), up);
+    block = UnetSkipConnectionBlock(ngf * 4, ngf * 8, ngf * 4, Kind::Middle, norm, false,
+                                    nn::AnyModule(block), up);
+    block = UnetSkipConnectionBlock(ngf * 2, ngf * 4, ngf * 2, Kind::Middle, norm, false,
+                                    nn::AnyModule(block), up);
     block = UnetSkipConnectionBlock(ngf, ngf * 2, ngf, Kind::Middle, norm, false, nn::AnyModule(block), up);
     model = UnetSkipConnectionBlock(options_.output_nc, ngf, options_.input_nc, Kind::Outermost, norm, false,
                                     nn::AnyModule(block), up);

@@ -263,7 +263,8 @@ void readField(const nlohmann::json& j, const char* key, Device& field) {
 
 // A named value ("bf16", "resize") of an enum, through its fromString.
 template <typename Enum>
-void readField(const nlohmann::json& j, const char* key, Enum& field, Enum (*fromString)(const std::string&)) {
+void readField(const nlohmann::json& j, const char* key, Enum& field,
+               Enum (*fromString)(const std::string&)) {
     if (!j.contains(key)) return;
     std::string name;
     readField(j, key, name);
@@ -282,7 +283,8 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     TrainOptions o;
     const nlohmann::json known = o.toJson();
     for (const auto& item : j.items())
-        if (!known.contains(item.key()) && item.key() != "upsample") throw Error("training options: unknown key '" + item.key() + "'");
+        if (!known.contains(item.key()) && item.key() != "upsample")
+            throw Error("training options: unknown key '" + item.key() + "'");
     readField(j, "dataroot", o.dataroot);
     readField(j, "direction", o.direction);
     readField(j, "preprocess", o.preprocess);
