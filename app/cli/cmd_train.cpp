@@ -155,6 +155,7 @@ struct TrainFlags {
     bool noFlip = false, noDropout = false, fastPath = true;
     int threads = 0;
     std::string precision = "auto";
+    std::string upsample = "transposed";
     int nproc = 1;
     std::string distBackend = "auto";
     int distTimeout = 120;
@@ -228,6 +229,14 @@ std::function<int()> addTrainCommand(CLI::App& app) {
             ->capture_default_str());
     add(sub->add_option("--norm", o.norm, "batch | instance | none")->capture_default_str());
     add(sub->add_flag("--no_dropout", flags->noDropout, "No dropout in the generator"));
+    add(sub->add_option("--upsample", flags->upsample,
+                        "transposed | resize: how G's up layers double the resolution. transposed is the "
+                        "reference's ConvTranspose2d(k4, s2, p1); resize is NOT the reference's architecture: "
+                        "nearest-neighbour x2, then a 3x3 conv (Odena et al. 2016, the usual remedy for the "
+                        "checkerboard textures transposed convolutions can draw). The reference's code cannot "
+                        "load its models; --resume keeps the run's choice")
+            ->capture_default_str()
+            ->check(CLI::IsMember({"transposed", "resize"})));
     add(sub->add_option("--init_gain", o.init_gain, "Std of the normal weight initialisation")
             ->capture_default_str());
     add(sub->add_option("--gan_mode", o.gan_mode, "vanilla | lsgan")->capture_default_str());
@@ -397,6 +406,7 @@ std::function<int()> addTrainCommand(CLI::App& app) {
                 }
                 options.no_flip = flags->noFlip;
                 options.dropout = !flags->noDropout;
+                options.upsample = p2p::upsampleFromString(flags->upsample);
                 options.fast_path = flags->fastPath;
                 options.compute_threads = flags->threads;
                 options.precision = precision;

@@ -33,18 +33,18 @@ public:
             case Kind::Outermost: {  // [downconv, submodule, uprelu, upconv, tanh]
                 const std::string d = conv(*layer(0), p + "0.", x);
                 const std::string s = block(sub(b, 1), p + "1.", d);
-                const std::string u = convTranspose(*layer(3), p + "3.", unary("Relu", s));
+                const std::string u = up(*layer(3), p + "3.", unary("Relu", s));
                 return unary("Tanh", u, "output");
             }
             case Kind::Innermost: {  // [downrelu, downconv, uprelu, upconv, upnorm]
                 const std::string d = conv(*layer(1), p + "1.", leaky(x));
-                const std::string u = convTranspose(*layer(3), p + "3.", unary("Relu", d));
+                const std::string u = up(*layer(3), p + "3.", unary("Relu", d));
                 return concat(x, normalize(*layer(4), p + "4.", u));
             }
             case Kind::Middle: {  // [downrelu, downconv, downnorm, submodule, uprelu, upconv, upnorm, (dropout)]
                 const std::string d = normalize(*layer(2), p + "2.", conv(*layer(1), p + "1.", leaky(x)));
                 const std::string s = block(sub(b, 3), p + "3.", d);
-                const std::string u = convTranspose(*layer(5), p + "5.", unary("Relu", s));
+                const std::string u = up(*layer(5), p + "5.", unary("Relu", s));
                 return concat(x, normalize(*layer(6), p + "6.", u));  // dropout: left out (deterministic form)
             }
         }
@@ -72,6 +72,12 @@ private:
         a->set_name(name);
         a->set_type(onnx::AttributeProto::INTS);
         for (int64_t v : values) a->add_ints(v);
+    }
+    static void text(onnx::NodeProto& n, const std::string& name, const std::string& value) {
+        auto* a = n.add_attribute();
+        a->set_name(name);
+        a->set_type(onnx::AttributeProto::STRING);
+        a->set_s(value);
     }
     static void real(onnx::NodeProto& n, const std::string& name, float value) {
         auto* a = n.add_attribute();
@@ -111,22 +117,34 @@ private:
 
     std::string conv(const torch::nn::Module& m, const std::string& name, const std::string& x) {
         const auto& c = dynamic_cast<const torch::nn::Conv2dImpl&>(m);
-        return stride2Kernel4("Conv", c.weight, c.bias, name, x);
+        return convolution("Conv", c.weight, c.bias, name, x, 4, 2);
     }
 
-    std::string convTranspose(const torch::nn::Module& m, const std::string& name, const std::string& x) {
-        const auto& c = dynamic_cast<const torch::nn::ConvTranspose2dImpl&>(m);
-        return stride2Kernel4("ConvTranspose", c.weight, c.bias, name, x);  // weight [Cin, Cout, 4, 4] in both
+    // The up layer: ConvTranspose2d(k4, s2, p1), or Upsample::Resize's nearest x2 and Conv2d(k3, s1, p1).
+    std::string up(const torch::nn::Module& m, const std::string& name, const std::string& x) {
+        if (const auto* resize = dynamic_cast<const ResizeConvImpl*>(&m)) {
+            // PyTorch's nearest reads pixel floor(dst / 2): ONNX's asymmetric coordinates, rounded down.
+            onnx::NodeProto& n =
+                node("Resize", {x, "", initializer(name + "0.scales", torch::tensor({1.f, 1.f, 2.f, 2.f}))},
+                     fresh("Resize"));
+            text(n, "mode", "nearest");
+            text(n, "coordinate_transformation_mode", "asymmetric");
+            text(n, "nearest_mode", "floor");
+            const auto& c = resize->conv();
+            return convolution("Conv", c.weight, c.bias, name + "1.", n.output(0), 3, 1);
+        }
+        const auto& c = dynamic_cast<const torch::nn::ConvTranspose2dImpl&>(m);  // [Cin, Cout, 4, 4] in both
+        return convolution("ConvTranspose", c.weight, c.bias, name, x, 4, 2);
     }
 
-    // Every convolution of the U-Net: kernel 4, stride 2, padding 1; the bias only where the layer has one.
-    std::string stride2Kernel4(const std::string& op, const torch::Tensor& weight, const torch::Tensor& bias,
-                               const std::string& name, const std::string& x) {
+    // The U-Net's convolutions: padding 1; the bias only where the layer has one.
+    std::string convolution(const std::string& op, const torch::Tensor& weight, const torch::Tensor& bias,
+                            const std::string& name, const std::string& x, int64_t kernel, int64_t stride) {
         const std::string w = initializer(name + "weight", weight);
         onnx::NodeProto& n = bias.defined() ? node(op, {x, w, initializer(name + "bias", bias)}, fresh(op))
                                             : node(op, {x, w}, fresh(op));
-        ints(n, "kernel_shape", {4, 4});
-        ints(n, "strides", {2, 2});
+        ints(n, "kernel_shape", {kernel, kernel});
+        ints(n, "strides", {stride, stride});
         ints(n, "pads", {1, 1, 1, 1});
         return n.output(0);
     }
@@ -282,11 +300,17 @@ ExportResult exportReferencePth(const std::string& source, const std::string& ou
     const GeneratorOptions& g = opened.model.info.generator;
     ExportResult result;
     result.source = opened.source;
-    result.summary = "wrote " + output + " (" + formatBytes(bytes.size()) + ", " + std::to_string(dict.size()) +
-                     " tensors): the reference's define_G(input_nc=" + std::to_string(g.input_nc) +
-                     ", output_nc=" + std::to_string(g.output_nc) + ", ngf=" + std::to_string(g.ngf) + ", netG='" +
-                     g.netG + "', norm='" + toString(g.norm) + "', use_dropout=" + (g.dropout ? "True" : "False") +
-                     ") loads it with load_state_dict";
+    result.summary = "wrote " + output + " (" + formatBytes(bytes.size()) + ", " +
+                     std::to_string(dict.size()) + " tensors): ";
+    const std::string defineG = "define_G(input_nc=" + std::to_string(g.input_nc) +
+                                ", output_nc=" + std::to_string(g.output_nc) +
+                                ", ngf=" + std::to_string(g.ngf) + ", netG='" + g.netG + "', norm='" +
+                                toString(g.norm) + "', use_dropout=" + (g.dropout ? "True" : "False") + ")";
+    if (g.upsample == Upsample::Transposed)
+        result.summary += "the reference's " + defineG + " loads it with load_state_dict";
+    else  // the keys say resize, so our own readers take it back
+        result.summary += "resize upsampling, not the reference's architecture: its " + defineG +
+                          " builds ConvTranspose2d up layers and refuses these weights";
     return result;
 }
 

@@ -220,9 +220,13 @@ std::optional<GeneratorOptions> inferGeneratorOptions(const StateDict& input, st
         return refuse<R>(reason, "no 'model.model.0.weight', so it is not a U-Net generator's state dict");
     const auto first = keys.at("model.model.0.weight");
     if (first.dim() != 4) return refuse<R>(reason, "'model.model.0.weight' is not a convolution weight");
-    if (!has("model.model.3.weight") || keys.at("model.model.3.weight").dim() != 4)
+    // The reference's up layers are ConvTranspose2d ("model.model.3.weight", [in, out, 4, 4]); our
+    // Upsample::Resize variant's hold a Conv2d at ".1." ("model.model.3.1.weight", [out, in, 3, 3]).
+    const bool resize = !has("model.model.3.weight") && has("model.model.3.1.weight");
+    const std::string lastKey = resize ? "model.model.3.1.weight" : "model.model.3.weight";
+    if (!has(lastKey) || keys.at(lastKey).dim() != 4)
         return refuse<R>(reason, "no outermost up-convolution 'model.model.3.weight'");
-    const auto last = keys.at("model.model.3.weight");
+    const auto last = resize ? keys.at(lastKey).transpose(0, 1) : keys.at(lastKey);  // as [in, out, kH, kW]
 
     // Outermost block: model.model.*; the next one model.model.1.model.*; deeper ones add "3.model.".
     int levels = 1;
@@ -241,7 +245,8 @@ std::optional<GeneratorOptions> inferGeneratorOptions(const StateDict& input, st
                                      " levels; only unet_256 (8) and unet_128 (7) are supported");
     o.ngf = int(first.size(0));
     o.input_nc = int(first.size(1));
-    o.output_nc = int(last.size(1));  // ConvTranspose2d weights are [in, out, kH, kW]
+    o.output_nc = int(last.size(1));
+    if (resize) o.upsample = Upsample::Resize;
     if (last.size(0) != 2 * first.size(0))
         return refuse<R>(reason, "the outermost up-convolution " + shapeOf(last) + " does not match ngf " +
                                      std::to_string(o.ngf));

@@ -20,7 +20,8 @@ void normalizeReferenceStateDict(StateDict& dict);
 
 // Infers the define_G arguments from a generator state dict's keys and shapes: netG from the number of
 // nested U-Net levels, ngf and input_nc from the first conv, output_nc from the last upconv, norm from
-// BatchNorm parameters (batch) or conv biases without them (instance) or neither (none). Dropout leaves
+// BatchNorm parameters (batch) or conv biases without them (instance) or neither (none), upsample from the
+// outermost up layer's keys (the reference's are always transposed; resize ones are our own). Dropout leaves
 // no trace and is reported as the reference's default (on). nullopt, with `reason` set, when it cannot.
 std::optional<GeneratorOptions> inferGeneratorOptions(const StateDict& dict, std::string* reason = nullptr);
 // The same for define_D: pixel (`net.` keys) or a PatchGAN with n_layers from the number of convs.

@@ -58,6 +58,20 @@ torch::Tensor fastConvTranspose2d(const torch::Tensor& x, const torch::Tensor& w
     return torch::stack(rows, 3).reshape({n, c, 2 * h, 2 * w});  // rows interleaved
 }
 
+torch::Tensor resizeConvAsTransposedKernel(const torch::Tensor& weight) {
+    TORCH_CHECK(weight.dim() == 4 && weight.size(2) == 3 && weight.size(3) == 3,
+                "resizeConvAsTransposedKernel expects a [Cout, Cin, 3, 3] convolution weight");
+    // Output row 2m reads upsampled rows 2m-1, 2m, 2m+1 = input rows m-1, m, m: k0 x[m-1] + (k1 + k2) x[m];
+    // row 2m+1 reads m, m, m+1: (k0 + k1) x[m] + k2 x[m+1]. The transposed conv (k4, s2, p1) gives row 2m
+    // W1 x[m] + W3 x[m-1] and row 2m+1 W0 x[m+1] + W2 x[m], so W = (k2, k1 + k2, k0 + k1, k0) per axis.
+    // Sums, not a matmul with a 0/1 matrix: autocast would run that in bf16.
+    auto expand = [](const torch::Tensor& k, int64_t dim) {
+        auto tap = [&](int64_t i) { return k.select(dim, i); };
+        return torch::stack({tap(2), tap(1) + tap(2), tap(0) + tap(1), tap(0)}, dim);
+    };
+    return expand(expand(weight, 2), 3).transpose(0, 1);  // [Cin, Cout, 4, 4]
+}
+
 FastConvTranspose2dImpl::FastConvTranspose2dImpl(int64_t in_channels, int64_t out_channels, bool withBias) {
     // The same shapes and initialisation as torch::nn::ConvTranspose2d(in, out, 4).
     nn::ConvTranspose2d reference(nn::ConvTranspose2dOptions(in_channels, out_channels, 4).bias(withBias));
@@ -119,6 +133,13 @@ torch::Tensor blockForwardWith(UnetSkipConnectionBlockImpl& block, const torch::
             const int64_t uses = h.size(0) * h.size(2) * h.size(3);  // once per input position
             h = convWithPrecisionFor(h, uses, deconv->weight.size(1), [&](const torch::Tensor& in) {
                 return transposedConv(in, deconv->weight, deconv->bias);
+            });
+        } else if (auto* resize = layer.ptr()->as<ResizeConvImpl>()) {
+            // As its transposed equivalent: 16 products per input position and channel pair, not 36.
+            const auto& conv = resize->conv();
+            const int64_t uses = h.size(0) * h.size(2) * h.size(3);
+            h = convWithPrecisionFor(h, uses, conv.weight.size(0), [&](const torch::Tensor& in) {
+                return transposedConv(in, resizeConvAsTransposedKernel(conv.weight), conv.bias);
             });
         } else if (auto* sub = layer.ptr()->as<UnetSkipConnectionBlockImpl>()) {
             h = blockForwardWith(*sub, h, transposedConv);
@@ -188,6 +209,13 @@ FastUnet::FastUnet(const UnetGenerator& generator, FastUnetOptions options)
                 b.up_w = deconv->weight.detach();
                 if (deconv->bias.defined()) b.up_b = deconv->bias.detach();
                 b.up_channels = deconv->weight.size(1);
+                seenUp = true;
+            } else if (auto* resize = child->as<ResizeConvImpl>()) {
+                // From here on a transposed convolution like the reference's: folded and rewritten the same.
+                const auto& conv = resize->conv();
+                b.up_w = resizeConvAsTransposedKernel(conv.weight.detach());
+                if (conv.bias.defined()) b.up_b = conv.bias.detach();
+                b.up_channels = conv.weight.size(0);
                 seenUp = true;
             } else if (auto* bn = child->as<nn::BatchNorm2dImpl>()) {
                 Norm& norm = seenUp ? b.up_norm : b.down_norm;

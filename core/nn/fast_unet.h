@@ -8,7 +8,9 @@
 // 4*Cout outputs (the four sub-pixel phases, each an exact 2x2 slice of the 4x4 kernel), followed by an
 // interleave into the output. That is the same arithmetic as the transposed convolution (the same products,
 // summed in a different order), on contiguous inputs, so it takes oneDNN's fast path.
-// With running statistics, BatchNorm is folded into the preceding convolution's weights.
+// With running statistics, BatchNorm is folded into the preceding convolution's weights. Upsample::Resize's
+// up layers (nearest x2, then a 3x3 Conv2d) are transposed convolutions too (resizeConvAsTransposedKernel),
+// and run as them here and in the trainer: 16 products per input position and channel pair instead of 36.
 
 #include <optional>
 #include <string>
@@ -29,6 +31,12 @@ torch::Tensor subpixelKernel(const torch::Tensor& transposedWeight);
 // get gradients), so a trainer can use it in place of ConvTranspose2d. `bias` may be undefined.
 torch::Tensor fastConvTranspose2d(const torch::Tensor& x, const torch::Tensor& weight,
                                   const torch::Tensor& bias);
+
+// Nearest-neighbour x2 then conv2d(weight [Cout, Cin, 3, 3], stride 1, padding 1) is exactly
+// conv_transpose2d(stride 2, padding 1) with this [Cin, Cout, 4, 4] kernel, whose taps on each axis are
+// (k2, k1 + k2, k0 + k1, k0): the same products up to the order of summation (the taps are summed first).
+// Differentiable, so a trainer gets the 3x3 weight's gradient through it.
+torch::Tensor resizeConvAsTransposedKernel(const torch::Tensor& weight);
 
 // A torch::nn module wrapping fastConvTranspose2d with ConvTranspose2d's parameter names and shapes
 // ("weight" [Cin, Cout, 4, 4], "bias"), so state dicts load into it unchanged.
@@ -117,7 +125,7 @@ private:
     struct Block {
         UnetSkipConnectionBlockImpl::Kind kind;
         torch::Tensor down_w, down_b;  // [Cout, Cin, 4, 4] as in the module
-        torch::Tensor up_w, up_b;      // [Cin, Cout, 4, 4] as in the module
+        torch::Tensor up_w, up_b;      // [Cin, Cout, 4, 4] as in the module (resize: the equivalent)
         Norm down_norm, up_norm;
         bool dropout = false;
         int64_t up_channels = 0;

@@ -20,6 +20,20 @@ Norm normFromString(const std::string& name) {
     throw Error("unknown norm '" + name + "' (expected batch, instance or none)");
 }
 
+std::string toString(Upsample upsample) {
+    switch (upsample) {
+        case Upsample::Transposed: return "transposed";
+        case Upsample::Resize: return "resize";
+    }
+    return "transposed";
+}
+
+Upsample upsampleFromString(const std::string& name) {
+    if (name == "transposed") return Upsample::Transposed;
+    if (name == "resize") return Upsample::Resize;
+    throw Error("unknown upsample '" + name + "' (expected transposed or resize)");
+}
+
 int GeneratorOptions::numDowns() const {
     if (netG == "unet_256") return 8;
     if (netG == "unet_128") return 7;
@@ -31,11 +45,15 @@ void GeneratorOptions::validate() const {
     if (input_nc < 1 || input_nc > 64) throw Error("input_nc must be in 1..64, got " + std::to_string(input_nc));
     if (output_nc < 1 || output_nc > 64) throw Error("output_nc must be in 1..64, got " + std::to_string(output_nc));
     if (ngf < 1 || ngf > 512) throw Error("ngf must be in 1..512, got " + std::to_string(ngf));
+    if (upsample != Upsample::Transposed && upsample != Upsample::Resize)
+        throw Error("upsample must be transposed or resize, got " + std::to_string(int(upsample)));
 }
 
 nlohmann::json GeneratorOptions::toJson() const {
-    return {{"netG", netG}, {"input_nc", input_nc}, {"output_nc", output_nc},
-            {"ngf", ngf},   {"norm", toString(norm)}, {"dropout", dropout}};
+    nlohmann::json j = {{"netG", netG}, {"input_nc", input_nc}, {"output_nc", output_nc},
+                        {"ngf", ngf},   {"norm", toString(norm)}, {"dropout", dropout}};
+    if (upsample != Upsample::Transposed) j["upsample"] = toString(upsample);
+    return j;
 }
 
 GeneratorOptions GeneratorOptions::fromJson(const nlohmann::json& j) {
@@ -47,6 +65,7 @@ GeneratorOptions GeneratorOptions::fromJson(const nlohmann::json& j) {
         o.ngf = j.value("ngf", o.ngf);
         o.norm = normFromString(j.value("norm", toString(o.norm)));
         o.dropout = j.value("dropout", o.dropout);
+        o.upsample = upsampleFromString(j.value("upsample", toString(o.upsample)));
     } catch (const nlohmann::json::exception& e) {
         throw Error(std::string("bad generator options: ") + e.what());
     }
@@ -55,15 +74,17 @@ GeneratorOptions GeneratorOptions::fromJson(const nlohmann::json& j) {
 }
 
 std::string GeneratorOptions::describe() const {
-    return netG + ", ngf " + std::to_string(ngf) + ", " + toString(norm) + " norm" + (dropout ? ", dropout" : "") +
+    return netG + ", ngf " + std::to_string(ngf) + ", " + toString(norm) + " norm" +
+           (dropout ? ", dropout" : "") +
            (input_nc != 3 || output_nc != 3
                 ? ", " + std::to_string(input_nc) + "->" + std::to_string(output_nc) + " channels"
-                : "");
+                : "") +
+           (upsample == Upsample::Resize ? ", resize upsampling" : "");
 }
 
 bool GeneratorOptions::operator==(const GeneratorOptions& o) const {
     return netG == o.netG && input_nc == o.input_nc && output_nc == o.output_nc && ngf == o.ngf &&
-           norm == o.norm && dropout == o.dropout;
+           norm == o.norm && dropout == o.dropout && upsample == o.upsample;
 }
 
 void DiscriminatorOptions::validate() const {

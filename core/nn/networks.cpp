@@ -23,17 +23,29 @@ nn::Conv2d downConv(int64_t in, int64_t out, bool bias) {
     return nn::Conv2d(nn::Conv2dOptions(in, out, 4).stride(2).padding(1).bias(bias));
 }
 
-nn::ConvTranspose2d upConv(int64_t in, int64_t out, bool bias) {
-    return nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1).bias(bias));
+nn::AnyModule upConv(Upsample upsample, int64_t in, int64_t out, bool bias) {
+    if (upsample == Upsample::Resize) return nn::AnyModule(ResizeConv(in, out, bias));
+    return nn::AnyModule(
+        nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1).bias(bias)));
 }
 
 nn::LeakyReLU leaky() { return nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2)); }
 
 }  // namespace
 
+ResizeConvImpl::ResizeConvImpl(int64_t in_channels, int64_t out_channels, bool bias) {
+    push_back(
+        nn::Upsample(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest)));
+    push_back(nn::Conv2d(nn::Conv2dOptions(in_channels, out_channels, 3).stride(1).padding(1).bias(bias)));
+}
+
+nn::Conv2dImpl& ResizeConvImpl::conv() const {
+    return *ptr<nn::Conv2dImpl>(1);
+}
+
 UnetSkipConnectionBlockImpl::UnetSkipConnectionBlockImpl(int64_t outer_nc, int64_t inner_nc, int64_t input_nc,
                                                          Kind kind_, Norm norm, bool dropout_,
-                                                         nn::AnyModule submodule)
+                                                         nn::AnyModule submodule, Upsample upsample)
     : kind(kind_), dropout(dropout_) {
     const bool bias = convBias(norm);
     model = nn::Sequential();
@@ -43,7 +55,7 @@ UnetSkipConnectionBlockImpl::UnetSkipConnectionBlockImpl(int64_t outer_nc, int64
             model->push_back(downConv(input_nc, inner_nc, bias));
             model->push_back(std::move(submodule));
             model->push_back(nn::ReLU());
-            model->push_back(upConv(inner_nc * 2, outer_nc, true));
+            model->push_back(upConv(upsample, inner_nc * 2, outer_nc, true));
             model->push_back(nn::Tanh());
             break;
         case Kind::Innermost:
@@ -51,7 +63,7 @@ UnetSkipConnectionBlockImpl::UnetSkipConnectionBlockImpl(int64_t outer_nc, int64
             model->push_back(leaky());
             model->push_back(downConv(input_nc, inner_nc, bias));
             model->push_back(nn::ReLU());
-            model->push_back(upConv(inner_nc, outer_nc, bias));
+            model->push_back(upConv(upsample, inner_nc, outer_nc, bias));
             model->push_back(makeNorm(norm, outer_nc));
             break;
         case Kind::Middle:
@@ -61,7 +73,7 @@ UnetSkipConnectionBlockImpl::UnetSkipConnectionBlockImpl(int64_t outer_nc, int64
             model->push_back(makeNorm(norm, inner_nc));
             model->push_back(std::move(submodule));
             model->push_back(nn::ReLU());
-            model->push_back(upConv(inner_nc * 2, outer_nc, bias));
+            model->push_back(upConv(upsample, inner_nc * 2, outer_nc, bias));
             model->push_back(makeNorm(norm, outer_nc));
             if (dropout) model->push_back(nn::Dropout(0.5));
             break;
@@ -78,16 +90,20 @@ UnetGeneratorImpl::UnetGeneratorImpl(const GeneratorOptions& options) : options_
     options_.validate();
     const int64_t ngf = options_.ngf;
     const Norm norm = options_.norm;
+    const Upsample up = options_.upsample;
     using Kind = UnetSkipConnectionBlockImpl::Kind;
-    auto block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, ngf * 8, Kind::Innermost, norm, false, nn::AnyModule());
+    auto block =
+        UnetSkipConnectionBlock(ngf * 8, ngf * 8, ngf * 8, Kind::Innermost, norm, false, nn::AnyModule(), up);
     for (int i = 0; i < options_.numDowns() - 5; ++i)
         block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, ngf * 8, Kind::Middle, norm, options_.dropout,
-                                        nn::AnyModule(block));
-    block = UnetSkipConnectionBlock(ngf * 4, ngf * 8, ngf * 4, Kind::Middle, norm, false, nn::AnyModule(block));
-    block = UnetSkipConnectionBlock(ngf * 2, ngf * 4, ngf * 2, Kind::Middle, norm, false, nn::AnyModule(block));
-    block = UnetSkipConnectionBlock(ngf, ngf * 2, ngf, Kind::Middle, norm, false, nn::AnyModule(block));
+                                        nn::AnyModule(block), up);
+    block = UnetSkipConnectionBlock(ngf * 4, ngf * 8, ngf * 4, Kind::Middle, norm, false,
+                                    nn::AnyModule(block), up);
+    block = UnetSkipConnectionBlock(ngf * 2, ngf * 4, ngf * 2, Kind::Middle, norm, false,
+                                    nn::AnyModule(block), up);
+    block = UnetSkipConnectionBlock(ngf, ngf * 2, ngf, Kind::Middle, norm, false, nn::AnyModule(block), up);
     model = UnetSkipConnectionBlock(options_.output_nc, ngf, options_.input_nc, Kind::Outermost, norm, false,
-                                    nn::AnyModule(block));
+                                    nn::AnyModule(block), up);
     register_module("model", model);
 }
 

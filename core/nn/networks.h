@@ -18,12 +18,26 @@ torch::nn::AnyModule makeNorm(Norm norm, int64_t channels);
 // The reference gives convs a bias only when the norm is instance norm (not for none, not for batch).
 inline bool convBias(Norm norm) { return norm == Norm::Instance; }
 
+// Upsample::Resize's up layer: Sequential{Upsample(nearest, x2), Conv2d(in, out, k3, s1, p1)}. A subclass
+// only for its non-template forward, which lets a block's Sequential hold it (AnyModule cannot hold a plain
+// Sequential).
+class ResizeConvImpl : public torch::nn::SequentialImpl {
+public:
+    ResizeConvImpl(int64_t in_channels, int64_t out_channels, bool bias);
+    torch::Tensor forward(const torch::Tensor& x) { return SequentialImpl::forward(x); }
+    torch::nn::Conv2dImpl& conv() const;  // element 1
+};
+TORCH_MODULE(ResizeConv);
+
 class UnetSkipConnectionBlockImpl : public torch::nn::Module {
 public:
     enum class Kind { Outermost, Middle, Innermost };
-    // `submodule` is empty for the innermost block.
+    // `submodule` is empty for the innermost block. The up layer sits at the same index of `model` for either
+    // Upsample: a ConvTranspose2d, or a Sequential{Upsample(nearest, x2), Conv2d(k3, s1, p1)} (its keys
+    // "<index>.1.weight", "<index>.1.bias").
     UnetSkipConnectionBlockImpl(int64_t outer_nc, int64_t inner_nc, int64_t input_nc, Kind kind, Norm norm,
-                                bool dropout, torch::nn::AnyModule submodule);
+                                bool dropout, torch::nn::AnyModule submodule,
+                                Upsample upsample = Upsample::Transposed);
     torch::Tensor forward(const torch::Tensor& x);
 
     Kind kind;

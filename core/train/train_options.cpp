@@ -92,6 +92,8 @@ void TrainOptions::validate() const {
     requireRange("n_layers_D", n_layers_D, 1, 5);
     requireRange("ngf", ngf, 1, 512);
     requireRange("ndf", ndf, 1, 512);
+    if (upsample != Upsample::Transposed && upsample != Upsample::Resize)
+        fail("upsample", "must be transposed or resize, got " + std::to_string(int(upsample)));
     if (norm != "batch" && norm != "instance" && norm != "none")
         fail("norm", "must be batch, instance or none, got '" + norm + "'");
     requireFinite("init_gain", init_gain, 0.0, 1.0, false);
@@ -132,6 +134,7 @@ GeneratorOptions TrainOptions::generatorOptions() const {
     g.ngf = ngf;
     g.norm = normFromString(norm);
     g.dropout = dropout;
+    g.upsample = upsample;
     return g;
 }
 
@@ -174,41 +177,43 @@ double TrainOptions::learningRateAt(int epoch) const {
 }
 
 nlohmann::json TrainOptions::toJson() const {
-    return {{"dataroot", dataroot},
-            {"direction", direction},
-            {"preprocess", preprocess},
-            {"load_size", load_size},
-            {"crop_size", crop_size},
-            {"no_flip", no_flip},
-            {"batch_size", batch_size},
-            {"num_threads", num_threads},
-            {"pair_resize", pair_resize},
-            {"netG", netG},
-            {"netD", netD},
-            {"n_layers_D", n_layers_D},
-            {"ngf", ngf},
-            {"ndf", ndf},
-            {"norm", norm},
-            {"dropout", dropout},
-            {"init_gain", init_gain},
-            {"gan_mode", gan_mode},
-            {"lambda_L1", lambda_L1},
-            {"lr", lr},
-            {"beta1", beta1},
-            {"n_epochs", n_epochs},
-            {"n_epochs_decay", n_epochs_decay},
-            {"seed", seed},
-            {"device", device.str()},
-            {"compute_threads", compute_threads},
-            {"fast_path", fast_path},
-            {"precision", toString(precision)},
-            {"run_dir", run_dir},
-            {"save_epoch_freq", save_epoch_freq},
-            {"keep_checkpoints", keep_checkpoints},
-            {"snapshot_half", snapshot_half},
-            {"save_latest_freq", save_latest_freq},
-            {"sample_freq", sample_freq},
-            {"log_freq", log_freq}};
+    nlohmann::json j = {{"dataroot", dataroot},
+                        {"direction", direction},
+                        {"preprocess", preprocess},
+                        {"load_size", load_size},
+                        {"crop_size", crop_size},
+                        {"no_flip", no_flip},
+                        {"batch_size", batch_size},
+                        {"num_threads", num_threads},
+                        {"pair_resize", pair_resize},
+                        {"netG", netG},
+                        {"netD", netD},
+                        {"n_layers_D", n_layers_D},
+                        {"ngf", ngf},
+                        {"ndf", ndf},
+                        {"norm", norm},
+                        {"dropout", dropout},
+                        {"init_gain", init_gain},
+                        {"gan_mode", gan_mode},
+                        {"lambda_L1", lambda_L1},
+                        {"lr", lr},
+                        {"beta1", beta1},
+                        {"n_epochs", n_epochs},
+                        {"n_epochs_decay", n_epochs_decay},
+                        {"seed", seed},
+                        {"device", device.str()},
+                        {"compute_threads", compute_threads},
+                        {"fast_path", fast_path},
+                        {"precision", toString(precision)},
+                        {"run_dir", run_dir},
+                        {"save_epoch_freq", save_epoch_freq},
+                        {"keep_checkpoints", keep_checkpoints},
+                        {"snapshot_half", snapshot_half},
+                        {"save_latest_freq", save_latest_freq},
+                        {"sample_freq", sample_freq},
+                        {"log_freq", log_freq}};
+    if (upsample != Upsample::Transposed) j["upsample"] = toString(upsample);
+    return j;
 }
 
 namespace {
@@ -256,6 +261,20 @@ void readField(const nlohmann::json& j, const char* key, Device& field) {
     }
 }
 
+// A named value ("bf16", "resize") of an enum, through its fromString.
+template <typename Enum>
+void readField(const nlohmann::json& j, const char* key, Enum& field,
+               Enum (*fromString)(const std::string&)) {
+    if (!j.contains(key)) return;
+    std::string name;
+    readField(j, key, name);
+    try {
+        field = fromString(name);
+    } catch (const Error& e) {
+        throw Error(std::string("training option ") + key + " in JSON: " + e.what());
+    }
+}
+
 }  // namespace
 
 TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
@@ -264,7 +283,8 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     TrainOptions o;
     const nlohmann::json known = o.toJson();
     for (const auto& item : j.items())
-        if (!known.contains(item.key())) throw Error("training options: unknown key '" + item.key() + "'");
+        if (!known.contains(item.key()) && item.key() != "upsample")
+            throw Error("training options: unknown key '" + item.key() + "'");
     readField(j, "dataroot", o.dataroot);
     readField(j, "direction", o.direction);
     readField(j, "preprocess", o.preprocess);
@@ -281,6 +301,7 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     readField(j, "ndf", o.ndf);
     readField(j, "norm", o.norm);
     readField(j, "dropout", o.dropout);
+    readField(j, "upsample", o.upsample, &upsampleFromString);
     readField(j, "init_gain", o.init_gain);
     readField(j, "gan_mode", o.gan_mode);
     readField(j, "lambda_L1", o.lambda_L1);
@@ -294,15 +315,7 @@ TrainOptions TrainOptions::fromJson(const nlohmann::json& j) {
     readField(j, "fast_path", o.fast_path);
     // Runs recorded before the setting existed computed in fp32: without the key, they resume in fp32.
     o.precision = TrainPrecision::FP32;
-    if (j.contains("precision")) {
-        std::string name;
-        readField(j, "precision", name);
-        try {
-            o.precision = trainPrecisionFromString(name);
-        } catch (const Error& e) {
-            throw Error(std::string("training option precision in JSON: ") + e.what());
-        }
-    }
+    readField(j, "precision", o.precision, &trainPrecisionFromString);
     readField(j, "run_dir", o.run_dir);
     readField(j, "save_epoch_freq", o.save_epoch_freq);
     readField(j, "keep_checkpoints", o.keep_checkpoints);

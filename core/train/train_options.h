@@ -55,6 +55,9 @@ struct TrainOptions {
     int ndf = 64;
     std::string norm = "batch";
     bool dropout = true;  // the reference's --no_dropout off
+    // Not a reference flag: G's up layers as nearest x2 + 3x3 conv instead of ConvTranspose2d. In JSON only
+    // when Resize, so options of reference-shaped runs stay readable by binaries that predate it.
+    Upsample upsample = Upsample::Transposed;
     double init_gain = 0.02;
     // Optimisation
     std::string gan_mode = "vanilla";  // vanilla (BCE with logits) | lsgan

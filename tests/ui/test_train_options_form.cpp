@@ -89,6 +89,7 @@ private Q_SLOTS:
         every.ndf = 40;
         every.norm = "instance";
         every.dropout = false;
+        every.upsample = p2p::Upsample::Resize;
         every.init_gain = 0.03;
         every.gan_mode = "lsgan";
         every.lambda_L1 = 12.5;
@@ -157,13 +158,16 @@ private Q_SLOTS:
         QStringList bound;
         for (QWidget* c : controls) bound << c->objectName();
         QStringList unbound;
-        const nlohmann::json all = TrainOptions{}.toJson();
+        TrainOptions everyKey;  // upsample is in JSON only when not the reference's
+        everyKey.upsample = p2p::Upsample::Resize;
+        const nlohmann::json all = everyKey.toJson();
         for (const auto& item : all.items())
             if (!bound.contains(QString::fromStdString(item.key())))
                 unbound << QString::fromStdString(item.key());
         unbound.sort();
         QCOMPARE(unbound,
-                 (QStringList{"dataroot", "init_gain", "keep_checkpoints", "pair_resize", "snapshot_half"}));
+                 (QStringList{"dataroot", "init_gain", "keep_checkpoints", "pair_resize", "snapshot_half",
+                              "upsample"}));
     }
 
     void thePresetBoxListsCoresPresets() {

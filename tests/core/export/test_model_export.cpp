@@ -28,10 +28,12 @@ namespace {
 
 // A small generator whose BatchNorm running statistics are not the initial ones (so eval and image
 // statistics differ), saved as a .p2pm.
-std::string writeModel(const QString& dir, const std::string& netG, Norm norm, bool dropout) {
+std::string writeModel(const QString& dir, const std::string& netG, Norm norm, bool dropout,
+                       Upsample upsample = Upsample::Transposed) {
     torch::manual_seed(7);
     GeneratorOptions g = test::tinyGeneratorOptions(netG, norm);
     g.dropout = dropout;
+    g.upsample = upsample;
     UnetGenerator generator(g);
     initWeights(*generator);
     {
@@ -40,7 +42,8 @@ std::string writeModel(const QString& dir, const std::string& netG, Norm norm, b
         for (int i = 0; i < 3; ++i) generator->forward(torch::randn({2, 3, 256, 256}));
     }
     const std::string path =
-        QDir(dir).filePath(QString::fromStdString(netG + "-" + toString(norm) + (dropout ? "-dropout" : "") + ".p2pm"))
+        QDir(dir).filePath(QString::fromStdString(netG + "-" + toString(norm) + (dropout ? "-dropout" : "") + "-" +
+                                                      toString(upsample) + ".p2pm"))
             .toStdString();
     SaveModelOptions save;
     save.name = "tiny";
@@ -103,13 +106,18 @@ private Q_SLOTS:
         QTest::addColumn<int>("height");
         QTest::addColumn<int>("width");
         QTest::addColumn<int>("batch");
+        QTest::addColumn<QString>("upsample");
         for (const char* netG : {"unet_256", "unet_128"})
             for (const auto& [h, w] : {std::pair{256, 256}, std::pair{256, 512}}) {
                 const QString size = QStringLiteral("%1x%2").arg(w).arg(h);
-                QTest::addRow("%s batch running %s", netG, qPrintable(size)) << netG << "batch" << "running" << h << w << 2;
-                QTest::addRow("%s batch image %s", netG, qPrintable(size)) << netG << "batch" << "image" << h << w << 1;
-                QTest::addRow("%s instance %s", netG, qPrintable(size)) << netG << "instance" << "running" << h << w << 2;
+                QTest::addRow("%s batch running %s", netG, qPrintable(size)) << netG << "batch" << "running" << h << w << 2 << "transposed";
+                QTest::addRow("%s batch image %s", netG, qPrintable(size)) << netG << "batch" << "image" << h << w << 1 << "transposed";
+                QTest::addRow("%s instance %s", netG, qPrintable(size)) << netG << "instance" << "running" << h << w << 2 << "transposed";
             }
+        // Upsample::Resize: ONNX Resize (nearest, asymmetric, floor) and a 3x3 Conv.
+        QTest::newRow("unet_256 batch running 256x256 resize") << "unet_256" << "batch" << "running" << 256 << 256 << 2 << "resize";
+        QTest::newRow("unet_128 batch image 512x256 resize") << "unet_128" << "batch" << "image" << 256 << 512 << 1 << "resize";
+        QTest::newRow("unet_128 instance 256x256 resize") << "unet_128" << "instance" << "running" << 256 << 256 << 2 << "resize";
     }
     void onnxMatchesOpenCvDnn() {
         QFETCH(QString, netG);
@@ -118,11 +126,13 @@ private Q_SLOTS:
         QFETCH(int, height);
         QFETCH(int, width);
         QFETCH(int, batch);
+        QFETCH(QString, upsample);
         const NormStats normStats = normStatsFromString(stats.toStdString());
         // Dropout is left out of the export; the image-statistics reference runs in train mode, so without it.
         const std::string model = writeModel(dir_.path(), netG.toStdString(), normFromString(norm.toStdString()),
-                                             normStats == NormStats::Running);
-        const std::string onnx = dir_.filePath(QStringLiteral("%1-%2-%3.onnx").arg(netG, norm, stats)).toStdString();
+                                             normStats == NormStats::Running, upsampleFromString(upsample.toStdString()));
+        const std::string onnx =
+            dir_.filePath(QStringLiteral("%1-%2-%3-%4.onnx").arg(netG, norm, stats, upsample)).toStdString();
         OnnxExportOptions options;
         options.norm = normStats;
         const ExportResult result = exportOnnx(model, onnx, options);
@@ -170,6 +180,7 @@ private Q_SLOTS:
         }
         // Our importer reads it back to identical weights.
         const LoadedModel a = loadModel(source), b = loadModel(exported);
+        QVERIFY(a.info.generator.upsample == Upsample::Transposed);  // reference files are always transposed
         const StateDict wa = stateDictOf(*a.generator), wb = stateDictOf(*b.generator);
         for (size_t i = 0; i < wa.size(); ++i) QVERIFY(torch::equal(wa[i].second, wb[i].second));
 
@@ -187,6 +198,24 @@ private Q_SLOTS:
         const QString out = check.readAllStandardOutput() + check.readAllStandardError();
         QVERIFY2(check.exitCode() == 0, qPrintable(out));
         QVERIFY2(out.contains("ok:"), qPrintable(out));
+    }
+
+    // A resize model's state dict is written like any other; our reader takes it back as resize, and the
+    // summary does not promise that the reference's define_G loads it.
+    void pthOfAResizeModelRoundTrips() {
+        const std::string model = writeModel(dir_.path(), "unet_128", Norm::Batch, true, Upsample::Resize);
+        const std::string exported = dir_.filePath("resize_net_G.pth").toStdString();
+        const ExportResult result = exportReferencePth(model, exported);
+        QVERIFY2(result.summary.find("not the reference's architecture") != std::string::npos, result.summary.c_str());
+        const LoadedModel a = loadModel(model), b = loadModel(exported);
+        QVERIFY(b.info.generator == a.info.generator);
+        QVERIFY(b.info.generator.upsample == Upsample::Resize);
+        const StateDict wa = stateDictOf(*a.generator), wb = stateDictOf(*b.generator);
+        QCOMPARE(wb.size(), wa.size());
+        for (size_t i = 0; i < wa.size(); ++i) {
+            QCOMPARE(wb[i].first, wa[i].first);
+            QVERIFY(torch::equal(wa[i].second, wb[i].second));
+        }
     }
 
     void everyKindOfSource() {

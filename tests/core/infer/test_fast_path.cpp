@@ -17,10 +17,12 @@ namespace {
 
 // A generator with non-trivial running statistics (a few train-mode passes) and BatchNorm affine
 // parameters away from 1/0, so folding is really exercised.
-UnetGenerator makeGenerator(const std::string& netG, Norm norm, bool dropout, int seed) {
+UnetGenerator makeGenerator(const std::string& netG, Norm norm, bool dropout, int seed,
+                            Upsample upsample = Upsample::Transposed) {
     torch::manual_seed(seed);
     GeneratorOptions o = test::tinyGeneratorOptions(netG, norm);
     o.dropout = dropout;
+    o.upsample = upsample;
     UnetGenerator g(o);
     initWeights(*g);
     torch::NoGradGuard noGrad;
@@ -48,6 +50,8 @@ torch::Tensor referenceOutput(const UnetGenerator& g, const torch::Tensor& x, bo
         copy->eval();
     return copy->forward(x);
 }
+
+enum class TransposedFormulation { Torch, ConvPath, SubPixel };
 
 }  // namespace
 
@@ -107,6 +111,49 @@ private Q_SLOTS:
         QCOMPARE(buffer.narrow(1, 0, 4).abs().max().item<double>(), 0.0);
     }
 
+    // Upsample::Resize's layer (nearest x2, then a 3x3 conv with padding 1) is a transposed convolution
+    // (k4, s2, p1) with the kernel resizeConvAsTransposedKernel derives: the same values and gradients (the 3x3
+    // weight's through the derivation), on every formulation the fast paths run.
+    void resizeConvIsATransposedConv_data() {
+        QTest::addColumn<int>("cin");
+        QTest::addColumn<int>("cout");
+        QTest::addColumn<int>("size");
+        QTest::addColumn<bool>("bias");
+        QTest::newRow("1x1 input, no bias") << 16 << 8 << 1 << false;
+        QTest::newRow("odd, bias") << 6 << 5 << 7 << true;
+        QTest::newRow("wide, 16") << 64 << 32 << 16 << false;
+    }
+    void resizeConvIsATransposedConv() {
+        QFETCH(int, cin);
+        QFETCH(int, cout);
+        QFETCH(int, size);
+        QFETCH(bool, bias);
+        torch::manual_seed(3);
+        ResizeConv layer(cin, cout, bias);
+        auto x = torch::randn({2, cin, size, size + 3}, torch::requires_grad());
+        const auto expected = layer->forward(x);
+        QCOMPARE(expected.sizes().vec(), (std::vector<int64_t>{2, cout, 2 * size, 2 * (size + 3)}));
+        const auto& w = layer->conv().weight;
+        const auto& b = layer->conv().bias;
+        const auto kernel = resizeConvAsTransposedKernel(w);
+        QCOMPARE(kernel.sizes().vec(), (std::vector<int64_t>{cin, cout, 4, 4}));
+        const std::vector<torch::Tensor> inputs = bias ? std::vector<torch::Tensor>{x, w, b} : std::vector<torch::Tensor>{x, w};
+        const auto g = torch::randn_like(expected);
+        const auto gradsExpected = torch::autograd::grad({expected}, inputs, {g});
+        for (const TransposedFormulation f : {TransposedFormulation::Torch, TransposedFormulation::ConvPath,
+                                              TransposedFormulation::SubPixel}) {
+            const auto k = resizeConvAsTransposedKernel(w);
+            const auto actual = f == TransposedFormulation::Torch      ? torch::conv_transpose2d(x, k, b, 2, 1)
+                                : f == TransposedFormulation::ConvPath ? convTranspose2dOnConvPath(x, k, b)
+                                                                       : fastConvTranspose2d(x, k, b);
+            QVERIFY2(test::maxAbsDiff(actual, expected) < 1e-4, qPrintable(QString::number(int(f))));
+            const auto grads = torch::autograd::grad({actual}, inputs, {g});
+            for (size_t i = 0; i < grads.size(); ++i)
+                QVERIFY2(test::maxAbsDiff(grads[i], gradsExpected[i]) < 1e-3,
+                         qPrintable(QString("formulation %1, gradient %2").arg(int(f)).arg(i)));
+        }
+    }
+
     // Under autocast (the trainer's bf16 mode) the conv path computes in bf16 like autocast's conv2d: a bf16
     // result (fp32 where an fp32 bias is added), close to fp32's, and fp32 gradients for x, weight and bias.
     // Outside the scope nothing is cast: the same result as before, to the bit.
@@ -139,7 +186,14 @@ private Q_SLOTS:
     // Under autocast the trainer's G keeps the layers where bf16 does not pay in fp32 (lowPrecisionPays):
     // with ngf 2 every layer has fewer than 16 channels on a side or fewer than 256 weight uses, so the bf16
     // forward is the fp32 one to the bit; with ngf 16 the outer layers are bf16 and the result moves.
+    // The resize layers' 3x3 convs follow the same rule (their weight uses: N x 2H x 2W).
+    void autocastKeepsLayersWhereBf16DoesNotPayInFp32_data() {
+        QTest::addColumn<int>("upsample");
+        QTest::newRow("transposed") << int(Upsample::Transposed);
+        QTest::newRow("resize") << int(Upsample::Resize);
+    }
     void autocastKeepsLayersWhereBf16DoesNotPayInFp32() {
+        QFETCH(int, upsample);
         QVERIFY(lowPrecisionPays(256, 16, 16));
         QVERIFY(!lowPrecisionPays(255, 16, 16));
         QVERIFY(!lowPrecisionPays(4096, 3, 64));
@@ -149,6 +203,7 @@ private Q_SLOTS:
             GeneratorOptions o = test::tinyGeneratorOptions("unet_128");
             o.ngf = ngf;
             o.dropout = false;
+            o.upsample = Upsample(upsample);
             UnetGenerator g(o);
             initWeights(*g);
             g->train();
@@ -184,19 +239,25 @@ private Q_SLOTS:
         QTest::addColumn<int>("norm");
         QTest::addColumn<bool>("imageStats");
         QTest::addColumn<bool>("channelsLast");
-        for (const char* netG : {"unet_128", "unet_256"})
-            for (Norm norm : {Norm::Batch, Norm::Instance})
-                for (bool imageStats : {false, true})
-                    QTest::addRow("%s %s %s", netG, toString(norm).c_str(), imageStats ? "image" : "running")
-                        << QString(netG) << int(norm) << imageStats << true;
-        QTest::newRow("unet_128 batch running NCHW") << "unet_128" << int(Norm::Batch) << false << false;
+        QTest::addColumn<int>("upsample");
+        for (Upsample upsample : {Upsample::Transposed, Upsample::Resize})
+            for (const char* netG : {"unet_128", "unet_256"})
+                for (Norm norm : {Norm::Batch, Norm::Instance})
+                    for (bool imageStats : {false, true})
+                        QTest::addRow("%s %s %s%s", netG, toString(norm).c_str(), imageStats ? "image" : "running",
+                                      upsample == Upsample::Resize ? " resize" : "")
+                            << QString(netG) << int(norm) << imageStats << true << int(upsample);
+        for (Upsample upsample : {Upsample::Transposed, Upsample::Resize})
+            QTest::addRow("unet_128 batch running NCHW%s", upsample == Upsample::Resize ? " resize" : "")
+                << "unet_128" << int(Norm::Batch) << false << false << int(upsample);
     }
     void equalsTheModule() {
         QFETCH(QString, netG);
         QFETCH(int, norm);
         QFETCH(bool, imageStats);
         QFETCH(bool, channelsLast);
-        auto g = makeGenerator(netG.toStdString(), Norm(norm), /*dropout=*/false, 5);
+        QFETCH(int, upsample);
+        auto g = makeGenerator(netG.toStdString(), Norm(norm), /*dropout=*/false, 5, Upsample(upsample));
         const int size = netG == "unet_128" ? 64 : 256;
         // unet_128 needs multiples of 128: a batch of 2 at 128x128 also tests batch handling.
         torch::manual_seed(7);
@@ -224,13 +285,17 @@ private Q_SLOTS:
 
     void trainingForwardMatchesTheModule_data() {
         QTest::addColumn<bool>("convPath");
-        QTest::newRow("sub-pixel") << false;
-        QTest::newRow("conv path (the trainer's)") << true;
+        QTest::addColumn<int>("upsample");
+        QTest::newRow("sub-pixel") << false << int(Upsample::Transposed);
+        QTest::newRow("conv path (the trainer's)") << true << int(Upsample::Transposed);
+        QTest::newRow("sub-pixel, resize") << false << int(Upsample::Resize);
+        QTest::newRow("conv path (the trainer's), resize") << true << int(Upsample::Resize);
     }
     void trainingForwardMatchesTheModule() {
         QFETCH(bool, convPath);
+        QFETCH(int, upsample);
         // Train mode with dropout: the same RNG draws in the same order, so outputs and gradients agree.
-        auto g = makeGenerator("unet_128", Norm::Batch, /*dropout=*/true, 8);
+        auto g = makeGenerator("unet_128", Norm::Batch, /*dropout=*/true, 8, Upsample(upsample));
         UnetGenerator twin(g->options());
         loadStateDict(*twin, stateDictOf(*g), "twin");
         g->train();
@@ -286,8 +351,14 @@ private Q_SLOTS:
         QVERIFY(test::maxAbsDiff(fast.forward(x, replay), a) < 1e-5);
     }
 
+    void bf16StaysClose_data() {
+        QTest::addColumn<int>("upsample");
+        QTest::newRow("transposed") << int(Upsample::Transposed);
+        QTest::newRow("resize") << int(Upsample::Resize);
+    }
     void bf16StaysClose() {
-        auto g = makeGenerator("unet_128", Norm::Batch, false, 6);
+        QFETCH(int, upsample);
+        auto g = makeGenerator("unet_128", Norm::Batch, false, 6, Upsample(upsample));
         FastUnetOptions options;
         options.dtype = torch::kBFloat16;
         FastUnet fast(g, options);

@@ -125,6 +125,99 @@ private Q_SLOTS:
         QVERIFY(std::abs(bn.mean().item<double>() - 1.0) < 0.01);
     }
 
+    // Upsample::Resize: the same U-Net with each up layer a Sequential{Upsample, Conv2d(k3, s1, p1)} at the
+    // transposed conv's index, so the keys gain ".1." there and the weights turn [out, in, 3, 3].
+    void resizeGenerator_data() {
+        QTest::addColumn<QString>("netG");
+        QTest::addColumn<p2p::Norm>("norm");
+        QTest::newRow("unet_256 batch") << "unet_256" << Norm::Batch;
+        QTest::newRow("unet_128 instance") << "unet_128" << Norm::Instance;
+        QTest::newRow("unet_128 none") << "unet_128" << Norm::None;
+    }
+    void resizeGenerator() {
+        QFETCH(QString, netG);
+        QFETCH(p2p::Norm, norm);
+        GeneratorOptions o = test::tinyGeneratorOptions(netG.toStdString(), norm);
+        UnetGenerator transposed(o);
+        o.upsample = Upsample::Resize;
+        UnetGenerator g(o);
+        QVERIFY(g->options().upsample == Upsample::Resize);
+
+        // Each up layer (in -> out) loses 16 - 9 = 7 weights per channel pair; biases and norms stay.
+        const int64_t ngf = o.ngf;
+        std::vector<std::pair<int64_t, int64_t>> ups = {
+            {2 * ngf, o.output_nc}, {4 * ngf, ngf}, {8 * ngf, 2 * ngf}, {16 * ngf, 4 * ngf}, {8 * ngf, 8 * ngf}};
+        for (int i = 0; i < o.numDowns() - 5; ++i) ups.push_back({16 * ngf, 8 * ngf});
+        int64_t fewer = 0;
+        for (const auto& [in, out] : ups) fewer += 7 * in * out;
+        QCOMPARE(parameterCount(*g), parameterCount(*transposed) - fewer);
+
+        const auto params = g->named_parameters();
+        QVERIFY(!params.contains("model.model.3.weight"));
+        QCOMPARE(params["model.model.3.1.weight"].sizes().vec(), (std::vector<int64_t>{3, 2 * ngf, 3, 3}));
+        QVERIFY(params.contains("model.model.3.1.bias"));  // the outermost up layer always has its bias
+        QCOMPARE(params["model.model.1.model.5.1.weight"].sizes().vec(), (std::vector<int64_t>{ngf, 4 * ngf, 3, 3}));
+        QCOMPARE(params.contains("model.model.1.model.5.1.bias"), norm == Norm::Instance);  // the reference's rule
+        // Key for key: an up conv's "<layer>.weight" is "<layer>.1.weight" (the Upsample, ".0", has none);
+        // every other key is the reference's.
+        const auto reference = transposed->named_parameters();
+        QCOMPARE(params.size(), reference.size());
+        for (const auto& item : reference) {
+            const std::string& key = item.key();
+            const std::string moved = key.substr(0, key.rfind('.')) + ".1" + key.substr(key.rfind('.'));
+            QVERIFY2(params.contains(key) != params.contains(moved), key.c_str());
+        }
+
+        g->eval();
+        torch::NoGradGuard noGrad;
+        const int size = o.sizeMultiple();
+        const auto y = g->forward(torch::randn({2, 3, size, 2 * size}));
+        QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{2, 3, size, 2 * size}));
+        QVERIFY(y.abs().max().item<float>() <= 1.0f);
+    }
+
+    // initWeights reaches the 3x3 convs inside the resize layers.
+    void initCoversResizeConvs() {
+        torch::manual_seed(0);
+        GeneratorOptions o;
+        o.ngf = 32;
+        o.upsample = Upsample::Resize;
+        UnetGenerator g(o);
+        initWeights(*g, 0.02);
+        const auto params = g->named_parameters();
+        const auto w = params["model.model.1.model.3.model.5.1.weight"];  // 256 -> 64: 147k weights
+        QVERIFY(std::abs(w.std().item<double>() - 0.02) < 0.002);
+        QCOMPARE(params["model.model.3.1.bias"].abs().max().item<double>(), 0.0);
+    }
+
+    void generatorOptionsJson() {
+        const GeneratorOptions reference;
+        QVERIFY(reference.upsample == Upsample::Transposed);
+        QVERIFY(!reference.toJson().contains("upsample"));  // default model files keep their bytes
+        QVERIFY(GeneratorOptions::fromJson(reference.toJson()) == reference);
+        QVERIFY(reference.describe().find("resize") == std::string::npos);
+
+        GeneratorOptions resize = test::tinyGeneratorOptions("unet_128", Norm::Instance);
+        resize.upsample = Upsample::Resize;
+        QCOMPARE(resize.toJson().at("upsample").get<std::string>(), std::string("resize"));
+        const GeneratorOptions back = GeneratorOptions::fromJson(nlohmann::json::parse(resize.toJson().dump()));
+        QVERIFY(back == resize);
+        QVERIFY(back.upsample == Upsample::Resize);
+        QVERIFY(!(back == test::tinyGeneratorOptions("unet_128", Norm::Instance)));
+        QCOMPARE(QString::fromStdString(resize.describe()), QString("unet_128, ngf 8, instance norm, dropout, resize upsampling"));
+
+        QCOMPARE(toString(Upsample::Resize), std::string("resize"));
+        QVERIFY(upsampleFromString("transposed") == Upsample::Transposed);
+        auto j = resize.toJson();
+        j["upsample"] = "bilinear";
+        try {
+            GeneratorOptions::fromJson(j);
+            QFAIL("an unknown upsample was accepted");
+        } catch (const p2p::Error& e) {
+            QVERIFY2(QString(e.what()).contains("bilinear"), e.what());
+        }
+    }
+
     void invalidOptionsAreRefused() {
         GeneratorOptions o;
         o.netG = "resnet_9blocks";

@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include "core/infer/inference_engine.h"
+#include "core/io/model_io.h"
 #include "tests/core/train/train_test_helpers.h"
 
 namespace fs = std::filesystem;
@@ -158,6 +160,47 @@ private Q_SLOTS:
         QFile options(run + "/options.json");
         QVERIFY(options.open(QIODevice::ReadOnly));
         QVERIFY(options.readAll().contains("\"n_epochs\": 41"));
+    }
+
+    // --upsample resize: the run records it, a resume keeps it (and refuses to change it), and the exported
+    // model carries it to inspect and to the engine.
+    void resizeUpsamplingTrainsResumesAndTranslates() {
+        const QString run = dir_.filePath("resize");
+        Result r = runCli(tinyFlags(data_, run) +
+                          QStringList{"--upsample", "resize", "--n_epochs", "1", "--n_epochs_decay", "0"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QFile options(run + "/options.json");
+        QVERIFY(options.open(QIODevice::ReadOnly));
+        QVERIFY(options.readAll().contains("\"upsample\": \"resize\""));
+        QVERIFY(p2p::inspectModel((run + "/model.p2pm").toStdString()).generator.upsample ==
+                p2p::Upsample::Resize);
+
+        QCOMPARE(runCli({"train", "--resume", run, "--upsample", "transposed"}).exitCode, 2);
+        r = runCli({"train", "--resume", run, "--n_epochs", "2"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        const auto checkpoint = p2p::loadTrainingCheckpoint((run + "/checkpoints/latest.ckpt").toStdString());
+        QCOMPARE(checkpoint.position.iteration, int64_t(6));  // 3 pairs, 2 epochs
+        QVERIFY(checkpoint.options.upsample == p2p::Upsample::Resize);
+
+        const QString model = dir_.filePath("resize.p2pm");
+        r = runCli({"export", "--checkpoint", run + "/checkpoints/latest.ckpt", "--output", model});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runCli({"inspect", "--model", model});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("resize upsampling"), qPrintable(r.out + r.err));
+
+        p2p::EngineOptions engineOptions;
+        engineOptions.device = p2p::Device::cpu();
+        engineOptions.precision = "fp32";
+        p2p::InferenceEngine engine(engineOptions);
+        QVERIFY(engine.load(model.toStdString()).generator.upsample == p2p::Upsample::Resize);
+        cv::Mat input(128, 128, CV_8UC3);
+        cv::randu(input, cv::Scalar::all(0), cv::Scalar::all(255));
+        const cv::Mat out = engine.translate(input);
+        QCOMPARE(out.size(), input.size());
+        QCOMPARE(out.type(), CV_8UC3);
+        double low = 0, high = 0;
+        cv::minMaxLoc(out.reshape(1), &low, &high);
+        QVERIFY(high > low);  // a picture, not a constant
     }
 };
 

@@ -44,6 +44,8 @@ private Q_SLOTS:
         QCOMPARE(o.gan_mode, std::string("vanilla"));
         QCOMPARE(o.norm, std::string("batch"));
         QVERIFY(o.precision == p2p::TrainPrecision::Auto);
+        QVERIFY(o.upsample == p2p::Upsample::Transposed);
+        QVERIFY(o.generatorOptions() == p2p::GeneratorOptions{});
         validOptions().validate();  // does not throw
     }
 
@@ -140,6 +142,7 @@ private Q_SLOTS:
         o.ndf = 16;
         o.norm = "instance";
         o.dropout = false;
+        o.upsample = p2p::Upsample::Resize;
         o.init_gain = 0.03;
         o.gan_mode = "lsgan";
         o.lambda_L1 = 10.5;
@@ -166,6 +169,27 @@ private Q_SLOTS:
         QCOMPARE(back.fast_path, true);
         QVERIFY(back.precision == p2p::TrainPrecision::BF16);
         QCOMPARE(j.at("precision").get<std::string>(), std::string("bf16"));
+        QVERIFY(back.upsample == p2p::Upsample::Resize);
+        QCOMPARE(j.at("upsample").get<std::string>(), std::string("resize"));
+        QVERIFY(back.generatorOptions().upsample == p2p::Upsample::Resize);
+    }
+
+    // Only a resize run writes "upsample": the options of reference-shaped runs stay what binaries that
+    // predate the key read (their fromJson refuses unknown keys).
+    void upsampleIsWrittenOnlyWhenNotTheReferences() {
+        TrainOptions o = validOptions();
+        QVERIFY(!o.toJson().contains("upsample"));
+        QVERIFY(TrainOptions::fromJson(o.toJson()).upsample == p2p::Upsample::Transposed);
+        auto j = o.toJson();
+        j["upsample"] = "transposed";  // written by hand: accepted
+        QVERIFY(TrainOptions::fromJson(j).upsample == p2p::Upsample::Transposed);
+        j["upsample"] = "pixel_shuffle";
+        try {
+            TrainOptions::fromJson(j);
+            QFAIL("an unknown upsample was accepted");
+        } catch (const p2p::Error& e) {
+            QVERIFY2(QString(e.what()).contains("upsample") && QString(e.what()).contains("pixel_shuffle"), e.what());
+        }
     }
 
     void jsonMissingKeysKeepDefaults() {
@@ -265,6 +289,8 @@ private Q_SLOTS:
                                       << "4294967296";
         QTest::newRow("string for double") << "lr"
                                            << "\"fast\"";
+        QTest::newRow("number for upsample") << "upsample"
+                                             << "2";
     }
     void jsonRefusesWrongTypes() {
         QFETCH(QString, key);
