@@ -27,7 +27,7 @@ import torch.nn as nn
 from torch.nn.parallel import DistributedDataParallel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pytorch_peer import init_weights, patch_discriminator, unet  # noqa: E402
+from pytorch_peer import init_weights, make_step, patch_discriminator, unet  # noqa: E402
 
 
 def free_port():
@@ -53,33 +53,10 @@ def worker(rank, world, port, args, queue):
         net_d = DistributedDataParallel(net_d)
     opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
     generator = torch.Generator().manual_seed(rank)
     real_a = torch.rand(1, 3, size, size, generator=generator) * 2 - 1
     real_b = torch.rand(1, 3, size, size, generator=generator) * 2 - 1
-    autocast = args.precision == "bf16"
-
-    def gan_loss(pred, real):
-        return bce(pred, torch.full_like(pred, 1.0 if real else 0.0))
-
-    def step():
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
-            fake_b = net_g(real_a)
-        for p in d_plain.parameters():
-            p.requires_grad_(True)
-        opt_d.zero_grad()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
-            loss_d = (gan_loss(net_d(torch.cat([real_a, fake_b], 1).detach()), False) +
-                      gan_loss(net_d(torch.cat([real_a, real_b], 1)), True)) * 0.5
-        loss_d.backward()
-        opt_d.step()
-        for p in d_plain.parameters():
-            p.requires_grad_(False)
-        opt_g.zero_grad()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
-            loss_g = gan_loss(d_plain(torch.cat([real_a, fake_b], 1)), True) + l1(fake_b, real_b) * 100.0
-        loss_g.backward()
-        opt_g.step()
+    step = make_step(net_g, net_d, opt_g, opt_d, real_a, real_b, args.precision == "bf16", d_for_g=d_plain)
 
     for _ in range(args.warmup):
         step()

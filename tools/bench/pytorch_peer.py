@@ -82,6 +82,40 @@ def init_weights(net):
             nn.init.zeros_(m.bias)
 
 
+def make_step(net_g, net_d, opt_g, opt_d, real_a, real_b, autocast, device_type="cpu", sync=lambda: None,
+              d_for_g=None):
+    """The reference's optimize_parameters(): D on fake and real, Adam; then G with GAN + 100 L1, Adam. Forward
+    passes and losses under bf16 autocast when asked. d_for_g: the D that G's loss runs through (DDP's
+    underlying module, whose parameters need no gradient then); net_d by default."""
+    bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
+    d_for_g = d_for_g or net_d
+
+    def gan_loss(pred, real):
+        return bce(pred, torch.full_like(pred, 1.0 if real else 0.0))
+
+    def step():
+        with torch.autocast(device_type, dtype=torch.bfloat16, enabled=autocast):
+            fake_b = net_g(real_a)
+        for p in net_d.parameters():
+            p.requires_grad_(True)
+        opt_d.zero_grad()
+        with torch.autocast(device_type, dtype=torch.bfloat16, enabled=autocast):
+            loss_d = (gan_loss(net_d(torch.cat([real_a, fake_b], 1).detach()), False) +
+                      gan_loss(net_d(torch.cat([real_a, real_b], 1)), True)) * 0.5
+        loss_d.backward()
+        opt_d.step()
+        for p in net_d.parameters():
+            p.requires_grad_(False)
+        opt_g.zero_grad()
+        with torch.autocast(device_type, dtype=torch.bfloat16, enabled=autocast):
+            loss_g = gan_loss(d_for_g(torch.cat([real_a, fake_b], 1)), True) + l1(fake_b, real_b) * 100.0
+        loss_g.backward()
+        opt_g.step()
+        sync()
+
+    return step
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=0, help="intra-op threads (0: leave torch's default)")
@@ -124,33 +158,9 @@ def main():
         net_d.train()
         opt_g = torch.optim.Adam(net_g.parameters(), lr=2e-4, betas=(0.5, 0.999))
         opt_d = torch.optim.Adam(net_d.parameters(), lr=2e-4, betas=(0.5, 0.999))
-        bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
         real_a = (torch.rand(1, 3, args.size, args.size) * 2 - 1).to(device)
         real_b = (torch.rand(1, 3, args.size, args.size) * 2 - 1).to(device)
-        autocast = precision == "bf16"
-
-        def gan_loss(pred, real):
-            return bce(pred, torch.full_like(pred, 1.0 if real else 0.0))
-
-        def step():
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-                fake_b = net_g(real_a)
-            for p in net_d.parameters():
-                p.requires_grad_(True)
-            opt_d.zero_grad()
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-                loss_d = (gan_loss(net_d(torch.cat([real_a, fake_b], 1).detach()), False) +
-                          gan_loss(net_d(torch.cat([real_a, real_b], 1)), True)) * 0.5
-            loss_d.backward()
-            opt_d.step()
-            for p in net_d.parameters():
-                p.requires_grad_(False)
-            opt_g.zero_grad()
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
-                loss_g = gan_loss(net_d(torch.cat([real_a, fake_b], 1)), True) + l1(fake_b, real_b) * 100.0
-            loss_g.backward()
-            opt_g.step()
-            sync()
+        step = make_step(net_g, net_d, opt_g, opt_d, real_a, real_b, precision == "bf16", device.type, sync)
 
         for _ in range(args.warmup):
             step()
