@@ -132,21 +132,27 @@ torch::Tensor convWithPrecisionFor(const torch::Tensor& h, int64_t weightUses, i
     return conv(h.to(torch::kFloat32));
 }
 
+// G's up layer as the transposed convolution (k4, s2, p1) it is or equals: [Cin, Cout, 4, 4] kernel and bias
+// (a resize layer's derived from its 3x3 weight, differentiably, at each call); nothing for other layers.
+struct TransposedUp {
+    torch::Tensor weight, bias;
+};
+c10::optional<TransposedUp> upLayerAsTransposed(nn::Module& layer) {
+    if (auto* deconv = layer.as<nn::ConvTranspose2dImpl>()) return TransposedUp{deconv->weight, deconv->bias};
+    // 16 products per input position and channel pair, not the 36 of upsampling then convolving.
+    if (auto* resize = layer.as<ResizeConvImpl>())
+        return TransposedUp{resizeConvAsTransposedKernel(resize->conv().weight), resize->conv().bias};
+    return c10::nullopt;
+}
+
 torch::Tensor blockForwardWith(UnetSkipConnectionBlockImpl& block, const torch::Tensor& x,
                                TransposedConv transposedConv) {
     torch::Tensor h = x;
     for (auto& layer : *block.model) {
-        if (auto* deconv = layer.ptr()->as<nn::ConvTranspose2dImpl>()) {
+        if (const auto up = upLayerAsTransposed(*layer.ptr())) {
             const int64_t uses = h.size(0) * h.size(2) * h.size(3);  // once per input position
-            h = convWithPrecisionFor(h, uses, deconv->weight.size(1), [&](const torch::Tensor& in) {
-                return transposedConv(in, deconv->weight, deconv->bias);
-            });
-        } else if (auto* resize = layer.ptr()->as<ResizeConvImpl>()) {
-            // As its transposed equivalent: 16 products per input position and channel pair, not 36.
-            const auto& conv = resize->conv();
-            const int64_t uses = h.size(0) * h.size(2) * h.size(3);
-            h = convWithPrecisionFor(h, uses, conv.weight.size(0), [&](const torch::Tensor& in) {
-                return transposedConv(in, resizeConvAsTransposedKernel(conv.weight), conv.bias);
+            h = convWithPrecisionFor(h, uses, up->weight.size(1), [&](const torch::Tensor& in) {
+                return transposedConv(in, up->weight, up->bias);
             });
         } else if (auto* sub = layer.ptr()->as<UnetSkipConnectionBlockImpl>()) {
             h = blockForwardWith(*sub, h, transposedConv);
@@ -212,17 +218,12 @@ FastUnet::FastUnet(const UnetGenerator& generator, FastUnetOptions options)
                 b.down_w = conv->weight.detach();
                 if (conv->bias.defined()) b.down_b = conv->bias.detach();
                 seenDown = true;
-            } else if (auto* deconv = child->as<nn::ConvTranspose2dImpl>()) {
-                b.up_w = deconv->weight.detach();
-                if (deconv->bias.defined()) b.up_b = deconv->bias.detach();
-                b.up_channels = deconv->weight.size(1);
-                seenUp = true;
-            } else if (auto* resize = child->as<ResizeConvImpl>()) {
-                // From here on a transposed convolution like the reference's: folded and rewritten the same.
-                const auto& conv = resize->conv();
-                b.up_w = resizeConvAsTransposedKernel(conv.weight.detach());
-                if (conv.bias.defined()) b.up_b = conv.bias.detach();
-                b.up_channels = conv.weight.size(0);
+            } else if (const auto up = upLayerAsTransposed(*child)) {
+                // A resize layer from here on is a transposed convolution like the reference's (NoGradGuard
+                // above: its derived kernel is detached too), folded and rewritten the same.
+                b.up_w = up->weight.detach();
+                if (up->bias.defined()) b.up_b = up->bias.detach();
+                b.up_channels = b.up_w.size(1);
                 seenUp = true;
             } else if (auto* bn = child->as<nn::BatchNorm2dImpl>()) {
                 Norm& norm = seenUp ? b.up_norm : b.down_norm;

@@ -92,10 +92,14 @@ void TrainOptions::validate() const {
     requireRange("n_layers_D", n_layers_D, 1, 5);
     requireRange("ngf", ngf, 1, 512);
     requireRange("ndf", ndf, 1, 512);
-    if (upsample != Upsample::Transposed && upsample != Upsample::Resize)
-        fail("upsample", "must be transposed or resize, got " + std::to_string(int(upsample)));
     if (norm != "batch" && norm != "instance" && norm != "none")
         fail("norm", "must be batch, instance or none, got '" + norm + "'");
+    // The rest of the generator's rules (upsample among them) live with its options, checked once there.
+    try {
+        generatorOptions().validate();
+    } catch (const Error& e) {
+        fail("generator", e.what());
+    }
     requireFinite("init_gain", init_gain, 0.0, 1.0, false);
     // The U-Net's skip connections need the crop to be a multiple of 2^downs; scale_width and none produce
     // sizes that depend on the images, and the data loader pads or resizes those to the multiple.
