@@ -3,6 +3,8 @@
 #include <QFileInfo>
 #include <QProcess>
 
+#include <sys/resource.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -85,14 +87,35 @@ CliResult runCli(const QStringList& args, int timeoutMs) {
 }
 
 CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs) {
+    ProgramOptions options;
+    options.timeoutMs = timeoutMs;
+    return runProgram(program, args, options);
+}
+
+CliResult runProgram(const QString& program, const QStringList& args, const ProgramOptions& options) {
     QProcess process;
+    if (!options.workingDir.isEmpty()) process.setWorkingDirectory(options.workingDir);
+    if (options.addressSpaceCap > 0) {
+        const auto cap = rlim_t(options.addressSpaceCap);
+        process.setChildProcessModifier([cap] {
+            const struct rlimit limit {
+                cap, cap
+            };
+            setrlimit(RLIMIT_AS, &limit);
+        });
+    }
     process.start(program, args);
     CliResult r;
-    if (!process.waitForFinished(timeoutMs)) {
+    if (!process.waitForStarted(30000)) {
+        r.err = QStringLiteral("could not start ") + program + QStringLiteral(": ") + process.errorString();
+        r.crashed = true;
+        return r;
+    }
+    if (!process.waitForFinished(options.timeoutMs)) {
         process.terminate();
         if (!process.waitForFinished(15000)) process.kill();
         process.waitForFinished();
-        r.crashed = true;
+        r.timedOut = true;
     } else {
         r.crashed = process.exitStatus() != QProcess::NormalExit;
         if (!r.crashed) r.exitCode = process.exitCode();

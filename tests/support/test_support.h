@@ -37,12 +37,20 @@ double maxAbsDiff(const torch::Tensor& a, const torch::Tensor& b);
 QString cliPath();
 
 struct CliResult {
-    int exitCode = -1;  // -1: crashed or timed out
-    bool crashed = false;
+    int exitCode = -1;      // -1: ended by a signal or timed out
+    bool crashed = false;   // ended by a signal (its own, not our timeout)
+    bool timedOut = false;  // still running after the timeout: asked to end, then killed
     QString out, err;
 };
-// Runs a program to completion; after timeoutMs it is asked to end (SIGTERM, so a launcher such as torchrun
+// How runProgram runs a child.
+struct ProgramOptions {
+    int timeoutMs = 300000;
+    QString workingDir;          // empty: this process's
+    qint64 addressSpaceCap = 0;  // bytes (RLIMIT_AS), so a runaway allocation fails in the child; 0: none
+};
+// Runs a program to completion; after the timeout it is asked to end (SIGTERM, so a launcher such as torchrun
 // can stop its children) and killed 15 s later.
+CliResult runProgram(const QString& program, const QStringList& args, const ProgramOptions& options);
 CliResult runProgram(const QString& program, const QStringList& args, int timeoutMs = 300000);
 // runProgram of the CLI.
 CliResult runCli(const QStringList& args, int timeoutMs = 300000);

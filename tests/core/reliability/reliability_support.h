@@ -9,17 +9,11 @@
 #include <QStringList>
 #include <QtTest/QtTest>
 
-#include <sys/resource.h>
+#include "tests/support/test_support.h"
+
 #include <unistd.h>
 
 namespace p2p::test {
-
-inline QString reliabilityCliPath() {
-    const QString env = qEnvironmentVariable("P2P_CLI");
-    if (!env.isEmpty() && QFileInfo::exists(env)) return env;
-    const QString built = QStringLiteral(P2P_BINARY_DIR "/app/pix2pix");
-    return QFileInfo::exists(built) ? built : QString();
-}
 
 // True when this build is instrumented: children then need the sanitizer's address space (no rlimit) and
 // more time.
@@ -36,11 +30,8 @@ constexpr bool kSanitizedBuild =
     false;
 #endif
 
-struct ChildRun {
-    int exitCode = -1;
-    bool crashed = false;   // ended by a signal
-    bool timedOut = false;  // killed by us
-    QString out, err;
+// A child's run, with the checks the reliability suites make of it.
+struct ChildRun : CliResult {
     QString all() const { return out + err; }
     QString describe() const {
         return QStringLiteral("exit %1%2%3\n--- stdout:\n%4\n--- stderr:\n%5")
@@ -64,34 +55,10 @@ struct ChildRun {
 // Runs `pix2pix ARGS` to completion. The child's address space is capped (8 GiB, outside sanitizer builds),
 // so that a decoder trusting a lying header fails here instead of taking the machine's memory.
 inline ChildRun runPix2pix(const QStringList& args, int timeoutMs = 240000) {
-    QProcess process;
-    if (!kSanitizedBuild) {
-        process.setChildProcessModifier([] {
-            const rlim_t cap = rlim_t(8) << 30;
-            struct rlimit limit {
-                cap, cap
-            };
-            setrlimit(RLIMIT_AS, &limit);
-        });
-    }
-    process.start(reliabilityCliPath(), args);
-    ChildRun r;
-    if (!process.waitForStarted(30000)) {
-        r.err = QStringLiteral("could not start ") + reliabilityCliPath();
-        r.crashed = true;
-        return r;
-    }
-    if (!process.waitForFinished(kSanitizedBuild ? timeoutMs * 4 : timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        r.timedOut = true;
-    } else {
-        r.crashed = process.exitStatus() != QProcess::NormalExit;
-        if (!r.crashed) r.exitCode = process.exitCode();
-    }
-    r.out = QString::fromUtf8(process.readAllStandardOutput());
-    r.err = QString::fromUtf8(process.readAllStandardError());
-    return r;
+    ProgramOptions options;
+    options.timeoutMs = kSanitizedBuild ? timeoutMs * 4 : timeoutMs;
+    if (!kSanitizedBuild) options.addressSpaceCap = qint64(8) << 30;
+    return ChildRun{runProgram(cliPath(), args, options)};
 }
 
 // Some line of `text` contains every one of `parts`.

@@ -103,7 +103,7 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        QVERIFY2(!reliabilityCliPath().isEmpty(), "the pix2pix CLI is not built (set P2P_CLI)");
+        QVERIFY2(!cliPath().isEmpty(), "the pix2pix CLI is not built (set P2P_CLI)");
         mixed_ = dir_.filePath("mixed");
         unsigned seed = 100;
         for (const QString split : {"train", "test"}) {

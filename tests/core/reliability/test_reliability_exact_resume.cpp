@@ -75,7 +75,7 @@ class TestReliabilityExactResume : public QObject {
 
 private Q_SLOTS:
     void initTestCase() {
-        QVERIFY2(!reliabilityCliPath().isEmpty(), "the pix2pix CLI is not built (set P2P_CLI)");
+        QVERIFY2(!cliPath().isEmpty(), "the pix2pix CLI is not built (set P2P_CLI)");
         if (QThread::idealThreadCount() < 2)
             QSKIP("one core: --threads 1 is the default here, so the test would not exercise the restore");
     }
@@ -112,7 +112,7 @@ private Q_SLOTS:
             child.setProcessChannelMode(QProcess::MergedChannels);
             child.setStandardOutputFile(logPath);
             // Resumed exactly as a user would: nothing but the run folder.
-            child.start(reliabilityCliPath(),
+            child.start(cliPath(),
                         round == 0 ? trainFlags(data, run) : QStringList{"train", "--resume", run});
             QVERIFY(child.waitForStarted());
             QElapsedTimer elapsed;

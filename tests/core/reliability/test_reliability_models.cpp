@@ -61,7 +61,7 @@ private:
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
-        QVERIFY2(!reliabilityCliPath().isEmpty(), "the pix2pix CLI is not built (set P2P_CLI)");
+        QVERIFY2(!cliPath().isEmpty(), "the pix2pix CLI is not built (set P2P_CLI)");
         configureThreads(1);
         torch::manual_seed(1);
         UnetGenerator g(tinyGeneratorOptions("unet_128"));

@@ -109,7 +109,7 @@ class TestReliabilityTraining : public QObject {
 private Q_SLOTS:
     void initTestCase() {
         configureThreads(1);
-        QVERIFY2(!reliabilityCliPath().isEmpty(), "the pix2pix CLI is not built (set P2P_CLI)");
+        QVERIFY2(!cliPath().isEmpty(), "the pix2pix CLI is not built (set P2P_CLI)");
     }
 
     void killNineAndResume() {
@@ -137,7 +137,7 @@ private Q_SLOTS:
             QProcess child;
             child.setProcessChannelMode(QProcess::MergedChannels);
             child.setStandardOutputFile(dir.filePath(QString("round-%1.log").arg(round)));
-            child.start(reliabilityCliPath(),
+            child.start(cliPath(),
                         round == 0 ? trainFlags(data, run) : QStringList{"train", "--resume", run});
             QVERIFY(child.waitForStarted());
             QElapsedTimer clock;

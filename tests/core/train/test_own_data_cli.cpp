@@ -26,20 +26,9 @@ QStringList tinyFlags(const QString& data, const QString& run) {
 
 // The CLI started in `workingDir`, as a user who cd'ed there.
 Result runCliIn(const QString& workingDir, const QStringList& args) {
-    QProcess process;
-    process.setWorkingDirectory(workingDir);
-    process.start(cliPath(), args);
-    Result r;
-    if (!process.waitForFinished(300000)) {
-        process.kill();
-        process.waitForFinished();
-        r.crashed = true;
-        return r;
-    }
-    r.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    r.out = QString::fromUtf8(process.readAllStandardOutput());
-    r.err = QString::fromUtf8(process.readAllStandardError());
-    return r;
+    p2p::test::ProgramOptions options;
+    options.workingDir = workingDir;
+    return p2p::test::runProgram(cliPath(), args, options);
 }
 
 void writePng(const fs::path& path, const cv::Mat& image) {
