@@ -88,7 +88,7 @@ def make_step(net_g, net_d, opt_g, opt_d, real_a, real_b, autocast, device_type=
     passes and losses under bf16 autocast when asked. d_for_g: the D that G's loss runs through (DDP's
     underlying module, whose parameters need no gradient then); net_d by default."""
     bce, l1 = nn.BCEWithLogitsLoss(), nn.L1Loss()
-    d_for_g = d_for_g or net_d
+    d_for_g = net_d if d_for_g is None else d_for_g  # not `or`: a Module with len() 0 is falsy
 
     def gan_loss(pred, real):
         return bce(pred, torch.full_like(pred, 1.0 if real else 0.0))
